@@ -1,0 +1,289 @@
+"""Start-up and wiring: the one place that knows every part and connects them, in a fixed order.
+
+arguments -> folders -> logging -> settings -> QApplication -> tray -> qasync loop ->
+trade log, notifier, listener (and the demo engine) -> history into the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import logging.handlers
+import signal
+import socket
+import sqlite3
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from . import __version__
+from .paths import AppPaths
+from .settings import Settings, SettingsError, load_settings, save_settings, unencrypted_warning
+
+__all__ = ["run_app"]
+
+log = logging.getLogger("algomesh_tray")
+
+DEMO_RATE = 0.5  # signals per second from the built-in demo engine
+
+
+def _setup_logging(log_file: Path, *, verbose: bool) -> str | None:
+    """Log to stderr and to a rotating file; returns a message if the file cannot be used."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    console = logging.StreamHandler()
+    console.setFormatter(formatter)
+    root.addHandler(console)
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError as error:
+        return f"The log file {log_file} cannot be written ({error.strerror}); logging to the console only."
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    return None
+
+
+def _apply_overrides(settings: Settings, arguments: argparse.Namespace) -> Settings:
+    """--host/--port/--path change this run only; they are validated like the dialog's."""
+    changes = {name: value for name in ("host", "port", "path") if (value := getattr(arguments, name)) is not None}
+    return replace(settings, **changes).validated() if changes else settings
+
+
+def run_app(arguments: argparse.Namespace) -> int:
+    """Run the tray app until Quit; returns the exit code."""
+    started = time.monotonic()
+    paths = AppPaths.resolve(arguments.data_dir)
+    problems = [p for p in [_setup_logging(paths.log_file, verbose=arguments.verbose)] if p]
+    settings, settings_problem = load_settings(paths.settings_file)
+    if settings_problem:
+        problems.append(settings_problem)
+    try:
+        run_settings = _apply_overrides(settings, arguments)
+    except SettingsError as error:
+        print(f"algomesh-tray: {error}", file=sys.stderr)
+        return 2
+    log.info("AlgoMesh Tray %s starting; data: %s", __version__, paths.trade_log.parent)
+
+    # Qt is imported only now: `history` and `--help` stay fast and need no display.
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("AlgoMesh Tray")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("algomesh-tray")
+    app.setQuitOnLastWindowClosed(False)
+    try:
+        return int(qasync.run(_main(arguments, paths, settings, run_settings, problems, started)))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _main(
+    arguments: argparse.Namespace,
+    paths: AppPaths,
+    settings: Settings,
+    run_settings: Settings,
+    problems: list[str],
+    started: float,
+) -> int:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from .engine_sim import SimulatedEngine
+    from .listener import EngineListener, ListenerStatus
+    from .notifiers import NotificationDispatcher, Notifier, PlyerNotifier
+    from .pipeline import SignalPipeline
+    from .qt.settings_dialog import SettingsDialog
+    from .qt.trade_model import TradeTableModel
+    from .qt.trades_window import TradesWindow
+    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier, app_icon, status_text
+    from .resources import icon_path
+    from .tradelog import TradeLog, TradeRecord
+
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(_log_loop_exception)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    quit_requested = asyncio.Event()
+    app.aboutToQuit.connect(quit_requested.set)
+    _route_signals_to(quit_requested)
+
+    actions = AppActions()
+    tray = TrayIcon(actions)
+    model = TradeTableModel()
+    window = TradesWindow(model, [actions.settings, actions.pause, actions.reconnect], app_icon())
+    window.hide_on_close = tray.available
+    dialog = SettingsDialog(settings, app_icon())
+
+    def tell_user(message: str) -> None:
+        """Say what happened in the status bar and as a tray warning (or the window)."""
+        log.warning("%s", message)
+        window.statusBar().showMessage(message, 30_000)
+        if tray.available:
+            from .notifiers import Notification
+
+            tray.show_message(Notification("AlgoMesh Tray", message))
+        else:
+            window.show()
+
+    # The trade log: a file that cannot be opened must not stop notifications.
+    try:
+        trade_log = await asyncio.to_thread(TradeLog, paths.trade_log)
+    except (sqlite3.Error, OSError) as error:
+        trade_log = TradeLog(None)
+        problems.append(
+            f"The trade log {paths.trade_log} cannot be opened ({error}). "
+            "Signals are kept in memory for this session only."
+        )
+
+    def make_notifier(style: str) -> Notifier:
+        if style == "tray" and tray.available:
+            return TrayMessageNotifier(tray)
+        return PlyerNotifier(app_name="AlgoMesh Tray", app_icon=str(icon_path("algomesh-tray")), on_failed=tell_user)
+
+    dispatcher = NotificationDispatcher(make_notifier(run_settings.notify_style))
+
+    def update_feed_text() -> None:
+        counters = listener.counters
+        text = f"{counters.signals:,} signals · {counters.ignored:,} other messages · {counters.rejected:,} rejected"
+        if counters.last_rejection:
+            text += f" (last: {counters.last_rejection[:80]})"
+        window.set_feed_text(text)
+
+    def on_recorded(records: list[TradeRecord]) -> None:
+        model.add_records(records)
+        dispatcher.dispatch(records)
+        update_feed_text()
+
+    def on_status(status: ListenerStatus) -> None:
+        tray.set_status(status)
+        window.set_connection_text(status_text(status, actions.pause.isChecked())[1])
+        if status.state.value == "connected" and not startup_reported:
+            _report_startup()
+
+    startup_reported = False
+
+    def _report_startup() -> None:
+        nonlocal startup_reported
+        startup_reported = True
+        log.info("ready: tray shown and engine connected %.3f s after launch", time.monotonic() - started)
+
+    def on_rejected(reason: str) -> None:
+        update_feed_text()
+        window.statusBar().showMessage(f"Rejected a frame from the engine: {reason[:120]}", 10_000)
+
+    pipeline = SignalPipeline(trade_log, on_recorded=on_recorded, on_log_error=tell_user)
+    engine: SimulatedEngine | None = None
+    url = run_settings.url
+    if arguments.demo:
+        engine = SimulatedEngine(port=0, rate=DEMO_RATE, trade_type="paper")
+        await engine.start()
+        url = engine.url
+        log.info("demo engine started on %s", url)
+    listener = EngineListener(url, on_signal=pipeline.submit, on_status=on_status, on_rejected=on_rejected)
+
+    def on_settings_accepted(new: Settings) -> None:
+        nonlocal settings
+        old, settings = settings, new
+        loop.create_task(_save(paths.settings_file, new, tell_user))
+        if new.url != old.url or new.url != listener.url:
+            if engine is not None:
+                log.info("leaving demo mode: connecting to %s", new.url)
+            listener.set_url(new.url)
+            if warning := unencrypted_warning(new):
+                tell_user(warning)
+        if new.notify_style != old.notify_style:
+            dispatcher.set_notifier(make_notifier(new.notify_style))
+
+    def open_settings() -> None:
+        dialog.load(settings)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def on_pause_toggled(paused: bool) -> None:
+        dispatcher.paused = paused
+        tray.refresh()
+        window.set_connection_text(status_text(listener.status, paused)[1])
+
+    actions.open_trades.triggered.connect(lambda: window.show_record(None))
+    actions.settings.triggered.connect(open_settings)
+    actions.pause.toggled.connect(on_pause_toggled)
+    actions.reconnect.triggered.connect(listener.reconnect_now)
+    actions.quit.triggered.connect(quit_requested.set)
+    window.close_requested.connect(quit_requested.set)
+    tray.message_clicked.connect(window.show_record)
+    dialog.settings_accepted.connect(on_settings_accepted)
+
+    tray.show()
+    pipeline.start()
+    listener.start()
+    if not tray.available:
+        window.show()
+        problems.append(
+            "This desktop has no system tray, so AlgoMesh Tray keeps this window open. "
+            "On GNOME, install the AppIndicator extension to keep it in the tray. "
+            "Closing this window quits the app."
+        )
+        QMessageBox(QMessageBox.Icon.Information, "AlgoMesh Tray", problems[-1], parent=window).show()
+    for problem in problems:
+        tell_user(problem)
+    if warning := unencrypted_warning(run_settings):
+        tell_user(warning)
+
+    history = await pipeline.run_in_writer(lambda: trade_log.recent(model.max_rows))
+    model.add_history(history[::-1])
+    log.info("trades window loaded %d recent trades", len(history))
+
+    await quit_requested.wait()
+    log.info("quitting")
+    tray.hide()
+    window.hide()
+    await listener.stop()
+    await pipeline.close()
+    dispatcher.notifier.close()
+    if engine is not None:
+        await engine.close()
+    log.info("stopped cleanly")
+    return 0
+
+
+async def _save(path: Path, settings: Settings, tell_user: object) -> None:
+    try:
+        await asyncio.to_thread(save_settings, path, settings)
+    except OSError as error:
+        assert callable(tell_user)
+        tell_user(f"Settings could not be saved to {path} ({error.strerror}); they apply until you quit.")
+
+
+def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    """Exceptions in callbacks and tasks surface only here under qasync: log them, keep going."""
+    error = context.get("exception")
+    log.error(
+        "unexpected error: %s", context.get("message"), exc_info=error if isinstance(error, BaseException) else None
+    )
+
+
+def _route_signals_to(quit_requested: asyncio.Event) -> None:
+    """Quit cleanly on SIGINT/SIGTERM although Qt's loop, not Python's, is waiting.
+
+    A wakeup socket lets Qt notice the signal; Python then runs the handler.
+    """
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda: reader.recv(64))
+    # Keep them alive as long as the app runs.
+    _route_signals_to.keep = (reader, writer, notifier)  # type: ignore[attr-defined]
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: loop.call_soon_threadsafe(quit_requested.set))

@@ -1,0 +1,210 @@
+"""The engine connection: connect, read frames, parse them, reconnect forever.
+
+Pure asyncio (websockets' asyncio API), no Qt. It reports through callbacks so that any
+front end (the tray, a test, a benchmark) can sit on top.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+
+from .protocol import FrameRejected, OtherMessage, ReceivedSignal, parse_frame
+
+__all__ = [
+    "ConnectionState",
+    "EngineListener",
+    "FeedCounters",
+    "ListenerStatus",
+    "backoff_delays",
+]
+
+log = logging.getLogger(__name__)
+
+#: websockets closes the connection on a bigger frame, losing what follows; frames between
+#: this and protocol.MAX_FRAME_BYTES are read and rejected one by one instead.
+TRANSPORT_MAX_BYTES = 16 * 1024 * 1024
+
+
+class ConnectionState(enum.Enum):
+    """Where the listener stands with the engine."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class ListenerStatus:
+    """A snapshot for the tray and status bar; ``retry_in`` is set while waiting to retry."""
+
+    state: ConnectionState
+    url: str
+    detail: str = ""
+    retry_in: float | None = None
+
+
+@dataclass(slots=True)
+class FeedCounters:
+    """What the feed has sent since start, for the status bar and the benchmark."""
+
+    signals: int = 0
+    ignored: int = 0
+    rejected: int = 0
+    last_rejection: str = ""
+    ignored_types: dict[str, int] = field(default_factory=dict)
+
+
+def backoff_delays(*, initial: float = 0.25, factor: float = 2.0, cap: float = 10.0) -> Iterator[float]:
+    """Capped exponential delays; the engine is local, so start fast (websockets waits 0-5 s)."""
+    delay = initial
+    while True:
+        yield delay
+        delay = min(delay * factor, cap)
+
+
+def _describe(error: BaseException) -> str:
+    """A sentence a trader can act on, rather than an exception's repr."""
+    if isinstance(error, ConnectionRefusedError):
+        return "engine not running (connection refused)"
+    if isinstance(error, InvalidStatus):
+        return f"engine refused the connection (HTTP {error.response.status_code})"
+    if isinstance(error, InvalidURI):
+        return f"invalid engine address: {error.uri}"
+    if isinstance(error, TimeoutError):
+        return "engine did not answer in time"
+    if isinstance(error, ConnectionClosed):
+        return "connection to the engine was lost"
+    if isinstance(error, OSError):
+        return f"cannot reach the engine ({error.strerror or error})"
+    return f"connection failed ({type(error).__name__}: {error})"
+
+
+class EngineListener:
+    """Keeps one connection to the engine open and hands every parsed frame to callbacks."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        on_signal: Callable[[ReceivedSignal], None],
+        on_status: Callable[[ListenerStatus], None] = lambda status: None,
+        on_rejected: Callable[[str], None] = lambda reason: None,
+        delays: Callable[[], Iterator[float]] = backoff_delays,
+        open_timeout: float = 5.0,
+        ping_interval: float | None = 20.0,
+    ) -> None:
+        self._url = url
+        self._on_signal = on_signal
+        self._on_status = on_status
+        self._on_rejected = on_rejected
+        self._delays = delays
+        self._open_timeout = open_timeout
+        self._ping_interval = ping_interval
+        self._connection: ClientConnection | None = None
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.counters = FeedCounters()
+        self.status = ListenerStatus(ConnectionState.STOPPED, url)
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    def start(self) -> None:
+        """Run the connect/read/retry loop as a task on the running loop."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="engine-listener")
+
+    async def stop(self) -> None:
+        """End the loop and close the connection; safe to call twice."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._set_status(ConnectionState.STOPPED, "stopped")
+
+    def set_url(self, url: str) -> None:
+        """Use a new engine address at once: the current attempt or connection is dropped."""
+        self._url = url
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            self._task = None
+            self.start()
+
+    def reconnect_now(self) -> None:
+        """Skip the remaining wait (or drop the current connection) and connect again."""
+        self._wake.set()
+        if self._connection is not None:
+            asyncio.get_running_loop().create_task(self._connection.close())
+
+    def _set_status(self, state: ConnectionState, detail: str = "", retry_in: float | None = None) -> None:
+        self.status = ListenerStatus(state, self._url, detail, retry_in)
+        self._on_status(self.status)
+
+    async def _run(self) -> None:
+        delays = self._delays()
+        while True:
+            self._wake.clear()
+            connection: ClientConnection | None = None
+            self._set_status(ConnectionState.CONNECTING, "connecting")
+            try:
+                async with connect(
+                    self._url,
+                    open_timeout=self._open_timeout,
+                    ping_interval=self._ping_interval,
+                    ping_timeout=self._ping_interval,
+                    close_timeout=1.0,
+                    max_size=TRANSPORT_MAX_BYTES,
+                ) as connection:
+                    self._connection = connection  # for reconnect_now
+                    delays = self._delays()  # a good connection resets the back-off
+                    self._set_status(ConnectionState.CONNECTED, "connected")
+                    log.info("connected to %s", self._url)
+                    async for frame in connection:
+                        self._handle(frame)
+                reason = "the engine closed the connection"
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # every failure is retried: the engine may come back
+                reason = _describe(error)
+            finally:
+                if self._connection is connection:
+                    self._connection = None
+            if self._wake.is_set():
+                continue  # asked to reconnect (new address or "Reconnect now"): no wait
+            delay = next(delays)
+            log.info("disconnected from %s: %s; retrying in %.2f s", self._url, reason, delay)
+            self._set_status(ConnectionState.DISCONNECTED, reason, retry_in=delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    def _handle(self, frame: str | bytes) -> None:
+        received_at = time.time()
+        try:
+            message = parse_frame(frame)
+        except FrameRejected as rejection:
+            self.counters.rejected += 1
+            self.counters.last_rejection = rejection.reason
+            log.warning("rejected a frame from the engine: %s", rejection.reason)
+            self._on_rejected(rejection.reason)
+            return
+        if isinstance(message, OtherMessage):
+            self.counters.ignored += 1
+            ignored = self.counters.ignored_types
+            if message.type in ignored or len(ignored) < 100:
+                ignored[message.type] = ignored.get(message.type, 0) + 1
+            return
+        self.counters.signals += 1
+        assert isinstance(frame, str)  # parse_frame rejects binary frames
+        self._on_signal(ReceivedSignal(message, received_at, frame))

@@ -1,0 +1,103 @@
+"""Persist, then hand on: the order that guarantees no notified signal is missing from the log.
+
+Signals queue up while the previous batch is being written, so a burst becomes a few
+transactions instead of thousands. The writes run on one worker thread, never on the
+event loop (which is also the Qt thread). No Qt here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from .protocol import ReceivedSignal
+from .tradelog import TradeLog, TradeRecord
+
+__all__ = ["SignalPipeline"]
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+#: Signals kept in memory for a retry while the trade log cannot be written.
+MAX_UNSAVED = 100_000
+
+
+class SignalPipeline:
+    """Writes signals to the trade log in batches, then calls ``on_recorded`` with each batch."""
+
+    def __init__(
+        self,
+        trade_log: TradeLog,
+        *,
+        on_recorded: Callable[[list[TradeRecord]], None],
+        on_log_error: Callable[[str], None] = lambda message: None,
+    ) -> None:
+        self._trade_log = trade_log
+        self._on_recorded = on_recorded
+        self._on_log_error = on_log_error
+        self._queue: asyncio.Queue[ReceivedSignal] = asyncio.Queue()
+        self._unsaved: list[ReceivedSignal] = []
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trade-log")
+        self._task: asyncio.Task[None] | None = None
+        self.log_healthy = True
+
+    @property
+    def trade_log(self) -> TradeLog:
+        return self._trade_log
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="signal-pipeline")
+
+    def submit(self, received: ReceivedSignal) -> None:
+        """Queue a signal; never blocks, never drops."""
+        self._queue.put_nowait(received)
+
+    async def run_in_writer(self, function: Callable[[], _T]) -> _T:
+        """Run a trade-log read on the writer thread, so it never races a write."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, function)
+
+    async def close(self) -> None:
+        """Write what is queued, stop, and close the trade log."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._flush()
+        await self.run_in_writer(self._trade_log.close)
+        self._writer.shutdown(wait=True)
+
+    async def _run(self) -> None:
+        while True:
+            first = await self._queue.get()
+            await self._flush([first])
+
+    async def _flush(self, fresh: list[ReceivedSignal] | None = None) -> None:
+        """Write what is queued (and earlier failures) in one transaction, then hand the new on."""
+        fresh = fresh or []
+        while not self._queue.empty():
+            fresh.append(self._queue.get_nowait())
+        retried = self._unsaved
+        pending = retried + fresh
+        if not pending:
+            return
+        try:
+            records = await self.run_in_writer(lambda: self._trade_log.append_many(pending))
+        except Exception as error:  # disk full, read-only, locked: keep going, retry next time
+            self._unsaved = pending[-MAX_UNSAVED:]
+            if self.log_healthy:
+                log.error("cannot write the trade log %s: %s", self._trade_log.path, error)
+                self._on_log_error(f"The trade log cannot be written ({error}). Signals are kept in memory.")
+            self.log_healthy = False
+            if fresh:
+                self._on_recorded([TradeRecord.unsaved(received) for received in fresh])
+            return
+        self._unsaved = []
+        if not self.log_healthy:
+            log.info("trade log writable again; %d kept signals written", len(retried))
+            self.log_healthy = True
+        if fresh:
+            self._on_recorded(records[len(retried) :])

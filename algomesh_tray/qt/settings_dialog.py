@@ -1,0 +1,137 @@
+"""The Settings window: engine address and notification style, validated as the user types."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..settings import Settings, SettingsError, unencrypted_warning
+
+__all__ = ["SettingsDialog"]
+
+_STYLE_LABELS = {
+    "native": "Desktop notifications",
+    "tray": "Tray messages (click to open the trade)",
+}
+
+
+def _plain_label(*, colour: str | None = None) -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    if colour:
+        label.setStyleSheet(f"color: {colour};")
+    return label
+
+
+class SettingsDialog(QDialog):
+    """Emits ``settings_accepted`` with validated settings; never runs a nested event loop."""
+
+    settings_accepted = Signal(object)
+
+    def __init__(self, settings: Settings, icon: QIcon, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("AlgoMesh Tray — Settings")
+        self.setWindowIcon(icon)
+        self._base = settings
+
+        self.host_edit = QLineEdit()
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(1, 65535)
+        self.path_edit = QLineEdit()
+        self.secure_check = QCheckBox("Encrypted (wss://)")
+        self.address_label = _plain_label()
+        self.warning_label = _plain_label(colour="#b45309")
+        self.error_label = _plain_label(colour="#b91c1c")
+        self.style_combo = QComboBox()
+        for style, label in _STYLE_LABELS.items():
+            self.style_combo.addItem(label, style)
+
+        engine_box = QGroupBox("AlgoMesh engine")
+        engine_form = QFormLayout(engine_box)
+        engine_form.addRow("Host:", self.host_edit)
+        engine_form.addRow("Port:", self.port_spin)
+        engine_form.addRow("Path:", self.path_edit)
+        engine_form.addRow("", self.secure_check)
+        engine_form.addRow("Address:", self.address_label)
+        engine_form.addRow(self.warning_label)
+        notify_box = QGroupBox("Notifications")
+        notify_form = QFormLayout(notify_box)
+        notify_form.addRow("Show as:", self.style_combo)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(engine_box)
+        layout.addWidget(notify_box)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+
+        self.load(settings)
+        for edit in (self.host_edit, self.path_edit):
+            edit.textChanged.connect(self._refresh)
+        self.port_spin.valueChanged.connect(self._refresh)
+        self.secure_check.toggled.connect(self._refresh)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    def load(self, settings: Settings) -> None:
+        """Show ``settings`` in the fields (each time the dialog is opened)."""
+        self._base = settings
+        self.host_edit.setText(settings.host)
+        self.port_spin.setValue(settings.port)
+        self.path_edit.setText(settings.path)
+        self.secure_check.setChecked(settings.secure)
+        self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(settings.notify_style)))
+        self._refresh()
+
+    def edited_settings(self) -> Settings:
+        """The settings as typed; raises SettingsError saying what is wrong."""
+        return replace(
+            self._base,
+            host=self.host_edit.text().strip(),
+            port=self.port_spin.value(),
+            path=self.path_edit.text().strip(),
+            secure=self.secure_check.isChecked(),
+            notify_style=self.style_combo.currentData(),
+        ).validated()
+
+    def _refresh(self) -> None:
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        try:
+            settings = self.edited_settings()
+        except SettingsError as error:
+            self.error_label.setText(str(error))
+            self.address_label.setText("—")
+            self.warning_label.hide()
+            save.setEnabled(False)
+            return
+        self.error_label.setText("")
+        self.address_label.setText(settings.url)
+        warning = unencrypted_warning(settings)
+        self.warning_label.setText(warning or "")
+        self.warning_label.setVisible(warning is not None)
+        save.setEnabled(True)
+
+    def _on_buttons_accepted(self) -> None:
+        try:
+            settings = self.edited_settings()
+        except SettingsError as error:
+            self.error_label.setText(str(error))
+            return
+        self.settings_accepted.emit(settings)
+        self.accept()

@@ -1,0 +1,206 @@
+"""The trades table: a Qt model over the most recent records of the trade log, and its filter.
+
+Feed text is only ever returned as display text (drawn as plain text by the view) or,
+for tooltips that Qt may read as rich text, HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Sequence
+from typing import Any, Final
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from ..formatting import format_amount, format_price, safe_text
+from ..tradelog import TradeRecord
+
+__all__ = ["RECORD_ROLE", "SORT_ROLE", "Column", "TradeFilterProxy", "TradeTableModel"]
+
+SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 1
+RECORD_ROLE: Final = Qt.ItemDataRole.UserRole + 2
+
+#: Longest text shown in a cell; the tooltip holds more.
+CELL_CHARS: Final = 80
+TOOLTIP_CHARS: Final = 1000
+
+_BUY_COLOUR: Final = QColor("#15803d")
+_SELL_COLOUR: Final = QColor("#b91c1c")
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Column:
+    """Column numbers and headers, in display order."""
+
+    TIME, STRATEGY, SYMBOL, ACTION, AMOUNT, PRICE, ORDER_TYPE, TRADE_TYPE, STATUS = range(9)
+    HEADERS: Final = ("Time", "Strategy", "Symbol", "Action", "Amount", "Price", "Order", "Trade", "Status")
+
+
+def _time_text(received_at: float) -> str:
+    local = time.localtime(received_at)
+    if local[:3] == time.localtime()[:3]:
+        return time.strftime("%H:%M:%S", local)
+    return time.strftime("%Y-%m-%d %H:%M:%S", local)
+
+
+def _raw_value(record: TradeRecord, column: int) -> Any:
+    """The value a column sorts by (numbers as numbers)."""
+    signal = record.signal
+    return (
+        record.received_at,
+        signal.strategy_name,
+        signal.symbol,
+        signal.action,
+        signal.amount,
+        signal.price,
+        signal.order_type,
+        signal.trade_type,
+        signal.status,
+    )[column]
+
+
+def _display(record: TradeRecord, column: int) -> str:
+    signal = record.signal
+    if column == Column.TIME:
+        return _time_text(record.received_at)
+    if column == Column.ACTION:
+        return ("▲ " if signal.is_buy else "▼ " if signal.action == "SELL" else "") + signal.action
+    if column == Column.AMOUNT:
+        return f"{format_amount(signal.amount)} ({safe_text(signal.size_type, 20)})"
+    if column == Column.PRICE:
+        return format_price(signal.price)
+    return safe_text(str(_raw_value(record, column)), CELL_CHARS)
+
+
+class TradeTableModel(QAbstractTableModel):
+    """Recent records, oldest first internally; the proxy shows them newest first.
+
+    Holds at most ``max_rows`` records so the window stays fast however large the log grows.
+    """
+
+    def __init__(self, *, max_rows: int = 10_000, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.max_rows = max_rows
+        self._records: list[TradeRecord] = []
+        self._search_texts: list[str | None] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._records)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return Column.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._records):
+            return None
+        record = self._records[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(record, column)
+        if role == SORT_ROLE:
+            return _raw_value(record, column)
+        if role == RECORD_ROLE:
+            return record
+        if role == Qt.ItemDataRole.ToolTipRole:
+            full = safe_text(str(_raw_value(record, column)), TOOLTIP_CHARS)
+            # Qt reads tooltips as rich text when they look like HTML: escape, then say so.
+            return f"<p style='white-space:pre-wrap'>{html.escape(full)}</p>"
+        if column == Column.ACTION:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                if record.signal.action in ("BUY", "SELL"):
+                    return QBrush(_BUY_COLOUR if record.signal.is_buy else _SELL_COLOUR)
+            elif role == Qt.ItemDataRole.FontRole:
+                return self._bold
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.AMOUNT, Column.PRICE):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def record_at(self, row: int) -> TradeRecord:
+        return self._records[row]
+
+    def search_text(self, row: int) -> str:
+        """Every column's text in lower case, computed on first use, for the filter box."""
+        text = self._search_texts[row]
+        if text is None:
+            record = self._records[row]
+            text = " ".join(_display(record, column) for column in range(len(Column.HEADERS))).lower()
+            self._search_texts[row] = text
+        return text
+
+    def row_of(self, record: TradeRecord) -> int | None:
+        """The row showing ``record`` (by log id, or the very object if it was never saved)."""
+        for row in range(len(self._records) - 1, -1, -1):
+            candidate = self._records[row]
+            if candidate is record or (record.id is not None and candidate.id == record.id):
+                return row
+        return None
+
+    def add_records(self, records: Sequence[TradeRecord]) -> None:
+        """Append new records (oldest first), dropping the oldest beyond ``max_rows``."""
+        records = list(records)[-self.max_rows :]
+        if not records:
+            return
+        overflow = len(self._records) + len(records) - self.max_rows
+        if overflow > 0:
+            self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
+            del self._records[:overflow]
+            del self._search_texts[:overflow]
+            self.endRemoveRows()
+        first = len(self._records)
+        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
+        self._records.extend(records)
+        self._search_texts.extend([None] * len(records))
+        self.endInsertRows()
+
+    def add_history(self, records: Sequence[TradeRecord]) -> None:
+        """Put records read from the log (oldest first) before the live ones, skipping those
+        already shown: a signal may arrive both live and in a history read made just after."""
+        first_live = next((record.id for record in self._records if record.id is not None), None)
+        older = [record for record in records if first_live is None or (record.id or 0) < first_live]
+        older = older[max(0, len(older) - (self.max_rows - len(self._records))) :]
+        if not older:
+            return
+        self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
+        self._records[:0] = older
+        self._search_texts[:0] = [None] * len(older)
+        self.endInsertRows()
+
+
+class TradeFilterProxy(QSortFilterProxyModel):
+    """Sorts by raw values and keeps rows that contain every word typed in the filter box."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._terms: list[str] = []
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def set_filter_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._terms = text.lower().split()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        if not self._terms:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, TradeTableModel)
+        text = model.search_text(source_row)
+        return all(term in text for term in self._terms)

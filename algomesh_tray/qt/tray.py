@@ -1,0 +1,141 @@
+"""The tray icon, its menu, the app's shared actions, and the tray-message notifier."""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import cache
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from ..listener import ConnectionState, ListenerStatus
+from ..notifiers import Notification
+from ..resources import icon_path
+from ..tradelog import TradeRecord
+
+__all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon", "status_text"]
+
+log = logging.getLogger(__name__)
+
+APP_TITLE = "AlgoMesh Tray"
+
+
+@cache
+def app_icon(name: str = "algomesh-tray") -> QIcon:
+    """An icon from resources/icons, loaded once."""
+    return QIcon(str(icon_path(name)))
+
+
+def status_text(status: ListenerStatus, paused: bool, *, now: float | None = None) -> tuple[str, str]:
+    """(icon name, sentence) for a listener status, as the tray and status bar show it."""
+    now = time.monotonic() if now is None else now
+    if status.state == ConnectionState.CONNECTED:
+        icon, text = "tray-connected", f"Connected to {status.url}"
+    elif status.state == ConnectionState.CONNECTING:
+        icon, text = "tray-connecting", f"Connecting to {status.url}…"
+    elif status.state == ConnectionState.DISCONNECTED:
+        icon, text = "tray-disconnected", f"Disconnected from {status.url}: {status.detail}"
+        if status.retry_in is not None:
+            text += f" — retrying in {max(1, round(status.retry_in))} s"
+    else:
+        icon, text = "tray-disconnected", "Stopped"
+    if paused:
+        icon, text = "tray-paused", f"Notifications paused · {text}"
+    return icon, text
+
+
+class AppActions(QObject):
+    """The actions the tray menu and the trades window share, created once."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.open_trades = QAction("Open trades", self)
+        self.settings = QAction("Settings…", self)
+        self.pause = QAction("Pause notifications", self, checkable=True)
+        self.reconnect = QAction("Reconnect now", self)
+        self.quit = QAction("Quit", self)
+
+
+class TrayIcon(QObject):
+    """The icon in the system tray: its look follows the connection; a left click opens trades."""
+
+    message_clicked = Signal(object)  # the TradeRecord the message was about, or None
+
+    def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        self._actions = actions
+        self._icon = QSystemTrayIcon(app_icon("tray-connecting"), self)
+        self._menu = QMenu()
+        self._menu.addActions([actions.open_trades, actions.settings, actions.pause, actions.reconnect])
+        self._menu.addSeparator()
+        self._menu.addAction(actions.quit)
+        self._icon.setContextMenu(self._menu)
+        self._icon.activated.connect(self._on_icon_activated)
+        self._icon.messageClicked.connect(self._on_icon_message_clicked)
+        self._last_message_record: TradeRecord | None = None
+        self._status: ListenerStatus | None = None
+        self._retry_deadline = 0.0
+        self._countdown = QTimer(self, interval=1000)
+        self._countdown.timeout.connect(self._refresh)
+        self.text = ""
+
+    def show(self) -> None:
+        if self.available:
+            self._icon.show()
+            log.info("tray icon shown (system tray available)")
+
+    def hide(self) -> None:
+        self._icon.hide()
+
+    def set_status(self, status: ListenerStatus) -> None:
+        self._status = status
+        if status.retry_in is not None:
+            self._retry_deadline = time.monotonic() + status.retry_in
+            self._countdown.start()
+        else:
+            self._countdown.stop()
+        self._refresh()
+
+    def refresh(self) -> None:
+        """Redraw after the pause state changed."""
+        self._refresh()
+
+    def show_message(self, notification: Notification) -> None:
+        """A Qt tray message; its click reaches ``message_clicked`` with the trade."""
+        self._last_message_record = notification.record
+        self._icon.showMessage(notification.title, notification.body, app_icon(), 10_000)
+
+    def _refresh(self) -> None:
+        if self._status is None:
+            return
+        status = self._status
+        if status.retry_in is not None:
+            remaining = max(0.0, self._retry_deadline - time.monotonic())
+            status = ListenerStatus(status.state, status.url, status.detail, remaining)
+        icon, self.text = status_text(status, self._actions.pause.isChecked())
+        self._icon.setIcon(app_icon(icon))
+        self._icon.setToolTip(f"{APP_TITLE}\n{self.text}")
+
+    def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self._actions.open_trades.trigger()
+
+    def _on_icon_message_clicked(self) -> None:
+        log.info("tray message clicked")
+        self.message_clicked.emit(self._last_message_record)
+
+
+class TrayMessageNotifier:
+    """Notifier backend for Qt tray messages (clickable, unlike plyer's)."""
+
+    def __init__(self, tray: TrayIcon) -> None:
+        self._tray = tray
+
+    def show(self, notification: Notification) -> None:
+        self._tray.show_message(notification)
+
+    def close(self) -> None:
+        """Nothing to release: the tray icon outlives the notifier."""

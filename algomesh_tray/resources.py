@@ -1,0 +1,35 @@
+"""Finds the files of the top-level ``resources/`` folder, wherever the app runs from.
+
+Installed wheel: they ship as ``algomesh_tray/resources``. PyInstaller bundle: under
+``sys._MEIPASS``. Source checkout (editable install): the repository's ``resources/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+__all__ = ["icon_path", "resource_path"]
+
+
+def _resources_root() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "resources"
+    packaged = Path(__file__).resolve().parent / "resources"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def resource_path(relative: str) -> Path:
+    """The path of a shipped file; raises FileNotFoundError if the build left it out."""
+    path = _resources_root() / relative
+    if not path.exists():
+        raise FileNotFoundError(f"missing resource {relative} (looked in {path.parent})")
+    return path
+
+
+def icon_path(name: str) -> Path:
+    """An icon by name, e.g. ``tray-connected`` -> resources/icons/tray-connected.svg."""
+    return resource_path(f"icons/{name}.svg")

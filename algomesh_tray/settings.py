@@ -1,0 +1,159 @@
+"""The user's settings: one typed place, validated, stored as JSON where the platform expects.
+
+No Qt. A settings file that cannot be read is moved aside (never overwritten) and the
+defaults are used, with a message for the user.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Final, Literal
+from urllib.parse import urlsplit
+
+__all__ = [
+    "NOTIFY_STYLES",
+    "Settings",
+    "SettingsError",
+    "is_loopback",
+    "load_settings",
+    "save_settings",
+    "unencrypted_warning",
+    "validate_address",
+]
+
+log = logging.getLogger(__name__)
+
+NotifyStyle = Literal["native", "tray"]
+#: "native": the desktop's notifications through plyer; "tray": Qt tray messages (clickable).
+NOTIFY_STYLES: Final[tuple[NotifyStyle, ...]] = ("native", "tray")
+_HOSTNAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+_PATH: Final = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
+
+
+class SettingsError(ValueError):
+    """A value the user typed that cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the user can change; the defaults match the engine's documentation."""
+
+    host: str = "localhost"
+    port: int = 52000
+    path: str = "/connect"
+    secure: bool = False
+    notify_style: NotifyStyle = "native"
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{'wss' if self.secure else 'ws'}://{host}:{self.port}{self.path}"
+
+    def validated(self) -> Settings:
+        """Return self if every field is usable, else raise SettingsError saying which is not."""
+        validate_address(self.host, self.port, self.path)
+        if self.notify_style not in NOTIFY_STYLES:
+            raise SettingsError(f"Notification style must be one of {', '.join(NOTIFY_STYLES)}.")
+        return self
+
+    def with_address(self, url: str) -> Settings:
+        """These settings pointed at ``url`` (ws:// or wss://), validated."""
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("ws", "wss"):
+            raise SettingsError("The engine address must start with ws:// or wss://.")
+        try:
+            port = parts.port or (443 if parts.scheme == "wss" else 80)
+        except ValueError:
+            raise SettingsError("The port must be a number from 1 to 65535.") from None
+        return replace(
+            self, host=parts.hostname or "", port=port, path=parts.path or "/", secure=parts.scheme == "wss"
+        ).validated()
+
+
+def validate_address(host: str, port: object, path: str) -> None:
+    """Raise SettingsError unless host, port and path make a usable WebSocket address."""
+    if not host:
+        raise SettingsError("The host is empty. Use localhost for an engine on this computer.")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOSTNAME.fullmatch(host) or len(host) > 253:
+            raise SettingsError(f"'{host}' is not a valid host name or IP address.") from None
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise SettingsError("The port must be a number from 1 to 65535.")
+    if not _PATH.fullmatch(path):
+        raise SettingsError("The path must start with / and contain no spaces, e.g. /connect.")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether the host is this computer (the engine's normal place)."""
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def unencrypted_warning(settings: Settings) -> str | None:
+    """A plain warning when trade signals would cross a network unencrypted."""
+    if settings.secure or is_loopback(settings.host):
+        return None
+    return (
+        f"Signals from {settings.host} travel unencrypted over the network: anyone on the way can "
+        "read them. Use wss:// if the engine supports it."
+    )
+
+
+def load_settings(path: Path) -> tuple[Settings, str | None]:
+    """Read settings; on a corrupt file, move it aside and return defaults plus a message."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings(), None
+    except OSError as error:
+        return Settings(), f"Settings could not be read ({error.strerror}); using defaults."
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise SettingsError("not a JSON object")
+        known = {field.name: field.type for field in fields(Settings)}
+        unknown = set(data) - set(known)
+        if unknown:
+            log.warning("ignoring unknown settings: %s", ", ".join(sorted(unknown)))
+        values: dict[str, Any] = {key: value for key, value in data.items() if key in known}
+        settings = Settings(**values)
+        _check_types(settings)
+        return settings.validated(), None
+    except (ValueError, TypeError) as error:
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(path, aside)
+            where = f"It was moved to {aside}."
+        except OSError:
+            where = "It could not be moved aside and was left as it is."
+        log.warning("settings file %s is unusable (%s); using defaults", path, error)
+        return Settings(), f"The settings file was damaged ({error}). {where} Default settings are in use."
+
+
+def _check_types(settings: Settings) -> None:
+    defaults = Settings()
+    for field in fields(Settings):
+        value, default = getattr(settings, field.name), getattr(defaults, field.name)
+        if type(value) is not type(default):
+            raise SettingsError(f"'{field.name}' should be {type(default).__name__}, not {value!r}")
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write atomically: a crash mid-write leaves the old file, never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(asdict(settings), indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, path)

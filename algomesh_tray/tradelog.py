@@ -1,0 +1,138 @@
+"""The trade log: every accepted signal, with its arrival time and raw frame, in SQLite.
+
+Plain blocking sqlite3, no Qt and no asyncio: the app calls it from one worker thread
+(see pipeline.py), the ``history`` command calls it directly.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .protocol import ReceivedSignal, StrategySignal
+
+__all__ = ["TradeLog", "TradeRecord"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS trades (
+    id INTEGER PRIMARY KEY,
+    received_at REAL NOT NULL,
+    strategy TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    action TEXT NOT NULL,
+    amount REAL NOT NULL,
+    size_type TEXT NOT NULL,
+    price REAL NOT NULL,
+    order_type TEXT NOT NULL,
+    trade_type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    raw TEXT NOT NULL
+);
+"""
+_COLUMNS = "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw"
+
+
+@dataclass(frozen=True, slots=True)
+class TradeRecord:
+    """One row of the log; ``id`` is None while the signal could not be written yet."""
+
+    id: int | None
+    received_at: float
+    signal: StrategySignal
+    raw: str
+
+    @classmethod
+    def unsaved(cls, received: ReceivedSignal) -> TradeRecord:
+        return cls(None, received.received_at, received.signal, received.raw)
+
+    def as_dict(self) -> dict[str, object]:
+        """The record as the engine named its fields, plus the log's own, for export."""
+        signal = self.signal
+        return {
+            "id": self.id,
+            "receivedAt": self.received_at,
+            "strategyName": signal.strategy_name,
+            "symbol": signal.symbol,
+            "action": signal.action,
+            "amount": signal.amount,
+            "sizeType": signal.size_type,
+            "price": signal.price,
+            "orderType": signal.order_type,
+            "tradeType": signal.trade_type,
+            "status": signal.status,
+        }
+
+
+def _record(row: tuple[object, ...]) -> TradeRecord:
+    (row_id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw) = row
+    signal = StrategySignal(
+        action=str(action),
+        symbol=str(symbol),
+        price=float(price),  # type: ignore[arg-type]
+        amount=float(amount),  # type: ignore[arg-type]
+        size_type=str(size_type),
+        order_type=str(order_type),
+        strategy_name=str(strategy),
+        trade_type=str(trade_type),
+        status=str(status),
+    )
+    return TradeRecord(int(row_id), float(received_at), signal, str(raw))  # type: ignore[call-overload, arg-type]
+
+
+class TradeLog:
+    """An append-only SQLite file in WAL mode: a crash loses nothing that was committed."""
+
+    def __init__(self, path: Path | None) -> None:
+        """Open (creating folders and file) the log at ``path``; None keeps it in memory only."""
+        self.path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # One worker thread uses the connection at a time; it is created on another.
+        self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; only a power cut may lose the last batch.
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA busy_timeout=5000")
+        self._db.executescript(_SCHEMA)
+
+    def append_many(self, batch: Sequence[ReceivedSignal]) -> list[TradeRecord]:
+        """Write a batch in one transaction and return it with the ids the log gave."""
+        records: list[TradeRecord] = []
+        self._db.execute("BEGIN IMMEDIATE")
+        with self._db:  # COMMIT, or ROLLBACK if an insert fails
+            for received in batch:
+                signal = received.signal
+                cursor = self._db.execute(
+                    "INSERT INTO trades (received_at, strategy, symbol, action, amount, size_type, price,"
+                    " order_type, trade_type, status, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        received.received_at,
+                        signal.strategy_name,
+                        signal.symbol,
+                        signal.action,
+                        signal.amount,
+                        signal.size_type,
+                        signal.price,
+                        signal.order_type,
+                        signal.trade_type,
+                        signal.status,
+                        received.raw,
+                    ),
+                )
+                assert cursor.lastrowid is not None
+                records.append(TradeRecord(cursor.lastrowid, received.received_at, signal, received.raw))
+        return records
+
+    def recent(self, limit: int) -> list[TradeRecord]:
+        """The newest ``limit`` records, newest first."""
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,))
+        return [_record(row) for row in rows]
+
+    def count(self) -> int:
+        (count,) = self._db.execute("SELECT count(*) FROM trades").fetchone()
+        return int(count)
+
+    def close(self) -> None:
+        self._db.close()
