@@ -150,7 +150,10 @@ async def _main(
 
     def update_feed_text() -> None:
         counters = listener.counters
-        text = f"{counters.signals:,} signals · {counters.ignored:,} other messages · {counters.rejected:,} rejected"
+        text = (
+            f"This session: {_plural(counters.signals, 'signal')} · {_plural(counters.ignored, 'other message')}"
+            f" · {counters.rejected:,} rejected"
+        )
         if counters.last_rejection:
             text += f" (last: {counters.last_rejection[:80]})"
         window.set_feed_text(text)
@@ -259,6 +262,10 @@ async def _save(path: Path, settings: Settings, tell_user: object) -> None:
     except OSError as error:
         assert callable(tell_user)
         tell_user(f"Settings could not be saved to {path} ({error.strerror}); they apply until you quit.")
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:

@@ -49,7 +49,8 @@ class SignalGenerator:
 
     def next_signal(self) -> dict[str, object]:
         market = self._random.choice(self._markets)
-        market.price = round(market.price * (1 + self._random.gauss(0, 0.002)), 4)
+        decimals = 2 if market.price >= 10 else 4
+        market.price = round(market.price * (1 + self._random.gauss(0, 0.002)), decimals)
         return {
             "type": "STRATEGY_SIGNAL",
             "action": self._random.choice(("BUY", "SELL")),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -74,7 +75,10 @@ class PlyerNotifier:
 
     def _send(self, notification: Notification) -> None:
         try:
-            from plyer import notification as plyer_notification
+            with warnings.catch_warnings():
+                # plyer warns on every import without dbus-python, then runs notify-send: fine.
+                warnings.filterwarnings("ignore", message="The Python dbus package", category=UserWarning)
+                from plyer import notification as plyer_notification
 
             plyer_notification.notify(
                 title=notification.title,

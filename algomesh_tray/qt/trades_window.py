@@ -137,4 +137,5 @@ class TradesWindow(QMainWindow):
 
     def _update_shown_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.shown_label.setText(f"{total:,} trades" if shown == total else f"{shown:,} of {total:,} trades")
+        noun = "trade" if total == 1 else "trades"
+        self.shown_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")

@@ -107,6 +107,7 @@ class TrayIcon(QObject):
         """A Qt tray message; its click reaches ``message_clicked`` with the trade."""
         self._last_message_record = notification.record
         self._icon.showMessage(notification.title, notification.body, app_icon(), 10_000)
+        log.info("tray message shown: %s", notification.title)
 
     def _refresh(self) -> None:
         if self._status is None:

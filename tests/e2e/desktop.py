@@ -1,0 +1,170 @@
+"""A real virtual desktop for end-to-end tests: Xvfb, a D-Bus session, trayer, dunst, dbus-monitor.
+
+Each part is started in order and waited for (polled, never slept on), and stopped by its
+process id. See ../shared/desktop-testing.md for the recipe this follows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["REQUIRED_TOOLS", "Notify", "VirtualDesktop", "wait_until"]
+
+REQUIRED_TOOLS = ("Xvfb", "dbus-daemon", "dbus-monitor", "dbus-send", "trayer", "dunst", "xdotool", "xwininfo", "import")
+
+
+def wait_until(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.05) -> object:
+    """Poll ``predicate`` until it returns something truthy; fail saying ``what`` did not happen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+@dataclass(frozen=True)
+class Notify:
+    """One org.freedesktop.Notifications.Notify call as dbus-monitor saw it."""
+
+    app_name: str
+    summary: str
+    body: str
+
+
+_WINDOW_LINE = re.compile(r'^(\s*)(0x[0-9a-f]+) "(.*)": \((.*)\)\s+(\d+)x(\d+)\+(-?\d+)\+(-?\d+)\s+\+(-?\d+)\+(-?\d+)')
+
+
+@dataclass(frozen=True)
+class Window:
+    """A window from ``xwininfo -root -tree``: id, name, class, size and absolute position."""
+
+    depth: int
+    id: str
+    name: str
+    wm_class: str
+    width: int
+    height: int
+    x: int
+    y: int
+
+
+class VirtualDesktop:
+    """Starts the desktop's parts; ``env`` is what a program needs to run on it."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.notify_log = workdir / "notify.log"
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self.env: dict[str, str] = {}
+
+    def start(self) -> VirtualDesktop:
+        missing = [tool for tool in REQUIRED_TOOLS if shutil.which(tool) is None]
+        if missing:
+            raise RuntimeError(f"missing desktop tools {missing}: run tests/run.sh, which installs them")
+        read_end, write_end = os.pipe()
+        self._spawn(
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+            pass_fds=(write_end,),
+        )
+        os.close(write_end)
+        with os.fdopen(read_end) as display_pipe:
+            display = display_pipe.readline().strip()
+        assert display, "Xvfb did not report a display number"
+        self.env = {**os.environ, "DISPLAY": f":{display}", "QT_QPA_PLATFORM": "xcb"}
+        self.env.pop("WAYLAND_DISPLAY", None)
+        bus = self._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE)
+        assert bus.stdout is not None
+        self.env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
+        self._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120",
+                     "--height", "24", "--SetDockType", "true"])  # fmt: skip
+        wait_until(lambda: any(w.wm_class.startswith('"panel"') for w in self.windows()), 10, "trayer's panel")
+        self._spawn(["dunst"])
+        wait_until(self._notification_daemon_ready, 10, "dunst on the session bus")
+        monitor_out = self.notify_log.open("wb")
+        self._spawn(
+            ["dbus-monitor", "--session", "interface='org.freedesktop.Notifications',member='Notify'"],
+            stdout=monitor_out,
+        )
+        wait_until(lambda: b"NameAcquired" in self.notify_log.read_bytes(), 10, "dbus-monitor to listen")
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self._processes):
+            process.terminate()
+        for process in reversed(self._processes):
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self._processes.clear()
+
+    def run(self, *command: str, check: bool = True) -> str:
+        """Run a command on this desktop and return what it printed."""
+        return subprocess.run(command, env=self.env, check=check, capture_output=True, text=True, timeout=30).stdout
+
+    def windows(self) -> list[Window]:
+        found = []
+        for line in self.run("xwininfo", "-root", "-tree").splitlines():
+            match = _WINDOW_LINE.match(line)
+            if match:
+                indent, window_id, name, wm_class, width, height, _, _, x, y = match.groups()
+                found.append(Window(len(indent), window_id, name, wm_class, int(width), int(height), int(x), int(y)))
+        return found
+
+    def is_viewable(self, window_id: str) -> bool:
+        return "IsViewable" in self.run("xwininfo", "-id", window_id, check=False)
+
+    def docked_windows(self, wm_class: str) -> list[Window]:
+        """Windows of ``wm_class`` that sit inside trayer's panel (docked tray icons)."""
+        docked, panel_depth = [], None
+        for window in self.windows():
+            if window.wm_class.startswith('"panel"'):
+                panel_depth = window.depth
+            elif panel_depth is not None and window.depth <= panel_depth:
+                panel_depth = None
+            elif panel_depth is not None and f'"{wm_class}"' in window.wm_class:
+                docked.append(window)
+        return docked
+
+    def notifications(self) -> list[Notify]:
+        """Every Notify call seen so far, in order."""
+        calls: list[Notify] = []
+        arguments: list[str] | None = None
+        for line in self.notify_log.read_text(errors="replace").splitlines():
+            if line.startswith("method call") and "member=Notify" in line:
+                arguments = []
+            elif arguments is not None and (match := re.match(r"^\s+(string|uint32|int32) (.*)$", line)):
+                kind, value = match.groups()
+                arguments.append(value[1:-1] if kind == "string" else value)
+                if len(arguments) == 5:
+                    calls.append(Notify(app_name=arguments[0], summary=arguments[3], body=arguments[4]))
+                    arguments = None
+        return calls
+
+    def screenshot(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.run("import", "-window", "root", str(path))
+        return path
+
+    def _notification_daemon_ready(self) -> bool:
+        reply = self.run(
+            "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.Notifications", check=False,
+        )  # fmt: skip
+        return "boolean true" in reply
+
+    def _spawn(self, command: list[str], **options: object) -> subprocess.Popen[bytes]:
+        options.setdefault("stdout", subprocess.DEVNULL)
+        process = subprocess.Popen(command, env=self.env or None, stderr=subprocess.DEVNULL, **options)  # type: ignore[call-overload]
+        self._processes.append(process)
+        return process

@@ -1,0 +1,114 @@
+"""The installed app on a real virtual desktop, against the simulated engine, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ARTIFACTS, BIN, Program
+from .desktop import VirtualDesktop, wait_until
+
+pytestmark = pytest.mark.e2e
+
+
+def _expected_price(price: float) -> str:
+    """The brief's price format, written independently of the app: '64,320.50'."""
+    text = f"{Decimal(repr(price)):,f}"
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
+def _expected_notification(frame: dict[str, Any]) -> tuple[str, str]:
+    amount = f"{Decimal(repr(frame['amount'])).normalize():f}"
+    body = (
+        f"{amount} ({frame['sizeType']}) @ {_expected_price(frame['price'])} · {frame['orderType']} · "
+        f"{frame['strategyName']} · {frame['tradeType']} · {frame['status']}"
+    )
+    return f"{frame['action']} {frame['symbol']}", body
+
+
+def _start_engine(start_program: Any, *arguments: str) -> tuple[Program, int]:
+    engine = start_program("algomesh-tray-engine", "--port", "0", "--echo", *arguments)
+    line = engine.wait_for_line("listening on ws://")
+    port = int(re.search(r":(\d+)/connect", line).group(1))  # type: ignore[union-attr]
+    return engine, port
+
+
+def _sent_frames(engine: Program) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in engine.lines if line.startswith("{")]
+
+
+def test_every_signal_becomes_a_notification_and_a_log_entry(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """Tray docks, each signal sent reaches dunst as a Notify with the right text, and history lists it."""
+    count = 6
+    engine, port = _start_engine(start_program, "--rate", "4", "--count", str(count), "--seed", "11")
+    data_dir = tmp_path / "data"
+    already = len(desktop.notifications())
+    app = start_program(
+        "algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port), env=desktop.env
+    )
+    app.wait_for_line("tray icon shown")
+    wait_until(lambda: desktop.docked_windows("algomesh-tray"), 10, "the tray icon to dock in trayer")
+    app.wait_for_line("engine connected")
+
+    wait_until(lambda: len(_sent_frames(engine)) == count, 15, f"the engine to send {count} signals")
+    frames = _sent_frames(engine)
+    ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
+    wait_until(lambda: len(ours()) >= count, 20, f"{count} Notify calls on the session bus")
+    desktop.screenshot(ARTIFACTS / "e2e-notifications.png")
+    assert [(n.summary, n.body) for n in ours()] == [_expected_notification(frame) for frame in frames]
+
+    history = subprocess.run(
+        [str(BIN / "algomesh-tray"), "history", "--data-dir", str(data_dir), "--format", "json"],
+        capture_output=True, text=True, check=True, timeout=30,
+    )  # fmt: skip
+    logged = json.loads(history.stdout)
+    assert [(row["action"], row["symbol"], row["price"], row["strategyName"]) for row in logged] == [
+        (frame["action"], frame["symbol"], frame["price"], frame["strategyName"]) for frame in reversed(frames)
+    ]
+
+    assert app.stop() == 0
+    assert any("stopped cleanly" in line for line in app.lines)
+
+
+def test_clicking_a_tray_message_opens_the_trades_window_on_that_trade(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """With tray messages chosen in settings, a real click on the balloon shows that trade selected."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "settings.json").write_text(json.dumps({"notify_style": "tray"}))
+    engine, port = _start_engine(start_program, "--rate", "2", "--count", "1", "--seed", "5")
+    app = start_program(
+        "algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port), env=desktop.env
+    )
+    app.wait_for_line("tray message shown")
+    is_balloon = lambda w: w.name == "AlgoMesh Tray" and '"algomesh-tray"' in w.wm_class and w.height > 40  # noqa: E731
+    balloon = wait_until(
+        lambda: next((w for w in desktop.windows() if is_balloon(w) and desktop.is_viewable(w.id)), None),
+        10,
+        "the tray balloon",
+    )
+    desktop.screenshot(ARTIFACTS / "e2e-tray-message.png")
+    desktop.run("xdotool", "mousemove", str(balloon.x + 60), str(balloon.y + balloon.height // 2), "click", "1")  # type: ignore[attr-defined]
+
+    app.wait_for_line("tray message clicked")
+    app.wait_for_line("trades window shows trade id=1")
+    trades = wait_until(
+        lambda: next(
+            (w for w in desktop.windows() if w.name == "AlgoMesh Tray — Trades" and desktop.is_viewable(w.id)), None
+        ),
+        10,
+        "the trades window to be on screen",
+    )
+    assert trades
+    desktop.screenshot(ARTIFACTS / "e2e-trades-window.png")
+    assert app.stop() == 0
