@@ -1,0 +1,46 @@
+"""The built wheel (installed, not editable) carries the icons, and the app finds them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_installed_wheel_ships_and_finds_every_icon(tmp_path: Path) -> None:
+    """pip-installing the wheel puts resources/ inside the package, where icon_path looks."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("algomesh_tray-*.whl")
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        timeout=300,
+    )
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "from algomesh_tray.resources import icon_path;"
+        "from PySide6.QtGui import QGuiApplication, QIcon; app = QGuiApplication([]);"
+        "names = ['algomesh-tray', 'tray-connected', 'tray-connecting', 'tray-disconnected', 'tray-paused'];"
+        "paths = [icon_path(n) for n in names];"
+        "assert all(not QIcon(str(p)).pixmap(22, 22).isNull() for p in paths);"
+        "print('\\n'.join(str(p) for p in paths))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", script, str(target)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout.split()
+    assert len(printed) == 5
+    assert all(path.startswith(str(target / "algomesh_tray" / "resources" / "icons")) for path in printed)
