@@ -15,12 +15,21 @@ import socket
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .paths import AppPaths
 from .settings import Settings, SettingsError, load_settings, save_settings, unencrypted_warning
+
+if TYPE_CHECKING:  # Qt is imported only once the GUI starts
+    from .listener import EngineListener
+    from .qt.settings_dialog import SettingsDialog
+    from .qt.trade_model import TradeTableModel
+    from .qt.trades_window import TradesWindow
+    from .qt.tray import AppActions
 
 __all__ = ["run_app"]
 
@@ -94,14 +103,11 @@ async def _main(
 ) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from .engine_sim import SimulatedEngine
     from .listener import EngineListener, ListenerStatus
-    from .notifiers import NotificationDispatcher, Notifier, PlyerNotifier
+    from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier
     from .pipeline import SignalPipeline
-    from .qt.settings_dialog import SettingsDialog
     from .qt.trade_model import TradeTableModel
-    from .qt.trades_window import TradesWindow
-    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier, app_icon, status_text
+    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier, status_text
     from .resources import icon_path
     from .tradelog import TradeLog, TradeRecord
 
@@ -112,26 +118,23 @@ async def _main(
     quit_requested = asyncio.Event()
     app.aboutToQuit.connect(quit_requested.set)
     _route_signals_to(quit_requested)
+    background: set[asyncio.Task[None]] = set()
 
     actions = AppActions()
     tray = TrayIcon(actions)
     model = TradeTableModel()
-    window = TradesWindow(model, [actions.settings, actions.pause, actions.reconnect], app_icon())
-    window.hide_on_close = tray.available
-    dialog = SettingsDialog(settings, app_icon())
+    windows = _LazyWindows(model, actions, hide_on_close=tray.available)
 
     def tell_user(message: str) -> None:
-        """Say what happened in the status bar and as a tray warning (or the window)."""
+        """Say what happened: a tray warning (or the window, without a tray) and the status bar."""
         log.warning("%s", message)
-        window.statusBar().showMessage(message, 30_000)
+        windows.show_status_message(message)
         if tray.available:
-            from .notifiers import Notification
-
             tray.show_message(Notification("AlgoMesh Tray", message))
         else:
-            window.show()
+            windows.trades_window().show()
 
-    # The trade log: a file that cannot be opened must not stop notifications.
+    # A trade log that cannot be opened must not stop notifications.
     try:
         trade_log = await asyncio.to_thread(TradeLog, paths.trade_log)
     except (sqlite3.Error, OSError) as error:
@@ -147,43 +150,31 @@ async def _main(
         return PlyerNotifier(app_name="AlgoMesh Tray", app_icon=str(icon_path("algomesh-tray")), on_failed=tell_user)
 
     dispatcher = NotificationDispatcher(make_notifier(run_settings.notify_style))
-
-    def update_feed_text() -> None:
-        counters = listener.counters
-        text = (
-            f"This session: {_plural(counters.signals, 'signal')} · {_plural(counters.ignored, 'other message')}"
-            f" · {counters.rejected:,} rejected"
-        )
-        if counters.last_rejection:
-            text += f" (last: {counters.last_rejection[:80]})"
-        window.set_feed_text(text)
+    ready = False
 
     def on_recorded(records: list[TradeRecord]) -> None:
         model.add_records(records)
         dispatcher.dispatch(records)
-        update_feed_text()
+        windows.set_feed_text(_feed_text(listener))
 
     def on_status(status: ListenerStatus) -> None:
+        nonlocal ready
         tray.set_status(status)
-        window.set_connection_text(status_text(status, actions.pause.isChecked())[1])
-        if status.state.value == "connected" and not startup_reported:
-            _report_startup()
-
-    startup_reported = False
-
-    def _report_startup() -> None:
-        nonlocal startup_reported
-        startup_reported = True
-        log.info("ready: tray shown and engine connected %.3f s after launch", time.monotonic() - started)
+        windows.set_connection_text(status_text(status, actions.pause.isChecked())[1])
+        if status.state.value == "connected" and not ready:
+            ready = True
+            log.info("ready: tray shown and engine connected %.3f s after launch", time.monotonic() - started)
 
     def on_rejected(reason: str) -> None:
-        update_feed_text()
-        window.statusBar().showMessage(f"Rejected a frame from the engine: {reason[:120]}", 10_000)
+        windows.set_feed_text(_feed_text(listener))
+        windows.show_status_message(f"Rejected a frame from the engine: {reason[:120]}", only_if_open=True)
 
     pipeline = SignalPipeline(trade_log, on_recorded=on_recorded, on_log_error=tell_user)
-    engine: SimulatedEngine | None = None
     url = run_settings.url
+    engine = None
     if arguments.demo:
+        from .engine_sim import SimulatedEngine
+
         engine = SimulatedEngine(port=0, rate=DEMO_RATE, trade_type="paper")
         await engine.start()
         url = engine.url
@@ -193,10 +184,11 @@ async def _main(
     def on_settings_accepted(new: Settings) -> None:
         nonlocal settings
         old, settings = settings, new
-        loop.create_task(_save(paths.settings_file, new, tell_user))
-        if new.url != old.url or new.url != listener.url:
-            if engine is not None:
-                log.info("leaving demo mode: connecting to %s", new.url)
+        task = loop.create_task(_save(paths.settings_file, new, tell_user))
+        background.add(task)
+        task.add_done_callback(background.discard)
+        if new.url != listener.url:
+            log.info("engine address changed: connecting to %s", new.url)
             listener.set_url(new.url)
             if warning := unencrypted_warning(new):
                 tell_user(warning)
@@ -204,7 +196,7 @@ async def _main(
             dispatcher.set_notifier(make_notifier(new.notify_style))
 
     def open_settings() -> None:
-        dialog.load(settings)
+        dialog = windows.settings_dialog(settings, on_settings_accepted)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -212,27 +204,26 @@ async def _main(
     def on_pause_toggled(paused: bool) -> None:
         dispatcher.paused = paused
         tray.refresh()
-        window.set_connection_text(status_text(listener.status, paused)[1])
+        windows.set_connection_text(status_text(listener.status, paused)[1])
 
-    actions.open_trades.triggered.connect(lambda: window.show_record(None))
+    actions.open_trades.triggered.connect(lambda: windows.trades_window().show_record(None))
     actions.settings.triggered.connect(open_settings)
     actions.pause.toggled.connect(on_pause_toggled)
     actions.reconnect.triggered.connect(listener.reconnect_now)
     actions.quit.triggered.connect(quit_requested.set)
-    window.close_requested.connect(quit_requested.set)
-    tray.message_clicked.connect(window.show_record)
-    dialog.settings_accepted.connect(on_settings_accepted)
+    tray.message_clicked.connect(lambda record: windows.trades_window().show_record(record))
+    windows.close_requested = quit_requested.set
 
     tray.show()
     pipeline.start()
     listener.start()
     if not tray.available:
-        window.show()
         problems.append(
-            "This desktop has no system tray, so AlgoMesh Tray keeps this window open. "
-            "On GNOME, install the AppIndicator extension to keep it in the tray. "
-            "Closing this window quits the app."
+            "This desktop has no system tray, so AlgoMesh Tray keeps its window open. "
+            "On GNOME, the AppIndicator extension adds a tray. Closing the window quits the app."
         )
+        window = windows.trades_window()
+        window.show()
         QMessageBox(QMessageBox.Icon.Information, "AlgoMesh Tray", problems[-1], parent=window).show()
     for problem in problems:
         tell_user(problem)
@@ -246,7 +237,7 @@ async def _main(
     await quit_requested.wait()
     log.info("quitting")
     tray.hide()
-    window.hide()
+    windows.hide_all()
     await listener.stop()
     await pipeline.close()
     dispatcher.notifier.close()
@@ -256,11 +247,86 @@ async def _main(
     return 0
 
 
-async def _save(path: Path, settings: Settings, tell_user: object) -> None:
+class _LazyWindows:
+    """The trades window and the settings dialog, built on first use: most sessions never open
+    them, and not building them keeps start-up fast and idle memory low."""
+
+    def __init__(self, model: TradeTableModel, actions: AppActions, *, hide_on_close: bool) -> None:
+        self._model = model
+        self._actions = actions
+        self._hide_on_close = hide_on_close
+        self.trades: TradesWindow | None = None
+        self._dialog: SettingsDialog | None = None
+        self.close_requested: Callable[[], None] = lambda: None
+        self._connection_text = ""
+        self._feed_text = ""
+        self._status_message = ""
+
+    def trades_window(self) -> TradesWindow:
+        if self.trades is None:
+            from .qt.trades_window import TradesWindow
+            from .qt.tray import app_icon
+
+            actions = self._actions
+            window = TradesWindow(self._model, [actions.settings, actions.pause, actions.reconnect], app_icon())
+            window.hide_on_close = self._hide_on_close
+            window.close_requested.connect(lambda: self.close_requested())
+            window.set_connection_text(self._connection_text)
+            window.set_feed_text(self._feed_text)
+            if self._status_message:
+                window.statusBar().showMessage(self._status_message, 60_000)
+            self.trades = window
+        return self.trades
+
+    def settings_dialog(self, settings: Settings, on_accepted: Callable[[Settings], None]) -> SettingsDialog:
+        if self._dialog is None:
+            from .qt.settings_dialog import SettingsDialog
+            from .qt.tray import app_icon
+
+            self._dialog = SettingsDialog(settings, app_icon())
+            self._dialog.settings_accepted.connect(on_accepted)
+        else:
+            self._dialog.load(settings)
+        return self._dialog
+
+    def set_connection_text(self, text: str) -> None:
+        self._connection_text = text
+        if self.trades is not None:
+            self.trades.set_connection_text(text)
+
+    def set_feed_text(self, text: str) -> None:
+        self._feed_text = text
+        if self.trades is not None:
+            self.trades.set_feed_text(text)
+
+    def show_status_message(self, message: str, *, only_if_open: bool = False) -> None:
+        """A message in the status bar; kept for the window's first opening unless ``only_if_open``."""
+        if not only_if_open:
+            self._status_message = message
+        if self.trades is not None:
+            self.trades.statusBar().showMessage(message, 60_000)
+
+    def hide_all(self) -> None:
+        for widget in (self.trades, self._dialog):
+            if widget is not None:
+                widget.hide()
+
+
+def _feed_text(listener: EngineListener) -> str:
+    counters = listener.counters
+    text = (
+        f"This session: {_plural(counters.signals, 'signal')} · {_plural(counters.ignored, 'other message')}"
+        f" · {counters.rejected:,} rejected"
+    )
+    if counters.last_rejection:
+        text += f" (last: {counters.last_rejection[:80]})"
+    return text
+
+
+async def _save(path: Path, settings: Settings, tell_user: Callable[[str], None]) -> None:
     try:
         await asyncio.to_thread(save_settings, path, settings)
     except OSError as error:
-        assert callable(tell_user)
         tell_user(f"Settings could not be saved to {path} ({error.strerror}); they apply until you quit.")
 
 
