@@ -27,6 +27,7 @@ from .settings import Settings, SettingsError, load_settings, save_settings, une
 if TYPE_CHECKING:  # Qt is imported only once the GUI starts
     from .listener import EngineListener
     from .qt.settings_dialog import SettingsDialog
+    from .qt.single_instance import SingleInstance
     from .qt.trade_model import TradeTableModel
     from .qt.trades_window import TradesWindow
     from .qt.tray import AppActions
@@ -87,8 +88,14 @@ def run_app(arguments: argparse.Namespace) -> int:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("algomesh-tray")
     app.setQuitOnLastWindowClosed(False)
+    from .qt.single_instance import SingleInstance
+
+    instance = SingleInstance(paths.trade_log.parent)
+    if instance.hand_over() or not instance.claim():
+        log.info("AlgoMesh Tray is already running for %s: asked it to show its window", paths.trade_log.parent)
+        return 0
     try:
-        return int(qasync.run(_main(arguments, paths, settings, run_settings, problems, started)))
+        return int(qasync.run(_main(arguments, paths, settings, run_settings, problems, started, instance)))
     except KeyboardInterrupt:
         return 130
 
@@ -100,6 +107,7 @@ async def _main(
     run_settings: Settings,
     problems: list[str],
     started: float,
+    instance: SingleInstance,
 ) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -213,6 +221,7 @@ async def _main(
     actions.quit.triggered.connect(quit_requested.set)
     tray.message_clicked.connect(lambda record: windows.trades_window().show_record(record))
     windows.close_requested = quit_requested.set
+    instance.show_requested.connect(lambda: windows.trades_window().show_record(None))
 
     tray.show()
     pipeline.start()

@@ -112,3 +112,24 @@ def test_clicking_a_tray_message_opens_the_trades_window_on_that_trade(
     assert trades
     desktop.screenshot(ARTIFACTS / "e2e-trades-window.png")
     assert app.stop() == 0
+
+
+def test_a_second_launch_shows_the_running_app_and_exits(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """Double-clicking again hands over: the running app shows its window, the new one exits 0."""
+    engine, port = _start_engine(start_program, "--count", "0")
+    arguments = ("--data-dir", str(tmp_path / "data"), "--host", "127.0.0.1", "--port", str(port))
+    first = start_program("algomesh-tray", *arguments, env=desktop.env)
+    first.wait_for_line("engine connected")
+    second = start_program("algomesh-tray", *arguments, env=desktop.env)
+    assert second.process.wait(timeout=20) == 0
+    second.wait_for_line("already running")
+    first.wait_for_line("another launch asked to show the window")
+    wait_until(
+        lambda: any(w.name == "AlgoMesh Tray — Trades" and desktop.is_viewable(w.id) for w in desktop.windows()),
+        10,
+        "the first app's trades window",
+    )
+    assert len([line for line in engine.lines if "connection open" in line]) == 1
+    assert first.stop() == 0

@@ -1,0 +1,73 @@
+"""One running app per user and data folder: a second launch hands over and exits.
+
+A double-click on the app while it runs in the tray should show its window, not start a
+second listener writing to the same trade log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+__all__ = ["SingleInstance"]
+
+log = logging.getLogger(__name__)
+
+_SHOW = b"show\n"
+
+
+def _server_name(data_folder: Path) -> str:
+    user = os.environ.get("USER") or os.environ.get("USERNAME") or str(os.getuid() if hasattr(os, "getuid") else "")
+    digest = hashlib.sha256(f"{user}:{data_folder}".encode()).hexdigest()[:16]
+    return f"algomesh-tray-{digest}"
+
+
+class SingleInstance(QObject):
+    """Owns the instance's local socket; ``show_requested`` fires when another launch knocks."""
+
+    show_requested = Signal()
+
+    def __init__(self, data_folder: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._name = _server_name(data_folder)
+        self._server = QLocalServer(self)
+        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        self._server.newConnection.connect(self._on_server_new_connection)
+
+    def hand_over(self, timeout_ms: int = 1000) -> bool:
+        """If an instance runs, ask it to show its window and return True (then exit)."""
+        socket = QLocalSocket()
+        socket.connectToServer(self._name)
+        if not socket.waitForConnected(timeout_ms):
+            return False
+        socket.write(_SHOW)
+        socket.waitForBytesWritten(timeout_ms)
+        socket.disconnectFromServer()
+        return True
+
+    def claim(self) -> bool:
+        """Become the running instance (False: another one is); a crash's stale socket is removed."""
+        if self._server.listen(self._name):
+            return True
+        if self.hand_over():  # another launch won the race: it is the instance
+            return False
+        QLocalServer.removeServer(self._name)
+        if self._server.listen(self._name):
+            return True
+        log.warning("cannot listen for other launches: %s", self._server.errorString())
+        return False
+
+    def _on_server_new_connection(self) -> None:
+        while (connection := self._server.nextPendingConnection()) is not None:
+            connection.readyRead.connect(lambda connection=connection: self._on_connection_ready_read(connection))
+            connection.disconnected.connect(connection.deleteLater)
+
+    def _on_connection_ready_read(self, connection: QLocalSocket) -> None:
+        if bytes(connection.readAll().data()).startswith(_SHOW.strip()):
+            log.info("another launch asked to show the window")
+            self.show_requested.emit()
