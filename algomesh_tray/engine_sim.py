@@ -70,7 +70,8 @@ class SimulatedEngine:
     """Serves ws://HOST:PORT/connect and sends signals at ``rate`` per second to every client.
 
     Sending starts when the first client connects, so a test or a new user misses nothing.
-    ``count`` stops after that many signals (None: forever).
+    ``count`` stops after that many signals (None: forever); ``frames``, if given, are sent
+    verbatim instead of generated signals (to replay a capture or test bad input).
     """
 
     def __init__(
@@ -82,13 +83,15 @@ class SimulatedEngine:
         count: int | None = None,
         seed: int | None = None,
         trade_type: str = "live",
+        frames: Sequence[str] | None = None,
         on_sent: Callable[[str], None] = lambda frame: None,
     ) -> None:
         self.host = host
         self.port = port
         self.rate = rate
-        self.count = count
+        self.count = len(frames) if frames is not None else count
         self.sent = 0
+        self._frames = frames
         self._generator = SignalGenerator(seed=seed, trade_type=trade_type)
         self._on_sent = on_sent
         self._server: Server | None = None
@@ -145,7 +148,10 @@ class SimulatedEngine:
         while self.count is None or self.sent < self.count:
             # Catch up in one go when behind, so high rates are met despite timer granularity.
             while next_at <= loop.time() and (self.count is None or self.sent < self.count):
-                frame = json.dumps(self._generator.next_signal())
+                if self._frames is not None:
+                    frame = self._frames[self.sent]
+                else:
+                    frame = json.dumps(self._generator.next_signal())
                 broadcast(self._clients, frame)
                 self.sent += 1
                 self._on_sent(frame)
@@ -164,6 +170,7 @@ async def _run(arguments: argparse.Namespace) -> None:
         count=arguments.count,
         seed=arguments.seed,
         trade_type=arguments.trade_type,
+        frames=_read_frames(arguments.replay) if arguments.replay else None,
         on_sent=echo if arguments.echo else lambda frame: None,
     )
     await engine.start()
@@ -173,6 +180,11 @@ async def _run(arguments: argparse.Namespace) -> None:
         await asyncio.Event().wait()  # keep serving after the last signal until interrupted
     finally:
         await engine.close()
+
+
+def _read_frames(path: str) -> list[str]:
+    with open(path, encoding="utf-8") as lines:
+        return [line.rstrip("\n") for line in lines if line.strip()]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--count", type=int, default=None, help="stop sending after N signals")
     parser.add_argument("--seed", type=int, default=None, help="random seed, for repeatable runs")
     parser.add_argument("--trade-type", default="live", help="tradeType of the signals (default live)")
+    parser.add_argument("--replay", metavar="FILE", help="send each line of FILE as a frame, verbatim, then stop")
     parser.add_argument("--echo", action="store_true", help="print every frame sent, one per line")
     return parser
 

@@ -24,8 +24,8 @@ __all__ = [
 
 #: Largest frame the listener accepts; a STRATEGY_SIGNAL is a few hundred bytes.
 MAX_FRAME_BYTES: Final = 64 * 1024
-#: Longest string field kept; longer values are absurd for a name or a symbol.
-MAX_TEXT_CHARS: Final = 256
+#: Longest text field accepted; displays shorten it, the trade log keeps it whole.
+MAX_TEXT_CHARS: Final = 16 * 1024
 #: Largest number accepted for a price or an amount (beyond any real market).
 MAX_NUMBER: Final = 1e15
 

@@ -76,7 +76,9 @@ def start_program(tmp_path: Path) -> Iterator[object]:
     started: list[Program] = []
 
     def start(name: str, *arguments: str, env: dict[str, str] | None = None) -> Program:
-        program = Program([str(BIN / name), *arguments], env or dict(os.environ), tmp_path / f"{name}-{len(started)}.log")
+        program = Program(
+            [str(BIN / name), *arguments], env or dict(os.environ), tmp_path / f"{name}-{len(started)}.log"
+        )
         started.append(program)
         return program
 

@@ -17,7 +17,17 @@ from pathlib import Path
 
 __all__ = ["REQUIRED_TOOLS", "Notify", "VirtualDesktop", "wait_until"]
 
-REQUIRED_TOOLS = ("Xvfb", "dbus-daemon", "dbus-monitor", "dbus-send", "trayer", "dunst", "xdotool", "xwininfo", "import")
+REQUIRED_TOOLS = (
+    "Xvfb",
+    "dbus-daemon",
+    "dbus-monitor",
+    "dbus-send",
+    "trayer",
+    "dunst",
+    "xdotool",
+    "xwininfo",
+    "import",
+)
 
 
 def wait_until(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.05) -> object:

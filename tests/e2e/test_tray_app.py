@@ -133,3 +133,51 @@ def test_a_second_launch_shows_the_running_app_and_exits(
     )
     assert len([line for line in engine.lines if "connection open" in line]) == 1
     assert first.stop() == 0
+
+
+def _signal(**changes: object) -> str:
+    frame = {"type": "STRATEGY_SIGNAL", "action": "BUY", "price": 64320.5, "amount": 0.05, "sizeType": "percent",
+             "orderType": "Market", "symbol": "BTCUSDT", "strategyName": "BTC_Momentum_Scalp", "tradeType": "live",
+             "status": "EXECUTED"}  # fmt: skip
+    return json.dumps({**frame, **changes})
+
+
+def test_hostile_and_broken_frames_stay_text_and_do_not_stop_the_app(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """Markup from the feed reaches dunst escaped; bad frames are rejected; later signals still arrive."""
+    hostile = '<b>Bold</b> <img src="http://example.invalid/x.png"> <a href="http://example.invalid">click</a>'
+    frames = [
+        _signal(strategyName=hostile, symbol="<i>BTC</i>"),
+        "not json {",
+        json.dumps({"type": "HEARTBEAT"}),
+        _signal(price="64320.5"),
+        _signal(action="SELL", strategyName="\u202eevil" + "x" * 10_000),
+    ]
+    replay = tmp_path / "frames.txt"
+    replay.write_text("\n".join(frames) + "\n")
+    engine, port = _start_engine(start_program, "--rate", "20", "--replay", str(replay))
+    data_dir = tmp_path / "data"
+    already = len(desktop.notifications())
+    app = start_program(
+        "algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port), env=desktop.env
+    )
+    ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
+    wait_until(lambda: len(ours()) >= 2, 20, "two Notify calls")
+    desktop.screenshot(ARTIFACTS / "e2e-hostile-notification.png")
+    first, second = ours()[:2]
+    assert first.summary == "BUY <i>BTC</i>"  # the summary is plain text by the spec; dunst shows it so
+    assert "&lt;b&gt;Bold&lt;/b&gt; &lt;img src=" in first.body
+    assert "<b>" not in first.body and "<img" not in first.body and "<a " not in first.body
+    assert second.summary == "SELL BTCUSDT"
+    assert "\u202e" not in second.body and "\ufffdevilxxx" in second.body and len(second.body) < 300
+    app.wait_for_line("rejected a frame from the engine: not valid JSON")
+    app.wait_for_line("field 'price' should be a number, got str")
+
+    history = subprocess.run(
+        [str(BIN / "algomesh-tray"), "history", "--data-dir", str(data_dir), "--format", "json"],
+        capture_output=True, text=True, check=True, timeout=30,
+    )  # fmt: skip
+    logged = json.loads(history.stdout)
+    assert [row["strategyName"] for row in logged] == ["\u202eevil" + "x" * 10_000, hostile]
+    assert app.stop() == 0
