@@ -161,13 +161,13 @@ def bench_desktop(runs: int, burst: int) -> tuple[list[float], float, float]:
                         stdout=log,
                         stderr=subprocess.STDOUT,
                     )
-                    wait_until(lambda: "engine connected" in log_path.read_text(), 30, "app ready", interval=0.005)
+                    wait_until(lambda p=log_path: "engine connected" in p.read_text(), 30, "app ready", interval=0.005)
                     startups.append(time.perf_counter() - began)
                     if last:
                         time.sleep(5)  # idle on purpose: this is the measurement, not synchronisation
                         idle = rss_mb(app.pid)
                         data = Path(folder) / f"data-{run}" / "trades.sqlite3"
-                        wait_until(lambda: _count(data) >= burst, 120, "the burst to be logged", interval=0.2)
+                        wait_until(lambda d=data: _count(d) >= burst, 120, "the burst to be logged", interval=0.2)
                         after = rss_mb(app.pid)
                     app.terminate()
                     app.wait(timeout=20)

@@ -86,7 +86,7 @@ def test_clicking_a_tray_message_opens_the_trades_window_on_that_trade(
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "settings.json").write_text(json.dumps({"notify_style": "tray"}))
-    engine, port = _start_engine(start_program, "--rate", "2", "--count", "1", "--seed", "5")
+    _engine, port = _start_engine(start_program, "--rate", "2", "--count", "1", "--seed", "5")
     app = start_program(
         "algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port), env=desktop.env
     )
@@ -156,7 +156,7 @@ def test_hostile_and_broken_frames_stay_text_and_do_not_stop_the_app(
     ]
     replay = tmp_path / "frames.txt"
     replay.write_text("\n".join(frames) + "\n")
-    engine, port = _start_engine(start_program, "--rate", "20", "--replay", str(replay))
+    _engine, port = _start_engine(start_program, "--rate", "20", "--replay", str(replay))
     data_dir = tmp_path / "data"
     already = len(desktop.notifications())
     app = start_program(

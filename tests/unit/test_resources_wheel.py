@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_installed_wheel_ships_and_finds_every_icon(tmp_path: Path) -> None:
     """pip-installing the wheel puts resources/ inside the package, where icon_path looks."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), ROOT],
         check=True,
         timeout=300,
     )
