@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from decimal import Decimal
@@ -180,4 +181,34 @@ def test_hostile_and_broken_frames_stay_text_and_do_not_stop_the_app(
     )  # fmt: skip
     logged = json.loads(history.stdout)
     assert [row["strategyName"] for row in logged] == ["\u202eevil" + "x" * 10_000, hostile]
+    assert app.stop() == 0
+
+
+def test_a_left_click_on_the_tray_icon_opens_the_trades_window(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """The docked icon answers a real click by showing the trades window."""
+    _engine, port = _start_engine(start_program, "--count", "0")
+    app = start_program(
+        "algomesh-tray", "--data-dir", str(tmp_path / "data"), "--port", str(port), "--host", "127.0.0.1",
+        env=desktop.env,
+    )  # fmt: skip
+    app.wait_for_line("engine connected")
+    (icon,) = wait_until(lambda: desktop.docked_windows("algomesh-tray"), 10, "the docked icon")  # type: ignore[misc]
+    desktop.run("xdotool", "mousemove", str(icon.x + icon.width // 2), str(icon.y + icon.height // 2), "click", "1")
+    wait_until(
+        lambda: any(w.name == "AlgoMesh Tray — Trades" and desktop.is_viewable(w.id) for w in desktop.windows()),
+        10,
+        "the trades window after the click",
+    )
+    assert app.stop() == 0
+
+
+def test_without_a_system_tray_the_app_says_so_and_keeps_its_window(start_program: Any, tmp_path: Path) -> None:
+    """No tray (Qt's offscreen platform has none): the window stays open and the reason is given."""
+    _engine, port = _start_engine(start_program, "--count", "0")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    app = start_program("algomesh-tray", "--data-dir", str(tmp_path / "data"), "--port", str(port), env=env)
+    app.wait_for_line("has no system tray, so AlgoMesh Tray keeps its window open")
+    app.wait_for_line("engine connected")
     assert app.stop() == 0
