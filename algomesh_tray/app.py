@@ -115,7 +115,7 @@ async def _main(
     from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier
     from .pipeline import SignalPipeline
     from .qt.trade_model import TradeTableModel
-    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier, status_text
+    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
     from .tradelog import TradeLog, TradeRecord
 
@@ -168,7 +168,6 @@ async def _main(
     def on_status(status: ListenerStatus) -> None:
         nonlocal ready
         tray.set_status(status)
-        windows.set_connection_text(status_text(status, actions.pause.isChecked())[1])
         if status.state.value == "connected" and not ready:
             ready = True
             log.info("ready: tray shown and engine connected %.3f s after launch", time.monotonic() - started)
@@ -204,7 +203,7 @@ async def _main(
             dispatcher.set_notifier(make_notifier(new.notify_style))
 
     def open_settings() -> None:
-        dialog = windows.settings_dialog(settings, on_settings_accepted)
+        dialog = windows.settings_dialog(settings, listener.url, on_settings_accepted)
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
@@ -212,7 +211,6 @@ async def _main(
     def on_pause_toggled(paused: bool) -> None:
         dispatcher.paused = paused
         tray.refresh()
-        windows.set_connection_text(status_text(listener.status, paused)[1])
 
     actions.open_trades.triggered.connect(lambda: windows.trades_window().show_record(None))
     actions.settings.triggered.connect(open_settings)
@@ -221,6 +219,7 @@ async def _main(
     actions.quit.triggered.connect(quit_requested.set)
     tray.message_clicked.connect(lambda record: windows.trades_window().show_record(record))
     windows.close_requested = quit_requested.set
+    tray.status_text_changed.connect(windows.set_connection_text)
     instance.show_requested.connect(lambda: windows.trades_window().show_record(None))
 
     tray.show()
@@ -287,15 +286,17 @@ class _LazyWindows:
             self.trades = window
         return self.trades
 
-    def settings_dialog(self, settings: Settings, on_accepted: Callable[[Settings], None]) -> SettingsDialog:
+    def settings_dialog(
+        self, settings: Settings, active_url: str, on_accepted: Callable[[Settings], None]
+    ) -> SettingsDialog:
         if self._dialog is None:
             from .qt.settings_dialog import SettingsDialog
             from .qt.tray import app_icon
 
-            self._dialog = SettingsDialog(settings, app_icon())
+            self._dialog = SettingsDialog(settings, app_icon(), active_url)
             self._dialog.settings_accepted.connect(on_accepted)
         else:
-            self._dialog.load(settings)
+            self._dialog.load(settings, active_url)
         return self._dialog
 
     def set_connection_text(self, text: str) -> None:

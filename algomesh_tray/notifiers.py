@@ -76,18 +76,18 @@ class PlyerNotifier:
     def _send(self, notification: Notification) -> None:
         try:
             with warnings.catch_warnings():
-                # plyer warns on every import without dbus-python, then runs notify-send: fine.
+                # plyer warns on each use without dbus-python, then runs notify-send: that is fine.
                 warnings.filterwarnings("ignore", message="The Python dbus package", category=UserWarning)
                 from plyer import notification as plyer_notification
 
-            plyer_notification.notify(
-                title=notification.title,
-                # The body is read as markup by most daemons; the summary is plain text by spec.
-                message=escape_markup(notification.body),
-                app_name=self._app_name,
-                app_icon=self._app_icon,
-                timeout=10,
-            )
+                plyer_notification.notify(
+                    title=notification.title,
+                    # Daemons read the body as markup (dunst does); the summary is plain text by spec.
+                    message=escape_markup(notification.body),
+                    app_name=self._app_name,
+                    app_icon=self._app_icon,
+                    timeout=10,
+                )
         except Exception as error:
             if not self._failed:
                 self._failed = True

@@ -44,10 +44,13 @@ class SettingsDialog(QDialog):
 
     settings_accepted = Signal(object)
 
-    def __init__(self, settings: Settings, icon: QIcon, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, settings: Settings, icon: QIcon, active_url: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("AlgoMesh Tray — Settings")
         self.setWindowIcon(icon)
+        self.setMinimumWidth(460)
         self._base = settings
 
         self.host_edit = QLineEdit()
@@ -58,6 +61,7 @@ class SettingsDialog(QDialog):
         self.address_label = _plain_label()
         self.warning_label = _plain_label(colour="#b45309")
         self.error_label = _plain_label(colour="#b91c1c")
+        self.active_label = _plain_label(colour="#4b5563")
         self.style_combo = QComboBox()
         for style, label in _STYLE_LABELS.items():
             self.style_combo.addItem(label, style)
@@ -69,7 +73,7 @@ class SettingsDialog(QDialog):
         engine_form.addRow("Path:", self.path_edit)
         engine_form.addRow("", self.secure_check)
         engine_form.addRow("Address:", self.address_label)
-        engine_form.addRow(self.warning_label)
+        engine_form.addRow(self.active_label)
         notify_box = QGroupBox("Notifications")
         notify_form = QFormLayout(notify_box)
         notify_form.addRow("Show as:", self.style_combo)
@@ -77,11 +81,12 @@ class SettingsDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(engine_box)
+        layout.addWidget(self.warning_label)
         layout.addWidget(notify_box)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
-        self.load(settings)
+        self.load(settings, active_url)
         for edit in (self.host_edit, self.path_edit):
             edit.textChanged.connect(self._refresh)
         self.port_spin.valueChanged.connect(self._refresh)
@@ -89,9 +94,13 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
 
-    def load(self, settings: Settings) -> None:
-        """Show ``settings`` in the fields (each time the dialog is opened)."""
+    def load(self, settings: Settings, active_url: str | None = None) -> None:
+        """Show ``settings`` in the fields (each time the dialog is opened), and the address in
+        use when it differs (demo engine, --host/--port for this run)."""
         self._base = settings
+        in_use = active_url is not None and active_url != settings.url
+        self.active_label.setText(f"This run uses {active_url}; Save connects to the address above." if in_use else "")
+        self.active_label.setVisible(in_use)
         self.host_edit.setText(settings.host)
         self.port_spin.setValue(settings.port)
         self.path_edit.setText(settings.path)
@@ -119,6 +128,7 @@ class SettingsDialog(QDialog):
             self.address_label.setText("—")
             self.warning_label.hide()
             save.setEnabled(False)
+            self.adjustSize()
             return
         self.error_label.setText("")
         self.address_label.setText(settings.url)
@@ -126,6 +136,7 @@ class SettingsDialog(QDialog):
         self.warning_label.setText(warning or "")
         self.warning_label.setVisible(warning is not None)
         save.setEnabled(True)
+        self.adjustSize()
 
     def _on_buttons_accepted(self) -> None:
         try:

@@ -38,7 +38,7 @@ class TradesWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle(WINDOW_TITLE)
         self.setWindowIcon(icon)
-        self.resize(1000, 520)
+        self.resize(1120, 560)
         self.hide_on_close = True
         self.model = model
         self.proxy = TradeFilterProxy(self)

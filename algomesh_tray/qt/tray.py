@@ -62,6 +62,7 @@ class TrayIcon(QObject):
     """The icon in the system tray: its look follows the connection; a left click opens trades."""
 
     message_clicked = Signal(object)  # the TradeRecord the message was about, or None
+    status_text_changed = Signal(str)  # the connection sentence, also while counting down a retry
 
     def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -116,9 +117,12 @@ class TrayIcon(QObject):
         if status.retry_in is not None:
             remaining = max(0.0, self._retry_deadline - time.monotonic())
             status = ListenerStatus(status.state, status.url, status.detail, remaining)
-        icon, self.text = status_text(status, self._actions.pause.isChecked())
+        icon, text = status_text(status, self._actions.pause.isChecked())
         self._icon.setIcon(app_icon(icon))
-        self._icon.setToolTip(f"{APP_TITLE}\n{self.text}")
+        self._icon.setToolTip(f"{APP_TITLE}\n{text}")
+        if text != self.text:
+            self.text = text
+            self.status_text_changed.emit(text)
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
