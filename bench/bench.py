@@ -40,10 +40,10 @@ def start_engine(*arguments: str) -> tuple[subprocess.Popen[str], str]:
         text=True,
     )
     assert engine.stderr is not None
-    line = engine.stderr.readline()
-    url = re.search(r"ws://\S+", line)
-    assert url, line
-    return engine, url.group(0)
+    for line in engine.stderr:
+        if url := re.search(r"ws://\S+", line):
+            return engine, url.group(0)
+    raise RuntimeError("the simulated engine did not start")
 
 
 async def bare_client(url: str, count: int) -> float:

@@ -21,8 +21,7 @@ def test_readme_python_client_runs_against_the_simulated_engine(tmp_path: Path) 
     )
     try:
         assert engine.stderr is not None
-        url = re.search(r"ws://\S+", engine.stderr.readline())
-        assert url
+        url = next(found for line in engine.stderr if (found := re.search(r"ws://\S+", line)))
         script = tmp_path / "client.py"
         script.write_text(code.replace('"ws://localhost:52000/connect"', repr(url.group(0))))
         client = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
