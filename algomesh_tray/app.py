@@ -239,7 +239,7 @@ async def _main(
         tell_user(warning)
 
     history = await pipeline.run_in_writer(lambda: trade_log.recent(model.max_rows))
-    model.add_history(history[::-1])
+    model.add_history(history)
     log.info("trades window loaded %d recent trades", len(history))
 
     await quit_requested.wait()

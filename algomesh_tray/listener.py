@@ -34,6 +34,11 @@ log = logging.getLogger(__name__)
 TRANSPORT_MAX_BYTES = 16 * 1024 * 1024
 
 
+#: During a burst, websockets hands over buffered frames without returning to the event loop;
+#: the listener steps aside every this many frames so the UI stays responsive.
+YIELD_EVERY = 200
+
+
 class ConnectionState(enum.Enum):
     """Where the listener stands with the engine."""
 
@@ -171,8 +176,12 @@ class EngineListener:
                     delays = self._delays()  # a good connection resets the back-off
                     self._set_status(ConnectionState.CONNECTED, "connected")
                     log.info("connected to %s", self._url)
+                    handled = 0
                     async for frame in connection:
                         self._handle(frame)
+                        handled += 1
+                        if handled % YIELD_EVERY == 0:
+                            await asyncio.sleep(0)  # buffered frames would otherwise starve Qt
                 reason = "the engine closed the connection"
             except asyncio.CancelledError:
                 raise

@@ -83,7 +83,7 @@ def _display(record: TradeRecord, column: int) -> str:
 
 
 class TradeTableModel(QAbstractTableModel):
-    """Recent records, oldest first internally; the proxy shows them newest first.
+    """Recent records, newest first: the order the window shows without sorting anything.
 
     Holds at most ``max_rows`` records so the window stays fast however large the log grows.
     """
@@ -146,51 +146,61 @@ class TradeTableModel(QAbstractTableModel):
 
     def row_of(self, record: TradeRecord) -> int | None:
         """The row showing ``record`` (by log id, or the very object if it was never saved)."""
-        for row in range(len(self._records) - 1, -1, -1):
-            candidate = self._records[row]
+        for row, candidate in enumerate(self._records):
             if candidate is record or (record.id is not None and candidate.id == record.id):
                 return row
         return None
 
     def add_records(self, records: Sequence[TradeRecord]) -> None:
-        """Append new records (oldest first), dropping the oldest beyond ``max_rows``."""
-        records = list(records)[-self.max_rows :]
-        if not records:
+        """Put new records (given oldest first) at the top, dropping the oldest beyond ``max_rows``."""
+        newest_first = list(reversed(records))[: self.max_rows]
+        if not newest_first:
             return
-        overflow = len(self._records) + len(records) - self.max_rows
+        overflow = len(self._records) + len(newest_first) - self.max_rows
         if overflow > 0:
-            self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
-            del self._records[:overflow]
-            del self._search_texts[:overflow]
+            keep = len(self._records) - overflow
+            self.beginRemoveRows(QModelIndex(), keep, len(self._records) - 1)
+            del self._records[keep:]
+            del self._search_texts[keep:]
             self.endRemoveRows()
-        first = len(self._records)
-        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
-        self._records.extend(records)
-        self._search_texts.extend([None] * len(records))
+        self.beginInsertRows(QModelIndex(), 0, len(newest_first) - 1)
+        self._records[:0] = newest_first
+        self._search_texts[:0] = [None] * len(newest_first)
         self.endInsertRows()
 
     def add_history(self, records: Sequence[TradeRecord]) -> None:
-        """Put records read from the log (oldest first) before the live ones, skipping those
+        """Put records read from the log (given newest first) below the live ones, skipping those
         already shown: a signal may arrive both live and in a history read made just after."""
-        first_live = next((record.id for record in self._records if record.id is not None), None)
-        older = [record for record in records if first_live is None or (record.id or 0) < first_live]
-        older = older[max(0, len(older) - (self.max_rows - len(self._records))) :]
+        live_ids = [record.id for record in self._records if record.id is not None]
+        oldest_live = min(live_ids, default=None)
+        older = [record for record in records if oldest_live is None or (record.id or 0) < oldest_live]
+        older = older[: self.max_rows - len(self._records)]
         if not older:
             return
-        self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
-        self._records[:0] = older
-        self._search_texts[:0] = [None] * len(older)
+        first = len(self._records)
+        self.beginInsertRows(QModelIndex(), first, first + len(older) - 1)
+        self._records.extend(older)
+        self._search_texts.extend([None] * len(older))
         self.endInsertRows()
 
 
 class TradeFilterProxy(QSortFilterProxyModel):
-    """Sorts by raw values and keeps rows that contain every word typed in the filter box."""
+    """Sorts by raw values and keeps rows that contain every word typed in the filter box.
+
+    Newest first is the source model's own order, so that sort costs nothing: a proxy sort
+    calls back into Python for every comparison, which a burst of signals cannot afford.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._terms: list[str] = []
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column == Column.TIME and order == Qt.SortOrder.DescendingOrder:
+            column = -1  # the source order
+        super().sort(column, order)
 
     def set_filter_text(self, text: str) -> None:
         self.beginFilterChange()
