@@ -12,7 +12,6 @@ import logging
 import logging.handlers
 import signal
 import socket
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -117,7 +116,7 @@ async def _main(
     from .qt.trade_model import TradeTableModel
     from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
-    from .tradelog import TradeLog, TradeRecord
+    from .tradelog import TradeRecord, open_trade_log
 
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_log_loop_exception)
@@ -143,14 +142,9 @@ async def _main(
             windows.trades_window().show()
 
     # A trade log that cannot be opened must not stop notifications.
-    try:
-        trade_log = await asyncio.to_thread(TradeLog, paths.trade_log)
-    except (sqlite3.Error, OSError) as error:
-        trade_log = TradeLog(None)
-        problems.append(
-            f"The trade log {paths.trade_log} cannot be opened ({error}). "
-            "Signals are kept in memory for this session only."
-        )
+    trade_log, trade_log_problem = await asyncio.to_thread(open_trade_log, paths.trade_log)
+    if trade_log_problem:
+        problems.append(trade_log_problem)
 
     def make_notifier(style: str) -> Notifier:
         if style == "tray" and tray.available:

@@ -6,14 +6,16 @@ Plain blocking sqlite3, no Qt and no asyncio: the app calls it from one worker t
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .protocol import ReceivedSignal, StrategySignal
 
-__all__ = ["TradeLog", "TradeRecord"]
+__all__ = ["TradeLog", "TradeRecord", "open_trade_log"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS trades (
@@ -91,11 +93,15 @@ class TradeLog:
             path.parent.mkdir(parents=True, exist_ok=True)
         # One worker thread uses the connection at a time; it is created on another.
         self._db = sqlite3.connect(path or ":memory:", check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a killed process; only a power cut may lose the last batch.
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA busy_timeout=5000")
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process; only a power cut may lose the last batch.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.executescript(_SCHEMA)
+        except BaseException:
+            self._db.close()
+            raise
 
     def append_many(self, batch: Sequence[ReceivedSignal]) -> list[TradeRecord]:
         """Write a batch in one transaction and return it with the ids the log gave."""
@@ -136,3 +142,31 @@ class TradeLog:
 
     def close(self) -> None:
         self._db.close()
+
+
+def open_trade_log(path: Path) -> tuple[TradeLog, str | None]:
+    """Open the log, never losing what it holds; returns a message for the user if it had to act.
+
+    A damaged file is moved aside (with its WAL) and a new one started; a folder that cannot be
+    written gives an in-memory log for this session.
+    """
+    try:
+        return TradeLog(path), None
+    except sqlite3.OperationalError as error:  # permissions, missing folder, locked, disk full
+        return TradeLog(None), (
+            f"The trade log {path} cannot be opened ({error}). Signals are kept in memory for this session only."
+        )
+    except sqlite3.DatabaseError as error:  # not a database, malformed
+        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{aside}{suffix}"))
+        return TradeLog(path), (
+            f"The trade log was damaged ({error}). It was moved to {aside} and a new log was started."
+        )
+    except OSError as error:
+        return TradeLog(None), (
+            f"The trade log {path} cannot be opened ({error.strerror}). "
+            "Signals are kept in memory for this session only."
+        )
