@@ -97,7 +97,10 @@ class VirtualDesktop:
         self.env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
         self._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120",
                      "--height", "24", "--SetDockType", "true"])  # fmt: skip
-        wait_until(lambda: any(w.wm_class.startswith('"panel"') for w in self.windows()), 10, "trayer's panel")
+        try:
+            wait_until(lambda: any(w.wm_class.startswith('"panel"') for w in self.windows()), 20, "trayer's panel")
+        except AssertionError as error:
+            raise AssertionError(f"{error}{self._diagnosis('trayer')}") from None
         self._spawn(["dunst"])
         wait_until(self._notification_daemon_ready, 10, "dunst on the session bus")
         monitor_out = self.notify_log.open("wb")
@@ -174,7 +177,13 @@ class VirtualDesktop:
         return "boolean true" in reply
 
     def _spawn(self, command: list[str], **options: object) -> subprocess.Popen[bytes]:
+        """Start a part; its stderr goes to <name>.log in the work folder, for diagnosis."""
         options.setdefault("stdout", subprocess.DEVNULL)
-        process = subprocess.Popen(command, env=self.env or None, stderr=subprocess.DEVNULL, **options)  # type: ignore[call-overload]
+        with (self.workdir / f"{command[0]}.log").open("ab") as errors:
+            process = subprocess.Popen(command, env=self.env or None, stderr=errors, **options)  # type: ignore[call-overload]
         self._processes.append(process)
         return process
+
+    def _diagnosis(self, part: str) -> str:
+        log = self.workdir / f"{part}.log"
+        return f"; {part} said: {log.read_text(errors='replace')[-1000:]!r}" if log.exists() else ""
