@@ -69,7 +69,8 @@ class SignalGenerator:
 class SimulatedEngine:
     """Serves ws://HOST:PORT/connect and sends signals at ``rate`` per second to every client.
 
-    Sending starts when the first client connects, so a test or a new user misses nothing.
+    Sending starts when the first client connects (plus ``start_after`` seconds), so a test or
+    a new user misses nothing.
     ``count`` stops after that many signals (None: forever); ``frames``, if given, are sent
     verbatim instead of generated signals (to replay a capture or test bad input).
     """
@@ -84,6 +85,7 @@ class SimulatedEngine:
         seed: int | None = None,
         trade_type: str = "live",
         frames: Sequence[str] | None = None,
+        start_after: float = 0.0,
         on_sent: Callable[[str], None] = lambda frame: None,
     ) -> None:
         self.host = host
@@ -92,6 +94,7 @@ class SimulatedEngine:
         self.count = len(frames) if frames is not None else count
         self.sent = 0
         self._frames = frames
+        self._start_after = start_after
         self._generator = SignalGenerator(seed=seed, trade_type=trade_type)
         self._on_sent = on_sent
         self._server: Server | None = None
@@ -142,6 +145,7 @@ class SimulatedEngine:
 
     async def _send_signals(self) -> None:
         await self._has_client.wait()
+        await asyncio.sleep(self._start_after)
         loop = asyncio.get_running_loop()
         interval = 1.0 / self.rate
         next_at = loop.time()
@@ -171,6 +175,7 @@ async def _run(arguments: argparse.Namespace) -> None:
         seed=arguments.seed,
         trade_type=arguments.trade_type,
         frames=_read_frames(arguments.replay) if arguments.replay else None,
+        start_after=arguments.start_after,
         on_sent=echo if arguments.echo else lambda frame: None,
     )
     await engine.start()
@@ -199,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=None, help="random seed, for repeatable runs")
     parser.add_argument("--trade-type", default="live", help="tradeType of the signals (default live)")
     parser.add_argument("--replay", metavar="FILE", help="send each line of FILE as a frame, verbatim, then stop")
+    parser.add_argument("--start-after", type=float, default=0.0, metavar="S", help="start S seconds after a client")
     parser.add_argument("--echo", action="store_true", help="print every frame sent, one per line")
     return parser
 
