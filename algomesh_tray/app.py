@@ -214,6 +214,7 @@ async def _main(
     tray.message_clicked.connect(lambda record: windows.trades_window().show_record(record))
     windows.close_requested = quit_requested.set
     tray.status_text_changed.connect(windows.set_connection_text)
+    tray.last_frame_at = lambda: listener.last_frame_at
     instance.show_requested.connect(lambda: windows.trades_window().show_record(None))
 
     tray.show()

@@ -69,8 +69,9 @@ class FeedCounters:
     ignored_types: dict[str, int] = field(default_factory=dict)
 
 
-def backoff_delays(*, initial: float = 0.25, factor: float = 2.0, cap: float = 10.0) -> Iterator[float]:
-    """Capped exponential delays; the engine is local, so start fast (websockets waits 0-5 s)."""
+def backoff_delays(*, initial: float = 0.1, factor: float = 2.0, cap: float = 1.0) -> Iterator[float]:
+    """Capped exponential delays. The engine is local: a refused connection costs next to nothing,
+    and a trader wants the feed back within a second of the engine (websockets waits 3-90 s)."""
     delay = initial
     while True:
         yield delay
@@ -119,6 +120,8 @@ class EngineListener:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.counters = FeedCounters()
+        #: time.monotonic() of the last frame, or of the connection if none came since.
+        self.last_frame_at: float | None = None
         self.status = ListenerStatus(ConnectionState.STOPPED, url)
 
     @property
@@ -174,6 +177,7 @@ class EngineListener:
                 ) as connection:
                     self._connection = connection  # for reconnect_now
                     delays = self._delays()  # a good connection resets the back-off
+                    self.last_frame_at = time.monotonic()
                     self._set_status(ConnectionState.CONNECTED, "connected")
                     log.info("connected to %s", self._url)
                     handled = 0
@@ -200,6 +204,7 @@ class EngineListener:
 
     def _handle(self, frame: str | bytes) -> None:
         received_at = time.time()
+        self.last_frame_at = time.monotonic()
         try:
             message = parse_frame(frame)
         except FrameRejected as rejection:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from functools import cache
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -28,11 +29,24 @@ def app_icon(name: str = "algomesh-tray") -> QIcon:
     return QIcon(str(icon_path(name)))
 
 
-def status_text(status: ListenerStatus, paused: bool, *, now: float | None = None) -> tuple[str, str]:
+#: A connected feed silent this long gets "no data for …" in its status (engines can be quiet).
+IDLE_NOTICE_SECONDS = 60
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
+
+
+def status_text(status: ListenerStatus, paused: bool, *, idle_for: float | None = None) -> tuple[str, str]:
     """(icon name, sentence) for a listener status, as the tray and status bar show it."""
-    now = time.monotonic() if now is None else now
     if status.state == ConnectionState.CONNECTED:
         icon, text = "tray-connected", f"Connected to {status.url}"
+        if idle_for is not None and idle_for >= IDLE_NOTICE_SECONDS:
+            text += f" · no data for {_duration(idle_for)}"
     elif status.state == ConnectionState.CONNECTING:
         icon, text = "tray-connecting", f"Connecting to {status.url}…"
     elif status.state == ConnectionState.DISCONNECTED:
@@ -81,7 +95,11 @@ class TrayIcon(QObject):
         self._retry_deadline = 0.0
         self._countdown = QTimer(self, interval=1000)
         self._countdown.timeout.connect(self._refresh)
+        self._idle_check = QTimer(self, interval=10_000)
+        self._idle_check.timeout.connect(self._refresh)
         self.text = ""
+        #: Where the time of the feed's last frame comes from (time.monotonic(), None if unknown).
+        self.last_frame_at: Callable[[], float | None] = lambda: None
 
     def show(self) -> None:
         if self.available:
@@ -98,6 +116,10 @@ class TrayIcon(QObject):
             self._countdown.start()
         else:
             self._countdown.stop()
+        if status.state == ConnectionState.CONNECTED:
+            self._idle_check.start()
+        else:
+            self._idle_check.stop()
         self._refresh()
 
     def refresh(self) -> None:
@@ -117,7 +139,9 @@ class TrayIcon(QObject):
         if status.retry_in is not None:
             remaining = max(0.0, self._retry_deadline - time.monotonic())
             status = ListenerStatus(status.state, status.url, status.detail, remaining)
-        icon, text = status_text(status, self._actions.pause.isChecked())
+        last_frame_at = self.last_frame_at()
+        idle_for = None if last_frame_at is None else time.monotonic() - last_frame_at
+        icon, text = status_text(status, self._actions.pause.isChecked(), idle_for=idle_for)
         self._icon.setIcon(app_icon(icon))
         self._icon.setToolTip(f"{APP_TITLE}\n{text}")
         if text != self.text:
