@@ -95,12 +95,7 @@ class VirtualDesktop:
         bus = self._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE)
         assert bus.stdout is not None
         self.env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
-        self._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel", "--width", "120",
-                     "--height", "24", "--SetDockType", "true"])  # fmt: skip
-        try:
-            wait_until(lambda: any(w.wm_class.startswith('"panel"') for w in self.windows()), 20, "trayer's panel")
-        except AssertionError as error:
-            raise AssertionError(f"{error}{self._diagnosis('trayer')}") from None
+        self._start_tray()
         self._spawn(["dunst"])
         wait_until(self._notification_daemon_ready, 10, "dunst on the session bus")
         monitor_out = self.notify_log.open("wb")
@@ -110,6 +105,21 @@ class VirtualDesktop:
         )
         wait_until(lambda: b"NameAcquired" in self.notify_log.read_bytes(), 10, "dbus-monitor to listen")
         return self
+
+    def _start_tray(self, attempts: int = 3) -> None:
+        """trayer, retried: on a loaded machine it has been seen to start without a panel."""
+        for attempt in range(1, attempts + 1):
+            trayer = self._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel",
+                                  "--width", "120", "--height", "24", "--SetDockType", "true"])  # fmt: skip
+            try:
+                wait_until(lambda: any(w.wm_class.startswith('"panel"') for w in self.windows()), 10, "trayer")
+                return
+            except AssertionError:
+                trayer.kill()
+                trayer.wait()
+                self._processes.remove(trayer)
+                if attempt == attempts:
+                    raise AssertionError(f"trayer showed no panel{self._diagnosis('trayer')}") from None
 
     def stop(self) -> None:
         for process in reversed(self._processes):
