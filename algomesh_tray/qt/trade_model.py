@@ -199,7 +199,7 @@ class TradeFilterProxy(QSortFilterProxyModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if column == Column.TIME and order == Qt.SortOrder.DescendingOrder:
-            column = -1  # the source order
+            column, order = -1, Qt.SortOrder.AscendingOrder  # the source order, as it is
         super().sort(column, order)
 
     def set_filter_text(self, text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -85,6 +85,9 @@ class TradesWindow(QMainWindow):
         self.statusBar().addWidget(self.connection_label, 1)
         self.statusBar().addPermanentWidget(self.feed_label)
 
+        # A filter change removes rows block by block (thousands of signals): count once after.
+        self._count_timer = QTimer(self, singleShot=True, interval=0)
+        self._count_timer.timeout.connect(self._update_shown_count)
         self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
         for change in (
             self.proxy.rowsInserted,
@@ -92,7 +95,7 @@ class TradesWindow(QMainWindow):
             self.proxy.modelReset,
             self.proxy.layoutChanged,
         ):
-            change.connect(self._update_shown_count)
+            change.connect(self._count_timer.start)
         self._update_shown_count()
 
     def show_record(self, record: TradeRecord | None) -> None:
