@@ -126,8 +126,11 @@ class NotificationDispatcher:
         self._held: list[TradeRecord] = []
 
     def dispatch(self, records: Sequence[TradeRecord]) -> None:
+        """Notify (or fold into a summary) records that are already in the trade log."""
         if self.paused:
             return
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("notification requested for trade ids %s", [record.id for record in records])
         for record in records:
             now = self._loop.time()
             if now - self._window_started >= self._window and not self._held:

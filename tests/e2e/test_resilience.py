@@ -1,0 +1,101 @@
+"""The installed app under rough treatment: killed, flooded, started on a brand-new profile."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import BIN
+from .desktop import VirtualDesktop, wait_until
+from .test_tray_app import _start_engine
+
+pytestmark = pytest.mark.e2e
+
+
+def _history(data_dir: Path) -> list[dict[str, Any]]:
+    result = subprocess.run(
+        [str(BIN / "algomesh-tray"), "history", "--data-dir", str(data_dir), "--format", "json", "--limit", "0"],
+        capture_output=True, text=True, check=True, timeout=30,
+    )  # fmt: skip
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def _notified_ids(log_file: Path) -> set[int]:
+    ids: set[int] = set()
+    for line in log_file.read_text(errors="replace").splitlines():
+        if "notification requested for trade ids " in line:
+            ids.update(ast.literal_eval(line.split("trade ids ", 1)[1]))
+    return ids
+
+
+def test_kill_9_loses_no_signal_that_was_notified(start_program: Any, tmp_path: Path) -> None:
+    """A real SIGKILL mid-stream: every trade a notification was requested for is in the log after."""
+    _engine, port = _start_engine(start_program, "--rate", "400", "--count", "4000")
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    arguments = ("--data-dir", str(data_dir), "--port", str(port), "--verbose")
+    app = start_program("algomesh-tray", *arguments, env=env)
+    log_file = data_dir / "algomesh-tray.log"
+    wait_until(lambda: log_file.exists() and len(_notified_ids(log_file)) >= 300, 30, "300 notified trades")
+    app.process.send_signal(signal.SIGKILL)
+    app.process.wait(timeout=10)
+    notified = _notified_ids(log_file)
+
+    logged = {row["id"] for row in _history(data_dir)}
+    assert notified <= logged
+    restarted = start_program("algomesh-tray", *arguments, env=env)
+    restarted.wait_for_line("trades window loaded")
+    assert restarted.stop() == 0
+    assert {row["id"] for row in _history(data_dir)} >= logged
+
+
+def test_a_burst_of_1000_signals_makes_at_most_10_popups(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """Storm control: 1,000 signals in a second fold into a few popups; all 1,000 are logged."""
+    _engine, port = _start_engine(start_program, "--rate", "1000", "--count", "1000")
+    data_dir = tmp_path / "data"
+    already = len(desktop.notifications())
+    app = start_program("algomesh-tray", "--data-dir", str(data_dir), "--port", str(port), env=desktop.env)
+    wait_until(lambda: len(_history(data_dir)) == 1000, 30, "1000 trades in the log")
+    ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
+    wait_until(lambda: any(n.summary.endswith("more signals") for n in ours()), 10, "a summary popup")
+    assert app.stop() == 0
+    popups = ours()
+    assert 2 <= len(popups) <= 10
+    summary = next(n for n in popups if n.summary.endswith("more signals"))
+    assert "×" in summary.body
+
+
+def test_a_brand_new_profile_starts_cleanly(start_program: Any, tmp_path: Path) -> None:
+    """No ~/.config, no ~/.local: every folder is created with its parents, nothing is asked."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
+    env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
+    env.pop("ALGOMESH_TRAY_DATA_DIR", None)
+    _engine, port = _start_engine(start_program, "--rate", "50", "--count", "3")
+    app = start_program("algomesh-tray", "--port", str(port), env=env)
+    app.wait_for_line("engine connected")
+    wait_until(lambda: len(_history_of_home(home)) == 3, 20, "three trades in the new profile's log")
+    assert app.stop() == 0
+    assert (home / ".local/share/algomesh-tray/trades.sqlite3").is_file()
+    assert (home / ".local/state/algomesh-tray/log/algomesh-tray.log").is_file()
+
+
+def _history_of_home(home: Path) -> list[dict[str, Any]]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
+    env["HOME"] = str(home)
+    env.pop("ALGOMESH_TRAY_DATA_DIR", None)
+    result = subprocess.run(
+        [str(BIN / "algomesh-tray"), "history", "--format", "json", "--limit", "0"],
+        capture_output=True, text=True, check=True, timeout=30, env=env,
+    )  # fmt: skip
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
