@@ -134,6 +134,55 @@ def bench_app_pipeline(count: int) -> tuple[float, float, int]:
         engine.wait()
 
 
+def bench_latency(rate: float = 50, count: int = 500) -> tuple[float, float]:
+    """(median, p99) ms from the engine's send to notification dispatch, at a trader's pace.
+
+    The engine runs on the same loop here, so both times come from one clock.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from algomesh_tray.engine_sim import SimulatedEngine
+    from algomesh_tray.listener import EngineListener
+    from algomesh_tray.notifiers import Notification, NotificationDispatcher
+    from algomesh_tray.pipeline import SignalPipeline
+    from algomesh_tray.tradelog import TradeLog
+
+    QApplication.instance() or QApplication([])
+    sent_at: dict[str, float] = {}
+    latencies: list[float] = []
+
+    class TimingNotifier:
+        def show(self, notification: Notification) -> None:
+            assert notification.record is not None
+            latencies.append((time.perf_counter() - sent_at[notification.record.raw]) * 1000)
+
+        def close(self) -> None:
+            pass
+
+    async def run() -> None:
+        engine = SimulatedEngine(rate=rate, count=count, on_sent=lambda f: sent_at.__setitem__(f, time.perf_counter()))
+        await engine.start()
+        dispatcher = NotificationDispatcher(TimingNotifier(), max_popups=1000)
+        with tempfile.TemporaryDirectory() as folder:
+            pipeline = SignalPipeline(TradeLog(Path(folder) / "t.sqlite3"), on_recorded=dispatcher.dispatch)
+            listener = EngineListener(engine.url, on_signal=pipeline.submit)
+            pipeline.start()
+            listener.start()
+            await engine.wait_done()
+            deadline = time.monotonic() + 10
+            while len(latencies) < count and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            await listener.stop()
+            await pipeline.close()
+        await engine.close()
+
+    qasync.run(run())
+    latencies.sort()
+    return statistics.median(latencies), latencies[int(len(latencies) * 0.99) - 1]
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -198,6 +247,7 @@ def main() -> None:
 
     bare = bench_bare(arguments.signals)
     app_rate, lag_ms, lost = bench_app_pipeline(arguments.signals)
+    median_ms, p99_ms = bench_latency()
     startups, idle, after = bench_desktop(arguments.runs, 100_000 if arguments.signals >= 20_000 else 10_000)
     rows = [
         ("bare client (API page), signals/s", f"{bare:,.0f}", "the limit"),
@@ -205,6 +255,8 @@ def main() -> None:
         ("bare / app time ratio", f"{bare / app_rate:.2f}", "<= 2.0"),
         ("event-loop lag during burst, ms", f"{lag_ms:.0f}", "<= 100"),
         ("signals lost", f"{lost}", "0"),
+        ("latency send -> notify at 50/s, median ms", f"{median_ms:.1f}", ""),
+        ("latency send -> notify at 50/s, p99 ms", f"{p99_ms:.1f}", "<= 10"),
         ("launch to tray + connected, s (median)", f"{statistics.median(startups):.2f}", "<= 0.5"),
         ("idle RSS, MB (window closed, real X)", f"{idle:.1f}", "<= 80"),
         ("RSS growth after burst, MB", f"{after - idle:.1f}", "<= 20"),
