@@ -108,13 +108,15 @@ async def _main(
     started: float,
     instance: SingleInstance,
 ) -> int:
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from .autostart import Autostart
     from .listener import EngineListener, ListenerStatus
     from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier
     from .pipeline import SignalPipeline
     from .qt.trade_model import TradeTableModel
-    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
+    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier, app_icon
     from .resources import icon_path
     from .tradelog import TradeRecord, open_trade_log
 
@@ -185,9 +187,7 @@ async def _main(
     def on_settings_accepted(new: Settings) -> None:
         nonlocal settings
         old, settings = settings, new
-        task = loop.create_task(_save(paths.settings_file, new, tell_user))
-        background.add(task)
-        task.add_done_callback(background.discard)
+        keep(loop.create_task(_save(paths.settings_file, new, tell_user)))
         if new.url != listener.url:
             log.info("engine address changed: connecting to %s", new.url)
             listener.set_url(new.url)
@@ -196,11 +196,36 @@ async def _main(
         if new.notify_style != old.notify_style:
             dispatcher.set_notifier(make_notifier(new.notify_style))
 
+    autostart = Autostart()
+
+    def on_start_at_login_changed(enabled: bool) -> None:
+        async def apply() -> None:
+            try:
+                await asyncio.to_thread(autostart.set_enabled, enabled)
+                log.info("start at login %s", "on" if enabled else "off")
+            except OSError as error:
+                tell_user(f"Start at login could not be changed ({error}).")
+
+        keep(loop.create_task(apply()))
+
+    def keep(task: asyncio.Task[None]) -> None:
+        background.add(task)
+        task.add_done_callback(background.discard)
+
     def open_settings() -> None:
-        dialog = windows.settings_dialog(settings, listener.url, on_settings_accepted)
+        dialog = windows.settings_dialog(
+            settings, listener.url, autostart.is_enabled(), on_settings_accepted, on_start_at_login_changed
+        )
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    def show_about() -> None:
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "About AlgoMesh Tray", _about_text(listener.url, paths))
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setIconPixmap(app_icon().pixmap(64, 64))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.show()
 
     def on_pause_toggled(paused: bool) -> None:
         dispatcher.paused = paused
@@ -211,6 +236,7 @@ async def _main(
     actions.pause.toggled.connect(on_pause_toggled)
     actions.reconnect.triggered.connect(listener.reconnect_now)
     actions.quit.triggered.connect(quit_requested.set)
+    actions.about.triggered.connect(show_about)
     tray.message_clicked.connect(lambda record: windows.trades_window().show_record(record))
     windows.close_requested = quit_requested.set
     tray.status_text_changed.connect(windows.set_connection_text)
@@ -282,16 +308,22 @@ class _LazyWindows:
         return self.trades
 
     def settings_dialog(
-        self, settings: Settings, active_url: str, on_accepted: Callable[[Settings], None]
+        self,
+        settings: Settings,
+        active_url: str,
+        start_at_login: bool,
+        on_accepted: Callable[[Settings], None],
+        on_start_at_login_changed: Callable[[bool], None],
     ) -> SettingsDialog:
         if self._dialog is None:
             from .qt.settings_dialog import SettingsDialog
             from .qt.tray import app_icon
 
-            self._dialog = SettingsDialog(settings, app_icon(), active_url)
+            self._dialog = SettingsDialog(settings, app_icon(), active_url, start_at_login=start_at_login)
             self._dialog.settings_accepted.connect(on_accepted)
+            self._dialog.start_at_login_changed.connect(on_start_at_login_changed)
         else:
-            self._dialog.load(settings, active_url)
+            self._dialog.load(settings, active_url, start_at_login=start_at_login)
         return self._dialog
 
     def set_connection_text(self, text: str) -> None:
@@ -315,6 +347,17 @@ class _LazyWindows:
         for widget in (self.trades, self._dialog):
             if widget is not None:
                 widget.hide()
+
+
+def _about_text(engine_url: str, paths: AppPaths) -> str:
+    return (
+        f"AlgoMesh Tray {__version__}\n"
+        "Desktop notifications and a trade log for the AlgoMesh trading engine.\n\n"
+        f"Engine: {engine_url}\n"
+        f"Settings: {paths.settings_file}\n"
+        f"Trade log: {paths.trade_log}\n"
+        f"Log file: {paths.log_file}"
+    )
 
 
 def _feed_text(listener: EngineListener) -> str:

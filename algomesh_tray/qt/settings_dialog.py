@@ -43,9 +43,16 @@ class SettingsDialog(QDialog):
     """Emits ``settings_accepted`` with validated settings; never runs a nested event loop."""
 
     settings_accepted = Signal(object)
+    start_at_login_changed = Signal(bool)
 
     def __init__(
-        self, settings: Settings, icon: QIcon, active_url: str | None = None, parent: QWidget | None = None
+        self,
+        settings: Settings,
+        icon: QIcon,
+        active_url: str | None = None,
+        parent: QWidget | None = None,
+        *,
+        start_at_login: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("AlgoMesh Tray — Settings")
@@ -62,6 +69,8 @@ class SettingsDialog(QDialog):
         self.warning_label = _plain_label(colour="#b45309")
         self.error_label = _plain_label(colour="#b91c1c")
         self.active_label = _plain_label(colour="#4b5563")
+        self.start_at_login_check = QCheckBox("Start AlgoMesh Tray when I log in")
+        self._start_at_login = False
         self.style_combo = QComboBox()
         for style, label in _STYLE_LABELS.items():
             self.style_combo.addItem(label, style)
@@ -77,6 +86,7 @@ class SettingsDialog(QDialog):
         notify_box = QGroupBox("Notifications")
         notify_form = QFormLayout(notify_box)
         notify_form.addRow("Show as:", self.style_combo)
+        notify_form.addRow(self.start_at_login_check)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         layout = QVBoxLayout(self)
@@ -86,7 +96,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
 
-        self.load(settings, active_url)
+        self.load(settings, active_url, start_at_login=start_at_login)
         for edit in (self.host_edit, self.path_edit):
             edit.textChanged.connect(self._refresh)
         self.port_spin.valueChanged.connect(self._refresh)
@@ -94,10 +104,12 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
 
-    def load(self, settings: Settings, active_url: str | None = None) -> None:
+    def load(self, settings: Settings, active_url: str | None = None, *, start_at_login: bool = False) -> None:
         """Show ``settings`` in the fields (each time the dialog is opened), and the address in
         use when it differs (demo engine, --host/--port for this run)."""
         self._base = settings
+        self._start_at_login = start_at_login
+        self.start_at_login_check.setChecked(start_at_login)
         in_use = active_url is not None and active_url != settings.url
         self.active_label.setText(f"This run uses {active_url}; Save connects to the address above." if in_use else "")
         self.active_label.setVisible(in_use)
@@ -145,4 +157,7 @@ class SettingsDialog(QDialog):
             self.error_label.setText(str(error))
             return
         self.settings_accepted.emit(settings)
+        if self.start_at_login_check.isChecked() != self._start_at_login:
+            self._start_at_login = self.start_at_login_check.isChecked()
+            self.start_at_login_changed.emit(self._start_at_login)
         self.accept()

@@ -69,6 +69,7 @@ class AppActions(QObject):
         self.settings = QAction("Settings…", self)
         self.pause = QAction("Pause notifications", self, checkable=True)
         self.reconnect = QAction("Reconnect now", self)
+        self.about = QAction("About AlgoMesh Tray", self)
         self.quit = QAction("Quit", self)
 
 
@@ -86,7 +87,7 @@ class TrayIcon(QObject):
         self._menu = QMenu()
         self._menu.addActions([actions.open_trades, actions.settings, actions.pause, actions.reconnect])
         self._menu.addSeparator()
-        self._menu.addAction(actions.quit)
+        self._menu.addActions([actions.about, actions.quit])
         self._icon.setContextMenu(self._menu)
         self._icon.activated.connect(self._on_icon_activated)
         self._icon.messageClicked.connect(self._on_icon_message_clicked)
