@@ -36,6 +36,7 @@ __all__ = ["run_app"]
 log = logging.getLogger("algomesh_tray")
 
 DEMO_RATE = 0.5  # signals per second from the built-in demo engine
+APP_USER_MODEL_ID = "AlgoMesh.Tray"  # packaging/metadata.py gives the installer's shortcut the same
 
 
 def _setup_logging(log_file: Path, *, verbose: bool) -> str | None:
@@ -76,6 +77,13 @@ def run_app(arguments: argparse.Namespace) -> int:
         print(f"algomesh-tray: {error}", file=sys.stderr)
         return 2
     log.info("AlgoMesh Tray %s starting; data: %s", __version__, paths.trade_log.parent)
+
+    if sys.platform == "win32":
+        # Notifications and the taskbar show the app's name (not "Python") with this ID,
+        # the same one the installer gives the Start-menu shortcut.
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_USER_MODEL_ID)
 
     # Qt is imported only now: `history` and `--help` stay fast and need no display.
     import qasync
