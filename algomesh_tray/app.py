@@ -24,6 +24,8 @@ from .paths import AppPaths
 from .settings import Settings, SettingsError, load_settings, save_settings, unencrypted_warning
 
 if TYPE_CHECKING:  # Qt is imported only once the GUI starts
+    from PySide6.QtWidgets import QMessageBox
+
     from .listener import EngineListener
     from .qt.settings_dialog import SettingsDialog
     from .qt.single_instance import SingleInstance
@@ -116,7 +118,6 @@ async def _main(
     started: float,
     instance: SingleInstance,
 ) -> int:
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .autostart import Autostart
@@ -124,7 +125,7 @@ async def _main(
     from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier
     from .pipeline import SignalPipeline
     from .qt.trade_model import TradeTableModel
-    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier, app_icon
+    from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
     from .tradelog import TradeRecord, open_trade_log
 
@@ -229,11 +230,10 @@ async def _main(
         dialog.activateWindow()
 
     def show_about() -> None:
-        box = QMessageBox(QMessageBox.Icon.NoIcon, "About AlgoMesh Tray", _about_text(listener.url, paths))
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setIconPixmap(app_icon().pixmap(64, 64))
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box = windows.about_box()
+        box.setText(_about_text(listener.url, paths))
         box.show()
+        box.raise_()
 
     def on_pause_toggled(paused: bool) -> None:
         dispatcher.paused = paused
@@ -294,6 +294,7 @@ class _LazyWindows:
         self._hide_on_close = hide_on_close
         self.trades: TradesWindow | None = None
         self._dialog: SettingsDialog | None = None
+        self._about: QMessageBox | None = None
         self.close_requested: Callable[[], None] = lambda: None
         self._connection_text = ""
         self._feed_text = ""
@@ -334,6 +335,19 @@ class _LazyWindows:
             self._dialog.load(settings, active_url, start_at_login=start_at_login)
         return self._dialog
 
+    def about_box(self) -> QMessageBox:
+        """Kept, not rebuilt: a parentless box with no Python reference would vanish at once."""
+        if self._about is None:
+            from PySide6.QtCore import Qt
+            from PySide6.QtWidgets import QMessageBox
+
+            from .qt.tray import app_icon
+
+            self._about = QMessageBox(QMessageBox.Icon.NoIcon, "About AlgoMesh Tray", "")
+            self._about.setTextFormat(Qt.TextFormat.PlainText)
+            self._about.setIconPixmap(app_icon().pixmap(64, 64))
+        return self._about
+
     def set_connection_text(self, text: str) -> None:
         self._connection_text = text
         if self.trades is not None:
@@ -352,7 +366,7 @@ class _LazyWindows:
             self.trades.statusBar().showMessage(message, 60_000)
 
     def hide_all(self) -> None:
-        for widget in (self.trades, self._dialog):
+        for widget in (self.trades, self._dialog, self._about):
             if widget is not None:
                 widget.hide()
 
