@@ -162,7 +162,9 @@ async def _main(
             return TrayMessageNotifier(tray)
         return PlyerNotifier(app_name="AlgoMesh Tray", app_icon=str(icon_path("algomesh-tray")), on_failed=tell_user)
 
-    dispatcher = NotificationDispatcher(make_notifier(run_settings.notify_style))
+    dispatcher = NotificationDispatcher(
+        make_notifier(run_settings.notify_style), max_popups=run_settings.max_popups_per_second
+    )
     ready = False
 
     def on_recorded(records: list[TradeRecord]) -> None:
@@ -204,6 +206,7 @@ async def _main(
                 tell_user(warning)
         if new.notify_style != old.notify_style:
             dispatcher.set_notifier(make_notifier(new.notify_style))
+        dispatcher.max_popups = new.max_popups_per_second
 
     autostart = Autostart()
 

@@ -117,7 +117,7 @@ class NotificationDispatcher:
         self.paused = False
         self.shown = 0
         self.summarised = 0
-        self._max_popups = max_popups
+        self.max_popups = max_popups
         self._window = window
         self._on_shown = on_shown
         self._loop = asyncio.get_running_loop()
@@ -135,7 +135,7 @@ class NotificationDispatcher:
             now = self._loop.time()
             if now - self._window_started >= self._window and not self._held:
                 self._window_started, self._in_window = now, 0
-            if self._in_window < self._max_popups and not self._held:
+            if self._in_window < self.max_popups and not self._held:
                 self._in_window += 1
                 self._show(Notification.for_record(record))
             else:

@@ -50,6 +50,8 @@ class Settings:
     path: str = "/connect"
     secure: bool = False
     notify_style: NotifyStyle = "native"
+    #: Storm control: more signals than this in a second are folded into one summary popup.
+    max_popups_per_second: int = 5
 
     @property
     def url(self) -> str:
@@ -61,6 +63,8 @@ class Settings:
         validate_address(self.host, self.port, self.path)
         if self.notify_style not in NOTIFY_STYLES:
             raise SettingsError(f"Notification style must be one of {', '.join(NOTIFY_STYLES)}.")
+        if isinstance(self.max_popups_per_second, bool) or not 1 <= self.max_popups_per_second <= 100:
+            raise SettingsError("Popups per second must be from 1 to 100.")
         return self
 
     def with_address(self, url: str) -> Settings:

@@ -69,6 +69,9 @@ class SettingsDialog(QDialog):
         self.warning_label = _plain_label(colour="#b45309")
         self.error_label = _plain_label(colour="#b91c1c")
         self.active_label = _plain_label(colour="#4b5563")
+        self.popups_spin = QSpinBox()
+        self.popups_spin.setRange(1, 100)
+        self.popups_spin.setSuffix(" a second, then one summary")
         self.start_at_login_check = QCheckBox("Start AlgoMesh Tray when I log in")
         self._start_at_login = False
         self.style_combo = QComboBox()
@@ -86,6 +89,7 @@ class SettingsDialog(QDialog):
         notify_box = QGroupBox("Notifications")
         notify_form = QFormLayout(notify_box)
         notify_form.addRow("Show as:", self.style_combo)
+        notify_form.addRow("At most:", self.popups_spin)
         notify_form.addRow(self.start_at_login_check)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -118,6 +122,7 @@ class SettingsDialog(QDialog):
         self.path_edit.setText(settings.path)
         self.secure_check.setChecked(settings.secure)
         self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(settings.notify_style)))
+        self.popups_spin.setValue(settings.max_popups_per_second)
         self._refresh()
 
     def edited_settings(self) -> Settings:
@@ -129,6 +134,7 @@ class SettingsDialog(QDialog):
             path=self.path_edit.text().strip(),
             secure=self.secure_check.isChecked(),
             notify_style=self.style_combo.currentData(),
+            max_popups_per_second=self.popups_spin.value(),
         ).validated()
 
     def _refresh(self) -> None:

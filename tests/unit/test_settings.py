@@ -147,3 +147,11 @@ def test_data_dir_argument_and_environment_move_every_file(tmp_path: Path, monke
     monkeypatch.delenv(DATA_DIR_ENV)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     assert AppPaths.resolve().trade_log == tmp_path / "xdg-data" / "algomesh-tray" / "trades.sqlite3"
+
+
+def test_popup_rate_is_bounded() -> None:
+    """Storm control between 1 and 100 popups a second; the default is 5."""
+    assert Settings().max_popups_per_second == 5
+    for bad in (0, 101, True):
+        with pytest.raises(SettingsError, match="Popups per second"):
+            replace(Settings(), max_popups_per_second=bad).validated()
