@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,11 +119,12 @@ async def _main(
     started: float,
     instance: SingleInstance,
 ) -> int:
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .autostart import Autostart
     from .listener import EngineListener, ListenerStatus
-    from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier
+    from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier, pause_ends
     from .pipeline import SignalPipeline
     from .qt.trade_model import TradeTableModel
     from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
@@ -238,9 +240,29 @@ async def _main(
         box.show()
         box.raise_()
 
+    pause_check = QTimer(interval=15_000)  # wall clock, so a pause ends right after a suspend too
+
     def on_pause_toggled(paused: bool) -> None:
         dispatcher.paused = paused
+        if not paused:
+            tray.paused_until = None
+            pause_check.stop()
+        log.info("notifications %s", "paused" if paused else "resumed")
         tray.refresh()
+
+    def pause_for(choice: str) -> None:
+        tray.paused_until = pause_ends(choice, datetime.now().astimezone())
+        pause_check.start()
+        actions.pause.setChecked(True)
+        tray.refresh()
+
+    def on_pause_check_timeout() -> None:
+        if tray.paused_until is not None and datetime.now().astimezone() >= tray.paused_until:
+            actions.pause.setChecked(False)
+
+    pause_check.timeout.connect(on_pause_check_timeout)
+    for choice, action in actions.pause_for.items():
+        action.triggered.connect(lambda _=False, choice=choice: pause_for(choice))
 
     actions.open_trades.triggered.connect(lambda: windows.trades_window().show_record(None))
     actions.settings.triggered.connect(open_settings)

@@ -14,12 +14,28 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from .formatting import escape_markup, notification_body, notification_title, safe_text
 from .tradelog import TradeRecord
 
-__all__ = ["Notification", "NotificationDispatcher", "Notifier", "PlyerNotifier"]
+__all__ = ["PAUSE_CHOICES", "Notification", "NotificationDispatcher", "Notifier", "PlyerNotifier", "pause_ends"]
+
+#: The tray menu's "Pause for" choices: label and how long.
+PAUSE_CHOICES = {"15m": "15 minutes", "1h": "1 hour", "tomorrow": "Until tomorrow"}
+
+
+def pause_ends(choice: str, now: datetime) -> datetime:
+    """When a pause chosen now ends: in 15 minutes, in an hour, or at the start of tomorrow."""
+    if choice == "15m":
+        return now + timedelta(minutes=15)
+    if choice == "1h":
+        return now + timedelta(hours=1)
+    if choice == "tomorrow":
+        return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
+    raise ValueError(f"unknown pause choice {choice!r}")
+
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -12,7 +13,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..listener import ConnectionState, ListenerStatus
-from ..notifiers import Notification
+from ..notifiers import PAUSE_CHOICES, Notification
 from ..resources import icon_path
 from ..tradelog import TradeRecord
 
@@ -41,7 +42,9 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.0f} h"
 
 
-def status_text(status: ListenerStatus, paused: bool, *, idle_for: float | None = None) -> tuple[str, str]:
+def status_text(
+    status: ListenerStatus, paused: bool, *, idle_for: float | None = None, paused_until: datetime | None = None
+) -> tuple[str, str]:
     """(icon name, sentence) for a listener status, as the tray and status bar show it."""
     if status.state == ConnectionState.CONNECTED:
         icon, text = "tray-connected", f"Connected to {status.url}"
@@ -56,7 +59,11 @@ def status_text(status: ListenerStatus, paused: bool, *, idle_for: float | None 
     else:
         icon, text = "tray-disconnected", "Stopped"
     if paused:
-        icon, text = "tray-paused", f"Notifications paused · {text}"
+        until = ""
+        if paused_until is not None:
+            same_day = paused_until.date() == datetime.now(paused_until.tzinfo).date()
+            until = f" until {paused_until.strftime('%H:%M' if same_day else '%a %H:%M')}"
+        icon, text = "tray-paused", f"Notifications paused{until} · {text}"
     return icon, text
 
 
@@ -68,6 +75,7 @@ class AppActions(QObject):
         self.open_trades = QAction("Open trades", self)
         self.settings = QAction("Settings…", self)
         self.pause = QAction("Pause notifications", self, checkable=True)
+        self.pause_for = {choice: QAction(label, self) for choice, label in PAUSE_CHOICES.items()}
         self.reconnect = QAction("Reconnect now", self)
         self.about = QAction("About AlgoMesh Tray", self)
         self.quit = QAction("Quit", self)
@@ -85,7 +93,10 @@ class TrayIcon(QObject):
         self._actions = actions
         self._icon = QSystemTrayIcon(app_icon("tray-connecting"), self)
         self._menu = QMenu()
-        self._menu.addActions([actions.open_trades, actions.settings, actions.pause, actions.reconnect])
+        self._menu.addActions([actions.open_trades, actions.settings, actions.pause])
+        self._pause_menu = self._menu.addMenu("Pause for")
+        self._pause_menu.addActions(list(actions.pause_for.values()))
+        self._menu.addAction(actions.reconnect)
         self._menu.addSeparator()
         self._menu.addActions([actions.about, actions.quit])
         self._icon.setContextMenu(self._menu)
@@ -101,6 +112,8 @@ class TrayIcon(QObject):
         self.text = ""
         #: Where the time of the feed's last frame comes from (time.monotonic(), None if unknown).
         self.last_frame_at: Callable[[], float | None] = lambda: None
+        #: When a timed pause ends (None: not paused, or paused until resumed).
+        self.paused_until: datetime | None = None
 
     def show(self) -> None:
         if self.available:
@@ -142,7 +155,9 @@ class TrayIcon(QObject):
             status = ListenerStatus(status.state, status.url, status.detail, remaining)
         last_frame_at = self.last_frame_at()
         idle_for = None if last_frame_at is None else time.monotonic() - last_frame_at
-        icon, text = status_text(status, self._actions.pause.isChecked(), idle_for=idle_for)
+        icon, text = status_text(
+            status, self._actions.pause.isChecked(), idle_for=idle_for, paused_until=self.paused_until
+        )
         self._icon.setIcon(app_icon(icon))
         self._icon.setToolTip(f"{APP_TITLE}\n{text}")
         if text != self.text:

@@ -108,3 +108,18 @@ def test_tray_icon_tells_of_a_silent_feed(qtbot: QtBot) -> None:
     assert tray._idle_check.isActive()
     tray.set_status(ListenerStatus(ConnectionState.DISCONNECTED, URL, "lost", 1.0))
     assert not tray._idle_check.isActive()
+
+
+def test_a_timed_pause_says_when_it_ends() -> None:
+    """'Notifications paused until 14:35' today; with the weekday when it ends on another day."""
+    from datetime import datetime, timedelta
+
+    from algomesh_tray.listener import ConnectionState, ListenerStatus
+    from algomesh_tray.qt.tray import status_text
+
+    status = ListenerStatus(ConnectionState.CONNECTED, "ws://localhost:52000/connect")
+    soon = datetime.now().astimezone().replace(hour=23, minute=59, second=0)
+    icon, text = status_text(status, True, paused_until=soon)
+    assert icon == "tray-paused" and text.startswith("Notifications paused until 23:59 · Connected")
+    later = soon + timedelta(days=2)
+    assert status_text(status, True, paused_until=later)[1].startswith(f"Notifications paused until {later:%a} 23:59")

@@ -149,3 +149,17 @@ def test_set_notifier_switches_backend_and_closes_the_old_one() -> None:
         assert notifier.closed and notifier.shown == [] and len(replacement.shown) == 1
 
     run_dispatcher(scenario)
+
+
+def test_pause_choices_end_when_the_menu_says() -> None:
+    """15 minutes, an hour, or the start of tomorrow (local time, across month ends)."""
+    from datetime import datetime, timedelta, timezone
+
+    from algomesh_tray.notifiers import pause_ends
+
+    now = datetime(2026, 11, 30, 22, 50, tzinfo=timezone(timedelta(hours=1)))
+    assert pause_ends("15m", now) == datetime(2026, 11, 30, 23, 5, tzinfo=now.tzinfo)
+    assert pause_ends("1h", now) == datetime(2026, 11, 30, 23, 50, tzinfo=now.tzinfo)
+    assert pause_ends("tomorrow", now) == datetime(2026, 12, 1, 0, 0, tzinfo=now.tzinfo)
+    with pytest.raises(ValueError, match="unknown pause"):
+        pause_ends("forever", now)
