@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # Qt is imported only once the GUI starts
     from .qt.trade_model import TradeTableModel
     from .qt.trades_window import TradesWindow
     from .qt.tray import AppActions
+    from .tradelog import TradeRecord
 
 __all__ = ["run_app"]
 
@@ -129,7 +130,7 @@ async def _main(
     from .qt.trade_model import TradeTableModel
     from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
-    from .tradelog import TradeRecord, open_trade_log
+    from .tradelog import open_trade_log, write_csv
 
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_log_loop_exception)
@@ -272,6 +273,23 @@ async def _main(
     actions.about.triggered.connect(show_about)
     tray.message_clicked.connect(lambda record: windows.trades_window().show_record(record))
     windows.close_requested = quit_requested.set
+
+    def export_csv(path: str, records: list[TradeRecord]) -> None:
+        async def write() -> None:
+            def write_file() -> None:
+                with open(path, "w", encoding="utf-8", newline="") as stream:
+                    write_csv(records, stream)
+
+            try:
+                await asyncio.to_thread(write_file)
+            except OSError as error:
+                windows.show_status_message(f"Could not export to {path}: {error.strerror}", only_if_open=True)
+                return
+            windows.show_status_message(f"Exported {_plural(len(records), 'trade')} to {path}", only_if_open=True)
+
+        keep(loop.create_task(write()))
+
+    windows.export_requested = export_csv
     tray.status_text_changed.connect(windows.set_connection_text)
     tray.last_frame_at = lambda: listener.last_frame_at
     instance.show_requested.connect(lambda: windows.trades_window().show_record(None))
@@ -321,6 +339,7 @@ class _LazyWindows:
         self._dialog: SettingsDialog | None = None
         self._about: QMessageBox | None = None
         self.close_requested: Callable[[], None] = lambda: None
+        self.export_requested: Callable[[str, list[TradeRecord]], None] = lambda path, records: None
         self._connection_text = ""
         self._feed_text = ""
         self._status_message = ""
@@ -334,6 +353,7 @@ class _LazyWindows:
             window = TradesWindow(self._model, [actions.settings, actions.pause, actions.reconnect], app_icon())
             window.hide_on_close = self._hide_on_close
             window.close_requested.connect(lambda: self.close_requested())
+            window.export_requested.connect(lambda path, records: self.export_requested(path, records))
             window.set_connection_text(self._connection_text)
             window.set_feed_text(self._feed_text)
             if self._status_message:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -12,7 +10,7 @@ from collections.abc import Sequence
 from . import __version__
 from .formatting import format_amount, format_price, safe_text
 from .paths import DATA_DIR_ENV, AppPaths
-from .tradelog import TradeRecord
+from .tradelog import TradeRecord, write_csv, write_json
 
 __all__ = ["main"]
 
@@ -83,14 +81,10 @@ def _print_history(arguments: argparse.Namespace) -> int:
 
 
 def _print_records(records: list[TradeRecord], output_format: str) -> None:
-    rows = [record.as_dict() for record in records]
     if output_format == "json":
-        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        write_json(records, sys.stdout)
     elif output_format == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(records, sys.stdout)
     else:
         for record in records:
             signal = record.signal

@@ -6,16 +6,23 @@ Plain blocking sqlite3, no Qt and no asyncio: the app calls it from one worker t
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from .protocol import ReceivedSignal, StrategySignal
 
-__all__ = ["TradeLog", "TradeRecord", "open_trade_log"]
+__all__ = ["EXPORT_FIELDS", "TradeLog", "TradeRecord", "open_trade_log", "write_csv", "write_json"]
+
+#: Columns of an export, named as the engine names its fields, plus the log's own.
+EXPORT_FIELDS = ("id", "receivedAt", "strategyName", "symbol", "action", "amount", "sizeType", "price",
+                 "orderType", "tradeType", "status")  # fmt: skip
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS trades (
@@ -170,3 +177,24 @@ def open_trade_log(path: Path) -> tuple[TradeLog, str | None]:
             f"The trade log {path} cannot be opened ({error.strerror}). "
             "Signals are kept in memory for this session only."
         )
+
+
+def _cell(value: object) -> object:
+    """Feed text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def write_csv(records: Sequence[TradeRecord], stream: TextIO) -> None:
+    """Records as CSV with a header row; safe to open in a spreadsheet."""
+    writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({key: _cell(value) for key, value in record.as_dict().items()})
+
+
+def write_json(records: Sequence[TradeRecord], stream: TextIO) -> None:
+    """Records as a JSON array, exactly as logged."""
+    json.dump([record.as_dict() for record in records], stream, indent=2, ensure_ascii=False)
+    stream.write("\n")

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QPlainTextEdit,
+    QSplitter,
     QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
+from ..formatting import format_amount, format_price, safe_text
 from ..tradelog import TradeRecord
 from .trade_model import Column, TradeFilterProxy, TradeTableModel
 
@@ -33,6 +39,8 @@ class TradesWindow(QMainWindow):
     """Shows the model; closing hides it while a tray icon can bring it back."""
 
     close_requested = Signal()
+    #: (path, records): the table as filtered, for the app to write off the Qt thread.
+    export_requested = Signal(str, list)
 
     def __init__(self, model: TradeTableModel, actions: list[QAction], icon: QIcon) -> None:
         super().__init__()
@@ -48,6 +56,11 @@ class TradesWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addActions(actions)
+        toolbar.addSeparator()
+        self.copy_action = toolbar.addAction("Copy as JSON")
+        self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
+        self.copy_action.setEnabled(False)
+        self.export_action = toolbar.addAction("Export CSV…")
         self.addToolBar(toolbar)
 
         self.filter_edit = QLineEdit(placeholderText="Filter: strategy, symbol, buy/sell, status…")
@@ -77,7 +90,13 @@ class TradesWindow(QMainWindow):
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.addLayout(filter_row)
-        layout.addWidget(self.table)
+        self.detail = QPlainTextEdit(readOnly=True)  # plain text: feed text is never markup here
+        self.detail.setPlaceholderText("Select a trade to see all its fields and the frame as received.")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([380, 140])
+        layout.addWidget(splitter)
         self.setCentralWidget(central)
 
         self.connection_label = QLabel(textFormat=Qt.TextFormat.PlainText)
@@ -89,6 +108,9 @@ class TradesWindow(QMainWindow):
         self._count_timer = QTimer(self, singleShot=True, interval=0)
         self._count_timer.timeout.connect(self._update_shown_count)
         self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        self.copy_action.triggered.connect(self._on_copy_action_triggered)
+        self.export_action.triggered.connect(self._on_export_action_triggered)
         for change in (
             self.proxy.rowsInserted,
             self.proxy.rowsRemoved,
@@ -130,6 +152,31 @@ class TradesWindow(QMainWindow):
     def set_feed_text(self, text: str) -> None:
         self.feed_label.setText(text)
 
+    def shown_records(self) -> list[TradeRecord]:
+        """The trades as the table shows them: filtered, in the current order."""
+        return [self.model.record_at(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+                for row in range(self.proxy.rowCount())]  # fmt: skip
+
+    def _on_table_selection_changed(self) -> None:
+        record = self.selected_record()
+        self.copy_action.setEnabled(record is not None)
+        self.detail.setPlainText("" if record is None else _detail_text(record))
+
+    def _on_copy_action_triggered(self) -> None:
+        record = self.selected_record()
+        if record is not None:
+            QGuiApplication.clipboard().setText(_pretty_frame(record.raw))
+            self.statusBar().showMessage("Copied the trade's frame as JSON.", 5000)
+
+    def _on_export_action_triggered(self) -> None:
+        # Not the static getSaveFileName: its nested event loop would re-enter the asyncio loop.
+        dialog = QFileDialog(self, "Export trades as CSV", "algomesh-trades.csv", "CSV files (*.csv)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("csv")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: self.export_requested.emit(path, self.shown_records()))
+        dialog.open()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.hide_on_close:
             event.ignore()
@@ -142,3 +189,26 @@ class TradesWindow(QMainWindow):
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         noun = "trade" if total == 1 else "trades"
         self.shown_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
+
+
+def _pretty_frame(raw: str) -> str:
+    try:
+        return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
+    except ValueError:
+        return raw
+
+
+def _detail_text(record: TradeRecord) -> str:
+    """Every field, then the frame as received; direction and control characters made visible."""
+    signal = record.signal
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.received_at))
+    saved = record.id if record.id is not None else "(not saved yet)"
+    lines = [
+        f"{signal.action} {signal.symbol} — {format_amount(signal.amount)} ({signal.size_type}) @ "
+        f"{format_price(signal.price)}",
+        f"Strategy {signal.strategy_name} · {signal.order_type} · {signal.trade_type} · {signal.status}",
+        f"Received {when} · trade log id {saved}",
+        "",
+        *_pretty_frame(record.raw).splitlines(),
+    ]
+    return "\n".join(safe_text(line) for line in lines)

@@ -186,3 +186,36 @@ def test_filter_over_a_hundred_thousand_trades(qtbot: QtBot, actions: AppActions
     assert window.proxy.rowCount() == expected
     qtbot.waitUntil(lambda: window.shown_label.text() == f"{expected:,} of 100,000 trades")
     assert all(record.signal.symbol == "ETHUSDT" and record.signal.action == "SELL" for record in shown(window))
+
+
+def test_selecting_a_trade_shows_its_details_and_frame_as_plain_text(
+    qtbot: QtBot, window: TradesWindow, make_record: RecordFactory
+) -> None:
+    """The detail pane lists the fields and the received frame; markup and RTL overrides stay inert."""
+    hostile = make_record(strategy_name="<b>Bold</b>\u202eevil")
+    window.model.add_records([hostile])
+    assert not window.copy_action.isEnabled()
+    window.table.selectRow(0)
+    text = window.detail.toPlainText()
+    assert "Strategy <b>Bold</b>\ufffdevil · Market · live · EXECUTED" in text
+    assert '"strategyName": "<b>Bold</b>\ufffdevil"' in text
+    assert "\u202e" not in text and window.copy_action.isEnabled()
+
+
+def test_copy_puts_the_frame_as_json_on_the_clipboard(window: TradesWindow, trades: list[TradeRecord]) -> None:
+    """Copy as JSON gives the frame exactly as received, pretty-printed."""
+    import json
+
+    from PySide6.QtGui import QGuiApplication
+
+    window.table.selectRow(0)
+    window.copy_action.trigger()
+    assert json.loads(QGuiApplication.clipboard().text()) == json.loads(trades[-1].raw)
+
+
+def test_export_takes_the_filtered_table_in_its_order(
+    qtbot: QtBot, window: TradesWindow, trades: list[TradeRecord]
+) -> None:
+    """What is exported is what is shown: filtered, newest first."""
+    qtbot.keyClicks(window.filter_edit, "btcusdt")
+    assert window.shown_records() == [trades[2], trades[0]]

@@ -101,3 +101,15 @@ def test_history_does_not_import_qt(tmp_path: Path) -> None:
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt was imported'"
     )
     subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, capture_output=True, timeout=30)
+
+
+def test_csv_export_keeps_formula_looking_feed_text_as_text() -> None:
+    """=HYPERLINK(...) from the feed must not run when the export is opened in a spreadsheet."""
+    from algomesh_tray.tradelog import TradeRecord, write_csv
+
+    formula = received(1, strategy='=HYPERLINK("http://example.invalid","x")')
+    stream = io.StringIO()
+    write_csv([TradeRecord(1, formula.received_at, formula.signal, formula.raw)], stream)
+    (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert row["strategyName"] == "'" + formula.signal.strategy_name
+    assert row["price"] == "101.0"
