@@ -1,0 +1,288 @@
+"""Forwarding signals to Telegram, Discord and any JSON webhook. No Qt.
+
+Each bridge has its own bounded queue and a task that delivers from it, so a slow or failing
+service never delays notifications or the listener. Delivery retries with back-off, honours
+HTTP 429 ``retry_after``, and when the queue is full drops the oldest message and counts it.
+Each service gets the text formatted for it, with whatever its markup would interpret escaped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import html
+import logging
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .formatting import format_amount, format_price, notification_body, notification_title, safe_text
+from .tradelog import TradeRecord
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "BRIDGE_KINDS",
+    "Bridge",
+    "BridgeRequest",
+    "BridgeStatus",
+    "discord_request",
+    "matches_filter",
+    "telegram_request",
+    "webhook_request",
+]
+
+log = logging.getLogger(__name__)
+
+TELEGRAM_API = "https://api.telegram.org"
+#: kind -> what the Settings window calls it.
+BRIDGE_KINDS = {"telegram": "Telegram", "discord": "Discord", "webhook": "JSON webhook"}
+_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()])")
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeRequest:
+    """One HTTP POST of JSON; the URL may hold a secret and is never logged."""
+
+    url: str
+    payload: dict[str, Any]
+
+
+@dataclass(slots=True)
+class BridgeStatus:
+    """What the Settings window shows under a bridge."""
+
+    sent: int = 0
+    dropped: int = 0
+    failed: int = 0
+    queued: int = 0
+    last_error: str = ""
+    last_sent_at: float | None = None
+
+    def describe(self) -> str:
+        text = f"{self.sent:,} sent"
+        if self.queued:
+            text += f", {self.queued:,} waiting"
+        if self.dropped:
+            text += f", {self.dropped:,} dropped (queue full)"
+        if self.failed:
+            text += f", {self.failed:,} failed"
+        if self.last_error:
+            text += f". Last error: {self.last_error}"
+        return text
+
+
+def matches_filter(record: TradeRecord, words: str) -> bool:
+    """Every word appears in the strategy, symbol, action, trade type or status (any case)."""
+    signal = record.signal
+    haystack = " ".join(
+        (signal.strategy_name, signal.symbol, signal.action, signal.trade_type, signal.status, signal.order_type)
+    ).lower()
+    return all(word in haystack for word in words.lower().split())
+
+
+def telegram_request(record: TradeRecord, *, token: str, chat_id: str, base_url: str = TELEGRAM_API) -> BridgeRequest:
+    """Bot API sendMessage with parse_mode HTML: feed text is escaped, our own markup is bold."""
+    title = html.escape(notification_title(record.signal), quote=False)
+    body = html.escape(notification_body(record.signal), quote=False)
+    return BridgeRequest(
+        f"{base_url.rstrip('/')}/bot{token}/sendMessage",
+        {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",
+         "disable_web_page_preview": True},
+    )  # fmt: skip
+
+
+def _discord_escape(text: str, limit: int) -> str:
+    return _DISCORD_MARKDOWN.sub(r"\\\1", safe_text(text, limit))
+
+
+def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
+    """Webhook execute with one embed; markdown escaped and every @mention disabled."""
+    signal = record.signal
+    colour = 0x16A34A if signal.is_buy else 0xDC2626 if signal.action == "SELL" else 0x6B7280
+    fields = [
+        ("Amount", f"{format_amount(signal.amount)} ({signal.size_type})"),
+        ("Price", format_price(signal.price)),
+        ("Order", signal.order_type),
+        ("Strategy", signal.strategy_name),
+        ("Trade", signal.trade_type),
+        ("Status", signal.status),
+    ]
+    embed = {
+        "title": _discord_escape(notification_title(signal), 256),
+        "color": colour,
+        "fields": [{"name": name, "value": _discord_escape(value, 1024), "inline": True} for name, value in fields],
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.received_at)),
+    }
+    separator = "&" if "?" in webhook_url else "?"
+    return BridgeRequest(f"{webhook_url}{separator}wait=true", {"embeds": [embed], "allowed_mentions": {"parse": []}})
+
+
+def webhook_request(record: TradeRecord, *, url: str) -> BridgeRequest:
+    """The trade as logged (engine's field names) plus the raw frame, for custom dashboards."""
+    return BridgeRequest(url, {**record.as_dict(), "raw": record.raw})
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from a 429: Telegram's parameters.retry_after, Discord's retry_after, or the header."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for value in (body.get("retry_after"), (body.get("parameters") or {}).get("retry_after")):
+            if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+                return float(value)
+    header = response.headers.get("retry-after")
+    try:
+        return float(header) if header is not None else None
+    except ValueError:
+        return None
+
+
+def _error_text(service: str, response: httpx.Response) -> str:
+    """The service's own reason, shortened, in a sentence."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text
+    reason = (body.get("description") or body.get("message") or "") if isinstance(body, dict) else body
+    hint = {401: " (check the token)", 403: " (no permission)", 404: " (check the address or chat)"}.get(
+        response.status_code, ""
+    )
+    return f"{service} answered HTTP {response.status_code}{hint}: {safe_text(str(reason), 160)}".rstrip(": ")
+
+
+def _delays(*, initial: float, cap: float) -> Iterator[float]:
+    delay = initial
+    while True:
+        yield delay
+        delay = min(delay * 2, cap)
+
+
+@dataclass(slots=True)
+class _Pending:
+    record: TradeRecord | None
+    request: BridgeRequest
+    done: asyncio.Future[str] | None = field(default=None)
+
+
+class Bridge:
+    """Delivers records to one service from a bounded queue, in order, off the caller's path."""
+
+    def __init__(
+        self,
+        service: str,
+        build_request: Callable[[TradeRecord], BridgeRequest],
+        *,
+        client: httpx.AsyncClient,
+        words: str = "",
+        max_queue: int = 500,
+        max_attempts: int = 5,
+        initial_delay: float = 1.0,
+        max_delay: float = 60.0,
+        on_status: Callable[[BridgeStatus], None] = lambda status: None,
+    ) -> None:
+        self.service = service
+        self.words = words
+        self.status = BridgeStatus()
+        self._build_request = build_request
+        self._client = client
+        self._queue: collections.deque[_Pending] = collections.deque()
+        self._max_queue = max_queue
+        self._max_attempts = max_attempts
+        self._initial_delay = initial_delay
+        self._max_delay = max_delay
+        self._on_status = on_status
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name=f"bridge-{self.service}")
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def submit(self, records: list[TradeRecord]) -> None:
+        """Queue the records this bridge's filter lets through; never blocks."""
+        for record in records:
+            if matches_filter(record, self.words):
+                self._enqueue(_Pending(record, self._build_request(record)))
+        self._publish()
+
+    def send_test(self, record: TradeRecord) -> asyncio.Future[str]:
+        """Queue a test message (ahead of nothing: it waits its turn); resolves with the outcome."""
+        done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        self._enqueue(_Pending(None, self._build_request(record), done))
+        self._publish()
+        return done
+
+    def _enqueue(self, pending: _Pending) -> None:
+        if len(self._queue) >= self._max_queue:
+            dropped = self._queue.popleft()
+            self.status.dropped += 1
+            if dropped.done is not None and not dropped.done.done():
+                dropped.done.set_result("dropped: the queue was full")
+        self._queue.append(pending)
+        self._wake.set()
+
+    def _publish(self) -> None:
+        self.status.queued = len(self._queue)
+        self._on_status(self.status)
+
+    async def _run(self) -> None:
+        while True:
+            if not self._queue:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            pending = self._queue.popleft()  # in flight: no longer the queue's to drop
+            self._publish()
+            outcome = await self._deliver(pending.request)
+            if outcome is None:
+                self.status.sent += 1
+                self.status.last_sent_at = time.time()
+                self.status.last_error = ""
+            else:
+                self.status.failed += 1
+                self.status.last_error = outcome
+                log.warning("%s bridge: %s", self.service, outcome)
+            if pending.done is not None and not pending.done.done():
+                pending.done.set_result(outcome or "sent")
+            self._publish()
+
+    async def _deliver(self, request: BridgeRequest) -> str | None:
+        """None when delivered; otherwise why it was given up."""
+        import httpx
+
+        delays = _delays(initial=self._initial_delay, cap=self._max_delay)
+        problem = ""
+        for _attempt in range(self._max_attempts):
+            try:
+                response = await self._client.post(request.url, json=request.payload)
+            except httpx.TimeoutException:
+                problem = f"{self.service} did not answer in time"
+            except httpx.HTTPError as error:
+                problem = f"cannot reach {self.service} ({type(error).__name__})"
+            else:
+                if response.is_success:
+                    return None
+                if response.status_code == 429:
+                    wait = _retry_after(response)
+                    problem = f"{self.service} is rate-limiting (HTTP 429)"
+                    await asyncio.sleep(min(wait if wait is not None else next(delays), 3600))
+                    continue
+                if response.status_code < 500:
+                    return _error_text(self.service, response)  # our request is wrong: no retry
+                problem = _error_text(self.service, response)
+            self.status.last_error = problem + "; retrying"
+            self._on_status(self.status)
+            await asyncio.sleep(next(delays))
+        return f"{problem}; gave up after {self._max_attempts} attempts"

@@ -1,0 +1,297 @@
+"""Bridges against a local HTTP server that answers as Telegram's Bot API and Discord's webhooks do.
+
+Telegram and Discord cannot be reached from here, so a real HTTP server on loopback plays them,
+following their documented answers: success, 400, 401, 429 with retry_after, 5xx, slowness.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+
+from algomesh_tray.bridges import (
+    Bridge,
+    discord_request,
+    matches_filter,
+    telegram_request,
+    webhook_request,
+)
+from algomesh_tray.protocol import StrategySignal
+from algomesh_tray.tradelog import TradeRecord
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    body: Any = field(default_factory=lambda: {"ok": True, "result": {}})
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass
+class Seen:
+    path: str
+    payload: Any
+    at: float
+
+
+class FakeService:
+    """A real HTTP server on 127.0.0.1; answers are scripted per request, the default is success."""
+
+    def __init__(self) -> None:
+        self.answers: list[Answer] = []
+        self.default = Answer()
+        self.seen: list[Seen] = []
+        self.release = threading.Event()
+        self.release.set()
+        service = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", 0))
+                payload = json.loads(self.rfile.read(length) or b"null")
+                service.seen.append(Seen(self.path, payload, time.monotonic()))
+                service.release.wait(10)
+                answer = service.answers.pop(0) if service.answers else service.default
+                if answer.delay:
+                    time.sleep(answer.delay)
+                body = b"" if answer.status == 204 else json.dumps(answer.body).encode()
+                self.send_response(answer.status)
+                for name, value in {"content-type": "application/json", **answer.headers}.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *arguments: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def service() -> Iterator[FakeService]:
+    fake = FakeService()
+    yield fake
+    fake.close()
+
+
+def record(number: int = 1, **changes: Any) -> TradeRecord:
+    values = {"action": "BUY", "symbol": "BTCUSDT", "price": 64320.5, "amount": 0.05, "size_type": "percent",
+              "order_type": "Market", "strategy_name": "BTC_Momentum_Scalp", "trade_type": "live",
+              "status": "EXECUTED", **changes}  # fmt: skip
+    return TradeRecord(number, 1_700_000_000.0 + number, StrategySignal(**values), json.dumps({"n": number}))
+
+
+async def until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.005)
+
+
+def run_bridge(
+    service: FakeService, scenario: Callable[[Bridge], Any], *, kind: str = "telegram", **options: Any
+) -> Bridge:
+    """Run ``scenario(bridge)`` with a bridge to the fake service; returns the bridge to inspect."""
+    builders = {
+        "telegram": lambda r: telegram_request(r, token="123:SECRET", chat_id="42", base_url=service.url),
+        "discord": lambda r: discord_request(r, webhook_url=f"{service.url}/api/webhooks/1/SECRET"),
+        "webhook": lambda r: webhook_request(r, url=f"{service.url}/hook"),
+    }
+    holder: list[Bridge] = []
+
+    async def main() -> None:
+        async with httpx.AsyncClient(timeout=options.pop("timeout", 5.0)) as client:
+            bridge = Bridge(kind, builders[kind], client=client, initial_delay=0.01, max_delay=0.05, **options)
+            holder.append(bridge)
+            bridge.start()
+            await scenario(bridge)
+            await bridge.close()
+
+    asyncio.run(main())
+    return holder[0]
+
+
+def test_telegram_gets_send_message_with_feed_text_escaped(service: FakeService) -> None:
+    """sendMessage on /bot<token>/, HTML parse mode, and <b> from a strategy name arrives as text."""
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record(strategy_name="<b>x</b> & <a href='y'>")])
+        await until(lambda: bridge.status.sent == 1)
+
+    run_bridge(service, scenario)
+    (seen,) = service.seen
+    assert seen.path == "/bot123:SECRET/sendMessage"
+    assert seen.payload["chat_id"] == "42" and seen.payload["parse_mode"] == "HTML"
+    assert seen.payload["text"] == (
+        "<b>BUY BTCUSDT</b>\n0.05 (percent) @ 64,320.50 · Market · &lt;b&gt;x&lt;/b&gt; &amp; &lt;a href='y'&gt; · "
+        "live · EXECUTED"
+    )
+
+
+def test_a_429_waits_for_retry_after_then_delivers(service: FakeService) -> None:
+    """Telegram's parameters.retry_after is honoured: the retry comes no sooner."""
+    service.answers = [Answer(429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                    "parameters": {"retry_after": 0.3}})]  # fmt: skip
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record()])
+        await until(lambda: bridge.status.sent == 1)
+
+    bridge = run_bridge(service, scenario)
+    first, second = service.seen
+    assert second.at - first.at >= 0.3
+    assert bridge.status.failed == 0 and bridge.status.last_error == ""
+
+
+def test_a_wrong_token_is_not_retried_and_says_so(service: FakeService) -> None:
+    """401: the request itself is wrong, retrying cannot help; the status line tells what to fix."""
+    service.default = Answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record()])
+        await until(lambda: bridge.status.failed == 1)
+
+    bridge = run_bridge(service, scenario)
+    assert len(service.seen) == 1
+    assert bridge.status.last_error == "telegram answered HTTP 401 (check the token): Unauthorized"
+
+
+def test_a_bad_request_is_reported_with_the_services_reason(service: FakeService) -> None:
+    """400 with Telegram's description (e.g. a wrong chat id) ends up in the status line."""
+    service.default = Answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record()])
+        await until(lambda: bridge.status.failed == 1)
+
+    assert "chat not found" in run_bridge(service, scenario).status.last_error
+
+
+def test_server_errors_are_retried_with_backoff_then_delivered(service: FakeService) -> None:
+    """Two 502s, then success: one message delivered, three requests made."""
+    service.answers = [Answer(502, {"ok": False}), Answer(500, {"ok": False})]
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record()])
+        await until(lambda: bridge.status.sent == 1)
+
+    run_bridge(service, scenario)
+    assert len(service.seen) == 3
+
+
+def test_a_service_that_never_answers_in_time_is_given_up_on(service: FakeService) -> None:
+    """Timeouts are retried a bounded number of times, then the message is counted as failed."""
+    service.default = Answer(delay=0.5)
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record()])
+        await until(lambda: bridge.status.failed == 1)
+
+    bridge = run_bridge(service, scenario, timeout=0.1, max_attempts=2)
+    assert bridge.status.last_error == "telegram did not answer in time; gave up after 2 attempts"
+
+
+def test_a_full_queue_drops_the_oldest_and_counts_it(service: FakeService) -> None:
+    """While the service hangs, the queue keeps the newest; the dropped are counted, not silent."""
+    service.release.clear()
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record(1)])
+        await until(lambda: len(service.seen) == 1)  # first one in flight, service hanging
+        bridge.submit([record(n) for n in range(2, 12)])
+        assert bridge.status.dropped == 6 and bridge.status.queued == 4
+        service.release.set()
+        await until(lambda: bridge.status.sent == 5)
+
+    bridge = run_bridge(service, scenario, max_queue=4)
+    assert len(service.seen) == 5
+    assert "6 dropped (queue full)" in bridge.status.describe()
+
+
+def test_discord_gets_an_embed_with_markdown_escaped_and_no_mentions(service: FakeService) -> None:
+    """Webhook execute with wait=true; `**`, `@everyone` and links are inert."""
+    service.default = Answer(200, {"id": "1"})
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record(action="SELL", strategy_name="**@everyone** [x](http://example.invalid)")])
+        await until(lambda: bridge.status.sent == 1)
+
+    run_bridge(service, scenario, kind="discord")
+    (seen,) = service.seen
+    assert seen.path == "/api/webhooks/1/SECRET?wait=true"
+    assert seen.payload["allowed_mentions"] == {"parse": []}
+    (embed,) = seen.payload["embeds"]
+    assert embed["title"] == "SELL BTCUSDT" and embed["color"] == 0xDC2626
+    strategy = next(f["value"] for f in embed["fields"] if f["name"] == "Strategy")
+    assert strategy == "\\*\\*@everyone\\*\\* \\[x\\]\\(http://example.invalid\\)"
+
+
+def test_discord_rate_limit_uses_its_retry_after(service: FakeService) -> None:
+    """Discord's 429 body carries retry_after in seconds (a float)."""
+    service.answers = [Answer(429, {"message": "You are being rate limited.", "retry_after": 0.25, "global": False},
+                              {"retry-after": "1"})]  # fmt: skip
+    service.default = Answer(204)
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record()])
+        await until(lambda: bridge.status.sent == 1)
+
+    run_bridge(service, scenario, kind="discord")
+    first, second = service.seen
+    assert 0.25 <= second.at - first.at < 1.0
+
+
+def test_webhook_posts_the_trade_and_its_raw_frame(service: FakeService) -> None:
+    """The generic bridge sends the logged fields (engine names) plus the raw frame."""
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record(7)])
+        await until(lambda: bridge.status.sent == 1)
+
+    run_bridge(service, scenario, kind="webhook")
+    payload = service.seen[0].payload
+    assert payload["id"] == 7 and payload["strategyName"] == "BTC_Momentum_Scalp" and payload["raw"] == '{"n": 7}'
+
+
+def test_each_bridge_has_its_own_filter(service: FakeService) -> None:
+    """Words in the filter must all appear; other signals are not forwarded."""
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record(1, trade_type="paper"), record(2), record(3, symbol="ETHUSDT", strategy_name="ETH_Grid")])
+        await until(lambda: bridge.status.sent == 1 and bridge.status.queued == 0)
+
+    run_bridge(service, scenario, words="live btc")
+    assert len(service.seen) == 1 and "BTCUSDT" in service.seen[0].payload["text"]
+    assert matches_filter(record(), "") and not matches_filter(record(), "sell")
+
+
+def test_send_test_reports_the_outcome(service: FakeService) -> None:
+    """The Settings button gets 'sent' or the reason, and the result is not counted as a signal."""
+    outcomes: list[str] = []
+
+    async def scenario(bridge: Bridge) -> None:
+        outcomes.append(await asyncio.wait_for(bridge.send_test(record()), 10))
+        service.default = Answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+        outcomes.append(await asyncio.wait_for(bridge.send_test(record()), 10))
+
+    run_bridge(service, scenario)
+    assert outcomes[0] == "sent"
+    assert outcomes[1] == "telegram answered HTTP 404 (check the address or chat): Not Found"
