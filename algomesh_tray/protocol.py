@@ -103,6 +103,11 @@ def _text(payload: dict[str, Any], key: str) -> str:
         raise FrameRejected(f"field '{key}' is empty")
     if len(value) > MAX_TEXT_CHARS:
         raise FrameRejected(f"field '{key}' is {len(value)} characters long (limit {MAX_TEXT_CHARS})")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate such as \ud800: valid JSON, not a character
+            raise FrameRejected(f"field '{key}' contains text that is not valid Unicode") from None
     return value
 
 
@@ -113,7 +118,10 @@ def _positive_number(payload: dict[str, Any], key: str) -> float:
     # bool is an int in Python; true/false is never a price.
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise FrameRejected(f"field '{key}' should be a number, got {type(value).__name__}")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer literal beyond any float
+        raise FrameRejected(f"field '{key}' is out of range: a {len(str(value))}-digit number") from None
     if not math.isfinite(number) or number <= 0 or number > MAX_NUMBER:
         raise FrameRejected(f"field '{key}' is out of range: {value!r}")
     return number
