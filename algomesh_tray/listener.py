@@ -208,10 +208,11 @@ class EngineListener:
         try:
             message = parse_frame(frame)
         except FrameRejected as rejection:
-            self.counters.rejected += 1
-            self.counters.last_rejection = rejection.reason
-            log.warning("rejected a frame from the engine: %s", rejection.reason)
-            self._on_rejected(rejection.reason)
+            self._reject(rejection.reason)
+            return
+        except Exception:  # a parser bug must cost one frame, never the connection
+            log.exception("could not parse a frame")
+            self._reject("the frame could not be read (internal error, see the log)")
             return
         if isinstance(message, OtherMessage):
             self.counters.ignored += 1
@@ -222,3 +223,9 @@ class EngineListener:
         self.counters.signals += 1
         assert isinstance(frame, str)  # parse_frame rejects binary frames
         self._on_signal(ReceivedSignal(message, received_at, frame))
+
+    def _reject(self, reason: str) -> None:
+        self.counters.rejected += 1
+        self.counters.last_rejection = reason
+        log.warning("rejected a frame from the engine: %s", reason)
+        self._on_rejected(reason)
