@@ -124,6 +124,8 @@ async def _main(
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .autostart import Autostart
+    from .bridges import BRIDGE_KINDS, Bridge, BridgeHub, BridgeStatus
+    from .credentials import Credentials
     from .listener import EngineListener, ListenerStatus
     from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier, pause_ends
     from .pipeline import SignalPipeline
@@ -173,6 +175,7 @@ async def _main(
     def on_recorded(records: list[TradeRecord]) -> None:
         model.add_records(records)
         dispatcher.dispatch(records)
+        hub.submit(records)
         windows.set_feed_text(_feed_text(listener))
 
     def on_status(status: ListenerStatus) -> None:
@@ -210,6 +213,7 @@ async def _main(
         if new.notify_style != old.notify_style:
             dispatcher.set_notifier(make_notifier(new.notify_style))
         dispatcher.max_popups = new.max_popups_per_second
+        keep(loop.create_task(configure_bridges()))
 
     autostart = Autostart()
 
@@ -227,13 +231,81 @@ async def _main(
         background.add(task)
         task.add_done_callback(background.discard)
 
+    def connect_dialog(dialog: SettingsDialog) -> None:
+        dialog.settings_accepted.connect(on_settings_accepted)
+        dialog.start_at_login_changed.connect(on_start_at_login_changed)
+        dialog.secrets_accepted.connect(on_secrets_accepted)
+        dialog.bridge_test_requested.connect(on_bridge_test_requested)
+
     def open_settings() -> None:
-        dialog = windows.settings_dialog(
-            settings, listener.url, autostart.is_enabled(), on_settings_accepted, on_start_at_login_changed
-        )
-        dialog.show()
-        dialog.raise_()
-        dialog.activateWindow()
+        async def open_dialog() -> None:
+            secrets = await load_secrets()
+            start_at_login = await asyncio.to_thread(autostart.is_enabled)
+            dialog = windows.settings_dialog(connect_dialog)
+            dialog.load(settings, listener.url, start_at_login=start_at_login, secrets=secrets)
+            for kind, text in bridge_texts.items():
+                dialog.set_bridge_status(kind, text)
+            dialog.show()
+            dialog.raise_()
+            dialog.activateWindow()
+
+        keep(loop.create_task(open_dialog()))
+
+    # Bridges: secrets come from the keyring (on a worker thread), once, then stay in memory.
+    credentials = Credentials()
+    secrets_cache: dict[str, str] | None = None
+    bridge_texts: dict[str, str] = {}
+
+    async def load_secrets() -> dict[str, str]:
+        nonlocal secrets_cache
+        if secrets_cache is None:
+            secrets_cache = await asyncio.to_thread(credentials.get_all)
+            if credentials.problem:
+                tell_user(credentials.problem)
+        return secrets_cache
+
+    def on_bridge_status(kind: str, status: BridgeStatus) -> None:
+        bridge_texts[kind] = status.describe()
+        if windows.dialog is not None:
+            windows.dialog.set_bridge_status(kind, bridge_texts[kind])
+
+    hub = BridgeHub(on_status=on_bridge_status)
+
+    async def configure_bridges() -> None:
+        if any(getattr(settings, f"{kind}_enabled") for kind in BRIDGE_KINDS):
+            await hub.configure(settings, await load_secrets())
+        else:
+            await hub.configure(settings, {})
+
+    def on_secrets_accepted(secrets: dict[str, str]) -> None:
+        nonlocal secrets_cache
+        secrets_cache = dict(secrets)
+
+        async def store() -> None:
+            for name, value in secrets.items():
+                await asyncio.to_thread(credentials.set, name, value)
+            if credentials.problem:
+                tell_user(credentials.problem)
+            await configure_bridges()
+
+        keep(loop.create_task(store()))
+
+    def on_bridge_test_requested(kind: str, typed: Settings, secrets: dict[str, str]) -> None:
+        async def send() -> None:
+            enabled = replace(typed, **{f"{kind}_enabled": True})  # type: ignore[arg-type]
+            build = hub.builders(enabled, secrets).get(kind)
+            if build is None:
+                outcome = "Fill in the fields above first."
+            else:
+                bridge = Bridge(kind, build, client=hub.client(), max_attempts=1)
+                bridge.start()
+                outcome = await bridge.send_test(_test_record())
+                await bridge.close()
+                outcome = "Test message sent." if outcome == "sent" else outcome
+            if windows.dialog is not None:
+                windows.dialog.set_bridge_status(kind, outcome)
+
+        keep(loop.create_task(send()))
 
     def show_about() -> None:
         box = windows.about_box()
@@ -310,6 +382,7 @@ async def _main(
     if warning := unencrypted_warning(run_settings):
         tell_user(warning)
 
+    await configure_bridges()
     history = await pipeline.run_in_writer(lambda: trade_log.recent(model.max_rows))
     model.add_history(history)
     log.info("trades window loaded %d recent trades", len(history))
@@ -320,6 +393,7 @@ async def _main(
     windows.hide_all()
     await listener.stop()
     await pipeline.close()
+    await hub.close()
     dispatcher.notifier.close()
     if engine is not None:
         await engine.close()
@@ -361,23 +435,18 @@ class _LazyWindows:
             self.trades = window
         return self.trades
 
-    def settings_dialog(
-        self,
-        settings: Settings,
-        active_url: str,
-        start_at_login: bool,
-        on_accepted: Callable[[Settings], None],
-        on_start_at_login_changed: Callable[[bool], None],
-    ) -> SettingsDialog:
+    @property
+    def dialog(self) -> SettingsDialog | None:
+        return self._dialog
+
+    def settings_dialog(self, connect: Callable[[SettingsDialog], None]) -> SettingsDialog:
+        """The dialog, built and ``connect``-ed to the app on first use; the caller loads it."""
         if self._dialog is None:
             from .qt.settings_dialog import SettingsDialog
             from .qt.tray import app_icon
 
-            self._dialog = SettingsDialog(settings, app_icon(), active_url, start_at_login=start_at_login)
-            self._dialog.settings_accepted.connect(on_accepted)
-            self._dialog.start_at_login_changed.connect(on_start_at_login_changed)
-        else:
-            self._dialog.load(settings, active_url, start_at_login=start_at_login)
+            self._dialog = SettingsDialog(Settings(), app_icon())
+            connect(self._dialog)
         return self._dialog
 
     def about_box(self) -> QMessageBox:
@@ -414,6 +483,17 @@ class _LazyWindows:
         for widget in (self.trades, self._dialog, self._about):
             if widget is not None:
                 widget.hide()
+
+
+def _test_record() -> TradeRecord:
+    """What "Send test message" sends: clearly a test, shaped like a real signal."""
+    from .protocol import StrategySignal
+    from .tradelog import TradeRecord
+
+    signal = StrategySignal(action="BUY", symbol="BTCUSDT", price=64320.5, amount=0.05, size_type="percent",
+                            order_type="Market", strategy_name="AlgoMesh Tray test message", trade_type="test",
+                            status="TEST")  # fmt: skip
+    return TradeRecord(None, time.time(), signal, "{}")
 
 
 def _about_text(engine_url: str, paths: AppPaths) -> str:

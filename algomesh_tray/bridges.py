@@ -286,3 +286,85 @@ class Bridge:
             self._on_status(self.status)
             await asyncio.sleep(next(delays))
         return f"{problem}; gave up after {self._max_attempts} attempts"
+
+
+class BridgeHub:
+    """The bridges the settings ask for, built from settings plus secrets; rebuilt when they change.
+
+    One HTTP client serves them all; httpx is imported only when a bridge is first enabled.
+    """
+
+    def __init__(self, *, on_status: Callable[[str, BridgeStatus], None] = lambda kind, status: None,
+                 telegram_api: str = TELEGRAM_API, **bridge_options: Any) -> None:  # fmt: skip
+        self._on_status = on_status
+        self._telegram_api = telegram_api
+        self._bridge_options = bridge_options
+        self._client: httpx.AsyncClient | None = None
+        self.bridges: dict[str, Bridge] = {}
+        self._configs: dict[str, tuple[object, ...]] = {}
+
+    def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, Callable[[TradeRecord], BridgeRequest]]:
+        """Request builders for each bridge that is enabled and has what it needs."""
+        telegram_api = self._telegram_api
+        wanted: dict[str, Callable[[TradeRecord], BridgeRequest]] = {}
+        token, chat_id = secrets.get("telegram_token", ""), settings.telegram_chat_id
+        if settings.telegram_enabled and token and chat_id:
+            wanted["telegram"] = lambda r: telegram_request(r, token=token, chat_id=chat_id, base_url=telegram_api)
+        discord_url = secrets.get("discord_webhook_url", "")
+        if settings.discord_enabled and discord_url:
+            wanted["discord"] = lambda r: discord_request(r, webhook_url=discord_url)
+        webhook_url = secrets.get("webhook_url", "")
+        if settings.webhook_enabled and webhook_url:
+            wanted["webhook"] = lambda r: webhook_request(r, url=webhook_url)
+        return wanted
+
+    async def configure(self, settings: Any, secrets: dict[str, str]) -> None:
+        """Start, restart or stop bridges so they match ``settings`` and ``secrets``."""
+        wanted = self.builders(settings, secrets)
+        for kind in list(self.bridges):
+            config = self._config(kind, settings, secrets)
+            if kind not in wanted or config != self._configs.get(kind):
+                await self.bridges.pop(kind).close()
+                self._configs.pop(kind, None)
+        for kind, build in wanted.items():
+            words = getattr(settings, f"{kind}_filter")
+            if kind in self.bridges:
+                self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
+                continue
+            bridge = Bridge(kind, build, client=self.client(), words=words, on_status=self._status_reporter(kind),
+                            **self._bridge_options)  # fmt: skip
+            bridge.start()
+            self.bridges[kind] = bridge
+            self._configs[kind] = self._config(kind, settings, secrets)
+            log.info("%s bridge on", kind)
+
+    def _status_reporter(self, kind: str) -> Callable[[BridgeStatus], None]:
+        def report(status: BridgeStatus) -> None:
+            self._on_status(kind, status)
+
+        return report
+
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
+        return self._client
+
+    def submit(self, records: list[TradeRecord]) -> None:
+        for bridge in self.bridges.values():
+            bridge.submit(records)
+
+    async def close(self) -> None:
+        for bridge in self.bridges.values():
+            await bridge.close()
+        self.bridges.clear()
+        if self._client is not None:
+            await self._client.aclose()
+
+    @staticmethod
+    def _config(kind: str, settings: Any, secrets: dict[str, str]) -> tuple[object, ...]:
+        return (
+            settings.telegram_chat_id if kind == "telegram" else "",
+            secrets.get({"telegram": "telegram_token", "discord": "discord_webhook_url"}.get(kind, "webhook_url")),
+        )

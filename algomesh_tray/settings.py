@@ -52,6 +52,14 @@ class Settings:
     notify_style: NotifyStyle = "native"
     #: Storm control: more signals than this in a second are folded into one summary popup.
     max_popups_per_second: int = 5
+    # Bridges; their secrets (token, webhook URLs) are in the keyring, see credentials.py.
+    telegram_enabled: bool = False
+    telegram_chat_id: str = ""
+    telegram_filter: str = ""
+    discord_enabled: bool = False
+    discord_filter: str = ""
+    webhook_enabled: bool = False
+    webhook_filter: str = ""
 
     @property
     def url(self) -> str:

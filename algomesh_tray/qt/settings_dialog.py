@@ -16,11 +16,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ..settings import Settings, SettingsError, unencrypted_warning
+from .bridges_panel import BridgesPanel
 
 __all__ = ["SettingsDialog"]
 
@@ -44,6 +46,9 @@ class SettingsDialog(QDialog):
 
     settings_accepted = Signal(object)
     start_at_login_changed = Signal(bool)
+    secrets_accepted = Signal(dict)  # only when a token or webhook address changed
+    #: (kind, settings as typed, secrets as typed): send a test message with what is on screen.
+    bridge_test_requested = Signal(str, object, dict)
 
     def __init__(
         self,
@@ -93,13 +98,23 @@ class SettingsDialog(QDialog):
         notify_form.addRow(self.start_at_login_check)
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(engine_box)
+        general_layout.addWidget(self.warning_label)
+        general_layout.addWidget(notify_box)
+        general_layout.addStretch(1)
+        self.bridges = BridgesPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(self.bridges, "Bridges")
         layout = QVBoxLayout(self)
-        layout.addWidget(engine_box)
-        layout.addWidget(self.warning_label)
-        layout.addWidget(notify_box)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+        self.bridges.test_requested.connect(self._on_bridges_test_requested)
 
+        self._secrets: dict[str, str] = {}
         self.load(settings, active_url, start_at_login=start_at_login)
         for edit in (self.host_edit, self.path_edit):
             edit.textChanged.connect(self._refresh)
@@ -108,12 +123,21 @@ class SettingsDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
 
-    def load(self, settings: Settings, active_url: str | None = None, *, start_at_login: bool = False) -> None:
+    def load(
+        self,
+        settings: Settings,
+        active_url: str | None = None,
+        *,
+        start_at_login: bool = False,
+        secrets: dict[str, str] | None = None,
+    ) -> None:
         """Show ``settings`` in the fields (each time the dialog is opened), and the address in
         use when it differs (demo engine, --host/--port for this run)."""
         self._base = settings
         self._start_at_login = start_at_login
         self.start_at_login_check.setChecked(start_at_login)
+        self._secrets = dict(secrets or {})
+        self.bridges.load(settings, self._secrets)
         in_use = active_url is not None and active_url != settings.url
         self.active_label.setText(f"This run uses {active_url}; Save connects to the address above." if in_use else "")
         self.active_label.setVisible(in_use)
@@ -135,6 +159,7 @@ class SettingsDialog(QDialog):
             secure=self.secure_check.isChecked(),
             notify_style=self.style_combo.currentData(),
             max_popups_per_second=self.popups_spin.value(),
+            **self.bridges.settings_values(),  # type: ignore[arg-type]
         ).validated()
 
     def _refresh(self) -> None:
@@ -156,6 +181,18 @@ class SettingsDialog(QDialog):
         save.setEnabled(True)
         self.adjustSize()
 
+    def set_bridge_status(self, kind: str, text: str) -> None:
+        self.bridges.set_status(kind, text)
+
+    def _on_bridges_test_requested(self, kind: str) -> None:
+        try:
+            settings = self.edited_settings()
+        except SettingsError as error:
+            self.bridges.set_status(kind, str(error))
+            return
+        self.bridges.set_status(kind, "Sending…")
+        self.bridge_test_requested.emit(kind, settings, self.bridges.secrets())
+
     def _on_buttons_accepted(self) -> None:
         try:
             settings = self.edited_settings()
@@ -163,6 +200,10 @@ class SettingsDialog(QDialog):
             self.error_label.setText(str(error))
             return
         self.settings_accepted.emit(settings)
+        secrets = self.bridges.secrets()
+        if secrets != {name: self._secrets.get(name, "") for name in secrets}:
+            self._secrets = secrets
+            self.secrets_accepted.emit(secrets)
         if self.start_at_login_check.isChecked() != self._start_at_login:
             self._start_at_login = self.start_at_login_check.isChecked()
             self.start_at_login_changed.emit(self._start_at_login)
