@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import logging
 import logging.handlers
+import os
 import signal
 import socket
 import sys
@@ -40,6 +41,7 @@ __all__ = ["run_app"]
 log = logging.getLogger("algomesh_tray")
 
 DEMO_RATE = 0.5  # signals per second from the built-in demo engine
+TELEGRAM_API_ENV = "ALGOMESH_TRAY_TELEGRAM_API"
 APP_USER_MODEL_ID = "AlgoMesh.Tray"  # packaging/metadata.py gives the installer's shortcut the same
 
 
@@ -61,6 +63,12 @@ def _setup_logging(log_file: Path, *, verbose: bool) -> str | None:
     return None
 
 
+def _quiet_libraries() -> None:
+    """httpx logs every request URL at INFO, and bridge URLs hold secrets (bot token, webhook)."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
 def _apply_overrides(settings: Settings, arguments: argparse.Namespace) -> Settings:
     """--host/--port/--path change this run only; they are validated like the dialog's."""
     changes = {name: value for name in ("host", "port", "path") if (value := getattr(arguments, name)) is not None}
@@ -72,6 +80,7 @@ def run_app(arguments: argparse.Namespace) -> int:
     started = time.monotonic()
     paths = AppPaths.resolve(arguments.data_dir)
     problems = [p for p in [_setup_logging(paths.log_file, verbose=arguments.verbose)] if p]
+    _quiet_libraries()
     settings, settings_problem = load_settings(paths.settings_file)
     if settings_problem:
         problems.append(settings_problem)
@@ -124,7 +133,7 @@ async def _main(
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .autostart import Autostart
-    from .bridges import BRIDGE_KINDS, Bridge, BridgeHub, BridgeStatus
+    from .bridges import BRIDGE_KINDS, TELEGRAM_API, Bridge, BridgeHub, BridgeStatus
     from .credentials import Credentials
     from .listener import EngineListener, ListenerStatus
     from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier, pause_ends
@@ -269,7 +278,8 @@ async def _main(
         if windows.dialog is not None:
             windows.dialog.set_bridge_status(kind, bridge_texts[kind])
 
-    hub = BridgeHub(on_status=on_bridge_status)
+    # Tests (and people behind a Bot API proxy) point the Telegram bridge elsewhere.
+    hub = BridgeHub(on_status=on_bridge_status, telegram_api=os.environ.get(TELEGRAM_API_ENV, TELEGRAM_API))
 
     async def configure_bridges() -> None:
         if any(getattr(settings, f"{kind}_enabled") for kind in BRIDGE_KINDS):
@@ -367,6 +377,7 @@ async def _main(
     instance.show_requested.connect(lambda: windows.trades_window().show_record(None))
 
     tray.show()
+    await configure_bridges()  # before the first signal, so none misses its bridges
     pipeline.start()
     listener.start()
     if not tray.available:
@@ -382,7 +393,6 @@ async def _main(
     if warning := unencrypted_warning(run_settings):
         tell_user(warning)
 
-    await configure_bridges()
     history = await pipeline.run_in_writer(lambda: trade_log.recent(model.max_rows))
     model.add_history(history)
     log.info("trades window loaded %d recent trades", len(history))

@@ -1,0 +1,62 @@
+"""The app forwarding to Telegram (played by a local server), with its token in a real keyring file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..http_fakes import FakeService
+from .desktop import VirtualDesktop, wait_until
+from .test_tray_app import _expected_notification, _sent_frames, _start_engine
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def telegram() -> Iterator[FakeService]:
+    fake = FakeService()
+    yield fake
+    fake.close()
+
+
+def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path, telegram: FakeService
+) -> None:
+    """Each signal is a sendMessage with the token in the URL only; notifications are not delayed."""
+    keyring_env = {
+        **desktop.env,
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+    }
+    subprocess.run(
+        [sys.executable, "-c", "import keyring; keyring.set_password('algomesh-tray', 'telegram_token', '123:SECRET')"],
+        env=keyring_env, check=True, timeout=30,
+    )  # fmt: skip
+    engine, port = _start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "9")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42"}
+    (data_dir / "settings.json").write_text(json.dumps(settings))
+    already = len(desktop.notifications())
+    app = start_program(
+        "algomesh-tray", "--data-dir", str(data_dir),
+        env={**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url},
+    )  # fmt: skip
+    app.wait_for_line("telegram bridge on")
+    wait_until(lambda: len(telegram.seen) == 3, 20, "three messages at the Telegram server")
+    frames = _sent_frames(engine)
+    assert {seen.path for seen in telegram.seen} == {"/bot123:SECRET/sendMessage"}
+    assert [seen.payload["chat_id"] for seen in telegram.seen] == ["42"] * 3
+    titles = [_expected_notification(frame)[0] for frame in frames]
+    assert [seen.payload["text"].split("\n")[0] for seen in telegram.seen] == [f"<b>{t}</b>" for t in titles]
+    ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
+    wait_until(lambda: len(ours()) >= 3, 20, "the notifications as well")
+    assert app.stop() == 0
+    assert "SECRET" not in (data_dir / "settings.json").read_text()
+    assert "SECRET" not in (data_dir / "algomesh-tray.log").read_text()
