@@ -112,3 +112,47 @@ def test_cancel_emits_nothing(qtbot: QtBot, dialog: SettingsDialog) -> None:
     with qtbot.assertNotEmitted(dialog.settings_accepted):
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+
+
+def test_bridge_secrets_are_masked_and_only_changed_secrets_are_emitted(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """Tokens show as dots; Save emits bridge settings, and secrets only when one changed."""
+    from PySide6.QtWidgets import QLineEdit
+
+    settings = Settings(telegram_enabled=True, telegram_chat_id="42", telegram_filter="live")
+    dialog.load(settings, secrets={"telegram_token": "123:SECRET"})
+    telegram = dialog.bridges.boxes["telegram"]
+    token = telegram.edits["telegram_token"]
+    assert token.echoMode() == QLineEdit.EchoMode.Password and token.text() == "123:SECRET"
+    assert telegram.isChecked() and telegram.edits["telegram_chat_id"].text() == "42"
+
+    secrets_seen: list[dict[str, str]] = []
+    dialog.secrets_accepted.connect(secrets_seen.append)
+    with qtbot.waitSignal(dialog.settings_accepted) as saved:
+        save_button(dialog).click()
+    assert saved.args[0].telegram_enabled and saved.args[0].telegram_filter == "live"
+    assert secrets_seen == []
+
+    dialog.show()
+    dialog.tabs.setCurrentWidget(dialog.bridges)
+    dialog.bridges.boxes["discord"].setChecked(True)  # unchecked, a bridge's fields are disabled
+    retype(qtbot, dialog.bridges.boxes["discord"].edits["discord_webhook_url"], "https://example.invalid/hook")
+    with qtbot.waitSignal(dialog.secrets_accepted) as changed:
+        save_button(dialog).click()
+    assert changed.args[0]["discord_webhook_url"] == "https://example.invalid/hook"
+    assert changed.args[0]["telegram_token"] == "123:SECRET"
+
+
+def test_send_test_message_asks_with_what_is_typed(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The button sends the values on screen (not yet saved) and shows that it is sending."""
+    dialog.tabs.setCurrentWidget(dialog.bridges)
+    box = dialog.bridges.boxes["webhook"]
+    assert not box.test_button.isEnabled()  # a bridge that is off cannot be tested
+    box.setChecked(True)
+    retype(qtbot, box.edits["webhook_url"], "http://127.0.0.1:9/hook")
+    with qtbot.waitSignal(dialog.bridge_test_requested) as asked:
+        box.test_button.click()
+    kind, typed, secrets = asked.args
+    assert kind == "webhook" and secrets["webhook_url"] == "http://127.0.0.1:9/hook"
+    assert isinstance(typed, Settings) and box.status_label.text() == "Sending…"
+    dialog.set_bridge_status("webhook", "<b>HTTP 500</b>")
+    assert box.status_label.textFormat() == Qt.TextFormat.PlainText
