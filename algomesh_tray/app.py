@@ -141,6 +141,7 @@ async def _main(
     from .qt.trade_model import TradeTableModel
     from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
+    from .rules import parse_quiet_hours, parse_rules, quiet_hours_end
     from .tradelog import open_trade_log, write_csv
 
     loop = asyncio.get_running_loop()
@@ -176,9 +177,19 @@ async def _main(
             return TrayMessageNotifier(tray)
         return PlyerNotifier(app_name="AlgoMesh Tray", app_icon=str(icon_path("algomesh-tray")), on_failed=tell_user)
 
+    def on_shown(notification: Notification) -> None:
+        if notification.sound:
+            QApplication.beep()  # the "sound" rule: notifiers cannot all play one, the desktop bell can
+
     dispatcher = NotificationDispatcher(
-        make_notifier(run_settings.notify_style), max_popups=run_settings.max_popups_per_second
+        make_notifier(run_settings.notify_style), max_popups=run_settings.max_popups_per_second, on_shown=on_shown
     )
+
+    def apply_rules(chosen: Settings) -> None:
+        dispatcher.rules = parse_rules(chosen.rules)
+        dispatcher.quiet_hours = parse_quiet_hours(chosen.quiet_hours)
+
+    apply_rules(run_settings)
     ready = False
 
     def on_recorded(records: list[TradeRecord]) -> None:
@@ -222,6 +233,8 @@ async def _main(
         if new.notify_style != old.notify_style:
             dispatcher.set_notifier(make_notifier(new.notify_style))
         dispatcher.max_popups = new.max_popups_per_second
+        apply_rules(new)
+        tray.refresh()
         keep(loop.create_task(configure_bridges()))
 
     autostart = Autostart()
@@ -251,7 +264,8 @@ async def _main(
             secrets = await load_secrets()
             start_at_login = await asyncio.to_thread(autostart.is_enabled)
             dialog = windows.settings_dialog(connect_dialog)
-            dialog.load(settings, listener.url, start_at_login=start_at_login, secrets=secrets)
+            recent = [model.record_at(row).signal for row in range(min(100, model.rowCount()))]
+            dialog.load(settings, listener.url, start_at_login=start_at_login, secrets=secrets, recent=recent)
             for kind, text in bridge_texts.items():
                 dialog.set_bridge_status(kind, text)
             dialog.show()
@@ -374,6 +388,7 @@ async def _main(
     windows.export_requested = export_csv
     tray.status_text_changed.connect(windows.set_connection_text)
     tray.last_frame_at = lambda: listener.last_frame_at
+    tray.quiet_until = lambda: quiet_hours_end(dispatcher.quiet_hours, datetime.now().astimezone())
     instance.show_requested.connect(lambda: windows.trades_window().show_record(None))
 
     tray.show()

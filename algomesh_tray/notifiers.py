@@ -15,9 +15,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Protocol
 
 from .formatting import escape_markup, notification_body, notification_title, safe_text
+from .rules import Rule, outcome_for, quiet_hours_end
 from .tradelog import TradeRecord
 
 __all__ = ["PAUSE_CHOICES", "Notification", "NotificationDispatcher", "Notifier", "PlyerNotifier", "pause_ends"]
@@ -47,10 +49,11 @@ class Notification:
     title: str
     body: str
     record: TradeRecord | None = None
+    sound: bool = False
 
     @classmethod
-    def for_record(cls, record: TradeRecord) -> Notification:
-        return cls(notification_title(record.signal), notification_body(record.signal), record)
+    def for_record(cls, record: TradeRecord, *, sound: bool = False) -> Notification:
+        return cls(notification_title(record.signal), notification_body(record.signal), record, sound)
 
 
 class Notifier(Protocol):
@@ -131,6 +134,9 @@ class NotificationDispatcher:
     ) -> None:
         self.notifier = notifier
         self.paused = False
+        self.rules: tuple[Rule, ...] = ()
+        self.quiet_hours: tuple[dt_time, dt_time] | None = None
+        self.silenced = 0
         self.shown = 0
         self.summarised = 0
         self.max_popups = max_popups
@@ -143,17 +149,21 @@ class NotificationDispatcher:
 
     def dispatch(self, records: Sequence[TradeRecord]) -> None:
         """Notify (or fold into a summary) records that are already in the trade log."""
-        if self.paused:
+        if self.paused or quiet_hours_end(self.quiet_hours, datetime.now().astimezone()) is not None:
             return
         if log.isEnabledFor(logging.DEBUG):
             log.debug("notification requested for trade ids %s", [record.id for record in records])
         for record in records:
+            outcome = outcome_for(record.signal, self.rules)
+            if outcome == "silent":
+                self.silenced += 1
+                continue
             now = self._loop.time()
             if now - self._window_started >= self._window and not self._held:
                 self._window_started, self._in_window = now, 0
             if self._in_window < self.max_popups and not self._held:
                 self._in_window += 1
-                self._show(Notification.for_record(record))
+                self._show(Notification.for_record(record, sound=outcome == "sound"))
             else:
                 if not self._held:
                     self._loop.call_at(self._window_started + self._window, self._show_summary)

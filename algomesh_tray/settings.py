@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
+from .rules import RulesError, parse_quiet_hours, parse_rules
+
 __all__ = [
     "NOTIFY_STYLES",
     "Settings",
@@ -52,6 +54,10 @@ class Settings:
     notify_style: NotifyStyle = "native"
     #: Storm control: more signals than this in a second are folded into one summary popup.
     max_popups_per_second: int = 5
+    #: Notification rules, one per line (see rules.py); empty: every signal notifies.
+    rules: str = ""
+    #: "22:00-07:00": no popups in those hours; empty: none.
+    quiet_hours: str = ""
     # Bridges; their secrets (token, webhook URLs) are in the keyring, see credentials.py.
     telegram_enabled: bool = False
     telegram_chat_id: str = ""
@@ -73,6 +79,11 @@ class Settings:
             raise SettingsError(f"Notification style must be one of {', '.join(NOTIFY_STYLES)}.")
         if isinstance(self.max_popups_per_second, bool) or not 1 <= self.max_popups_per_second <= 100:
             raise SettingsError("Popups per second must be from 1 to 100.")
+        try:
+            parse_rules(self.rules)
+            parse_quiet_hours(self.quiet_hours)
+        except RulesError as error:
+            raise SettingsError(str(error)) from None
         return self
 
     def with_address(self, url: str) -> Settings:

@@ -32,7 +32,7 @@ class _BridgeBox(QGroupBox):
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
             self.edits[name] = edit
             form.addRow(label, edit)
-        self.filter_edit = QLineEdit(placeholderText="all signals; or words that must all appear, e.g. live btc")
+        self.filter_edit = QLineEdit(placeholderText="all signals, or words that must all appear")
         form.addRow("Only:", self.filter_edit)
         self.test_button = QPushButton("Send test message")
         self.status_label = QLabel(textFormat=Qt.TextFormat.PlainText, wordWrap=True)

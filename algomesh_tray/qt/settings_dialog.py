@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..protocol import StrategySignal
 from ..settings import Settings, SettingsError, unencrypted_warning
 from .bridges_panel import BridgesPanel
+from .rules_panel import RulesPanel
 
 __all__ = ["SettingsDialog"]
 
@@ -105,14 +107,17 @@ class SettingsDialog(QDialog):
         general_layout.addWidget(notify_box)
         general_layout.addStretch(1)
         self.bridges = BridgesPanel()
+        self.rules = RulesPanel()
         self.tabs = QTabWidget()
         self.tabs.addTab(general, "General")
+        self.tabs.addTab(self.rules, "Rules")
         self.tabs.addTab(self.bridges, "Bridges")
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.bridges.test_requested.connect(self._on_bridges_test_requested)
+        self.rules.validity_changed.connect(self._refresh)
 
         self._secrets: dict[str, str] = {}
         self.load(settings, active_url, start_at_login=start_at_login)
@@ -130,6 +135,7 @@ class SettingsDialog(QDialog):
         *,
         start_at_login: bool = False,
         secrets: dict[str, str] | None = None,
+        recent: list[StrategySignal] | None = None,
     ) -> None:
         """Show ``settings`` in the fields (each time the dialog is opened), and the address in
         use when it differs (demo engine, --host/--port for this run)."""
@@ -138,6 +144,7 @@ class SettingsDialog(QDialog):
         self.start_at_login_check.setChecked(start_at_login)
         self._secrets = dict(secrets or {})
         self.bridges.load(settings, self._secrets)
+        self.rules.load(settings.rules, settings.quiet_hours, recent or [])
         in_use = active_url is not None and active_url != settings.url
         self.active_label.setText(f"This run uses {active_url}; Save connects to the address above." if in_use else "")
         self.active_label.setVisible(in_use)
@@ -160,6 +167,7 @@ class SettingsDialog(QDialog):
             notify_style=self.style_combo.currentData(),
             max_popups_per_second=self.popups_spin.value(),
             **self.bridges.settings_values(),  # type: ignore[arg-type]
+            **self.rules.values(),  # type: ignore[arg-type]
         ).validated()
 
     def _refresh(self) -> None:

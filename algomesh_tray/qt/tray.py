@@ -43,7 +43,12 @@ def _duration(seconds: float) -> str:
 
 
 def status_text(
-    status: ListenerStatus, paused: bool, *, idle_for: float | None = None, paused_until: datetime | None = None
+    status: ListenerStatus,
+    paused: bool,
+    *,
+    idle_for: float | None = None,
+    paused_until: datetime | None = None,
+    quiet_until: datetime | None = None,
 ) -> tuple[str, str]:
     """(icon name, sentence) for a listener status, as the tray and status bar show it."""
     if status.state == ConnectionState.CONNECTED:
@@ -64,6 +69,8 @@ def status_text(
             same_day = paused_until.date() == datetime.now(paused_until.tzinfo).date()
             until = f" until {paused_until.strftime('%H:%M' if same_day else '%a %H:%M')}"
         icon, text = "tray-paused", f"Notifications paused{until} · {text}"
+    elif quiet_until is not None:
+        icon, text = "tray-paused", f"Quiet hours until {quiet_until:%H:%M} · {text}"
     return icon, text
 
 
@@ -114,6 +121,8 @@ class TrayIcon(QObject):
         self.last_frame_at: Callable[[], float | None] = lambda: None
         #: When a timed pause ends (None: not paused, or paused until resumed).
         self.paused_until: datetime | None = None
+        #: When the current quiet hours end (None: not in quiet hours).
+        self.quiet_until: Callable[[], datetime | None] = lambda: None
 
     def show(self) -> None:
         if self.available:
@@ -156,7 +165,11 @@ class TrayIcon(QObject):
         last_frame_at = self.last_frame_at()
         idle_for = None if last_frame_at is None else time.monotonic() - last_frame_at
         icon, text = status_text(
-            status, self._actions.pause.isChecked(), idle_for=idle_for, paused_until=self.paused_until
+            status,
+            self._actions.pause.isChecked(),
+            idle_for=idle_for,
+            paused_until=self.paused_until,
+            quiet_until=self.quiet_until(),
         )
         self._icon.setIcon(app_icon(icon))
         self._icon.setToolTip(f"{APP_TITLE}\n{text}")
