@@ -156,3 +156,28 @@ def test_send_test_message_asks_with_what_is_typed(qtbot: QtBot, dialog: Setting
     assert isinstance(typed, Settings) and box.status_label.text() == "Sending…"
     dialog.set_bridge_status("webhook", "<b>HTTP 500</b>")
     assert box.status_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_rules_preview_follows_typing_and_bad_rules_block_save(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The preview counts outcomes over recent signals as rules are typed; a typo disables Save."""
+    from algomesh_tray.protocol import StrategySignal
+
+    def signal(strategy: str, trade: str) -> StrategySignal:
+        return StrategySignal("BUY", "BTCUSDT", 1.0, 1.0, "fixed", "Market", strategy, trade, "EXECUTED")
+
+    recent = [signal("BTC_Momentum_Scalp", "live"), signal("ETH_Grid", "paper"), signal("ETH_Grid", "paper")]
+    dialog.load(Settings(), recent=recent)
+    dialog.tabs.setCurrentWidget(dialog.rules)
+    assert dialog.rules.summary_label.text() == "Of the last 3 signals: 3 notify, 0 with sound, 0 silent."
+    qtbot.keyClicks(dialog.rules.rules_edit, "trade paper: silent")
+    assert dialog.rules.summary_label.text() == "Of the last 3 signals: 1 notify, 0 with sound, 2 silent."
+    assert dialog.rules.preview_model.stringList()[1].startswith("silent  BUY BTCUSDT · ETH_Grid")
+    assert save_button(dialog).isEnabled()
+    dialog.rules.rules_edit.appendPlainText("mood happy: sound")
+    assert not save_button(dialog).isEnabled()
+    assert "Rule line 2: 'mood' is not one of" in dialog.error_label.text()
+    dialog.rules.rules_edit.setPlainText("trade paper: silent")
+    qtbot.keyClicks(dialog.rules.quiet_edit, "22:00-07:00")
+    with qtbot.waitSignal(dialog.settings_accepted) as saved:
+        save_button(dialog).click()
+    assert (saved.args[0].rules, saved.args[0].quiet_hours) == ("trade paper: silent", "22:00-07:00")
