@@ -142,6 +142,7 @@ async def _main(
     from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
     from .rules import parse_quiet_hours, parse_rules, quiet_hours_end
+    from .summary import Summary, start_of_today
     from .tradelog import open_trade_log, write_csv
 
     loop = asyncio.get_running_loop()
@@ -386,6 +387,16 @@ async def _main(
         keep(loop.create_task(write()))
 
     windows.export_requested = export_csv
+
+    def load_dashboard(window: TradesWindow) -> None:
+        async def load() -> None:
+            today = start_of_today()
+            totals, newest = await pipeline.run_in_writer(lambda: trade_log.market_totals(today))
+            window.dashboard.model.load_totals(Summary.from_totals(totals, today_starts=today), newest)
+
+        keep(loop.create_task(load()))
+
+    windows.window_created = load_dashboard
     tray.status_text_changed.connect(windows.set_connection_text)
     tray.last_frame_at = lambda: listener.last_frame_at
     tray.quiet_until = lambda: quiet_hours_end(dispatcher.quiet_hours, datetime.now().astimezone())
@@ -439,6 +450,7 @@ class _LazyWindows:
         self._about: QMessageBox | None = None
         self.close_requested: Callable[[], None] = lambda: None
         self.export_requested: Callable[[str, list[TradeRecord]], None] = lambda path, records: None
+        self.window_created: Callable[[TradesWindow], None] = lambda window: None
         self._connection_text = ""
         self._feed_text = ""
         self._status_message = ""
@@ -453,6 +465,7 @@ class _LazyWindows:
             window.hide_on_close = self._hide_on_close
             window.close_requested.connect(lambda: self.close_requested())
             window.export_requested.connect(lambda path, records: self.export_requested(path, records))
+            self.window_created(window)
             window.set_connection_text(self._connection_text)
             window.set_feed_text(self._feed_text)
             if self._status_message:

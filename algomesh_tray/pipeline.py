@@ -8,10 +8,11 @@ event loop (which is also the Qt thread). No Qt here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import TypeVar
 
 from .protocol import ReceivedSignal
@@ -39,11 +40,12 @@ class SignalPipeline:
         self._trade_log = trade_log
         self._on_recorded = on_recorded
         self._on_log_error = on_log_error
-        self._queue: asyncio.Queue[ReceivedSignal] = asyncio.Queue()
+        self._queue: asyncio.Queue[ReceivedSignal | None] = asyncio.Queue()  # None asks the task to stop
         self._unsaved: list[ReceivedSignal] = []
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trade-log")
         self._task: asyncio.Task[None] | None = None
         self.log_healthy = True
+        self._stopping = False
 
     @property
     def trade_log(self) -> TradeLog:
@@ -61,32 +63,42 @@ class SignalPipeline:
         return await asyncio.get_running_loop().run_in_executor(self._writer, function)
 
     async def close(self) -> None:
-        """Write what is queued, stop, and close the trade log."""
+        """Write what is queued, stop, and close the trade log.
+
+        The task is asked to stop, not cancelled: a cancel in the middle of a write would lose
+        the batch (neither written nor kept) or skip handing it on.
+        """
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._queue.put_nowait(None)
+            await self._task
         await self._flush()
         await self.run_in_writer(self._trade_log.close)
         self._writer.shutdown(wait=True)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             first = await self._queue.get()
-            await self._flush([first])
+            await self._flush([] if first is None else [first], stop=first is None)
 
-    async def _flush(self, fresh: list[ReceivedSignal] | None = None) -> None:
+    async def _flush(self, fresh: list[ReceivedSignal] | None = None, *, stop: bool = False) -> None:
         """Write what is queued (and earlier failures) in one transaction, then hand the new on."""
         fresh = fresh or []
+        self._stopping = self._stopping or stop
         while not self._queue.empty():
-            fresh.append(self._queue.get_nowait())
+            item = self._queue.get_nowait()
+            if item is None:
+                self._stopping = True
+            else:
+                fresh.append(item)
         retried = self._unsaved
         pending = retried + fresh
         if not pending:
             return
         try:
-            records = await self.run_in_writer(lambda: self._trade_log.append_many(pending))
-        except Exception as error:  # disk full, read-only, locked: keep going, retry next time
+            written: list[TradeRecord | None] = list(
+                await self.run_in_writer(lambda: self._trade_log.append_many(pending))
+            )
+        except sqlite3.OperationalError as error:  # disk full, read-only, locked: keep them, retry later
             self._unsaved = pending[-MAX_UNSAVED:]
             if self.log_healthy:
                 log.error("cannot write the trade log %s: %s", self._trade_log.path, error)
@@ -95,9 +107,29 @@ class SignalPipeline:
             if fresh:
                 self._on_recorded([TradeRecord.unsaved(received) for received in fresh])
             return
+        except Exception:  # a record SQLite will never take must not hold back the others
+            written = await self._write_one_by_one(pending)
         self._unsaved = []
         if not self.log_healthy:
             log.info("trade log writable again; %d kept signals written", len(retried))
             self.log_healthy = True
         if fresh:
-            self._on_recorded(records[len(retried) :])
+            self._on_recorded(
+                [
+                    record or TradeRecord.unsaved(received)
+                    for record, received in zip(written[len(retried) :], fresh, strict=True)
+                ]
+            )
+
+    async def _write_one_by_one(self, pending: list[ReceivedSignal]) -> list[TradeRecord | None]:
+        """Each record in its own transaction; one that fails is logged, reported and left out."""
+        written: list[TradeRecord | None] = []
+        for received in pending:
+            try:
+                (record,) = await self.run_in_writer(partial(self._trade_log.append_many, [received]))
+            except Exception as error:
+                log.error("a signal could not be stored and was left out of the trade log: %r", error)
+                self._on_log_error(f"A signal could not be stored in the trade log ({error}); it was still shown.")
+                record = None
+            written.append(record)
+        return written

@@ -138,13 +138,13 @@ def unencrypted_warning(settings: Settings) -> str | None:
 def load_settings(path: Path) -> tuple[Settings, str | None]:
     """Read settings; on a corrupt file, move it aside and return defaults plus a message."""
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
     except FileNotFoundError:
         return Settings(), None
     except OSError as error:
         return Settings(), f"Settings could not be read ({error.strerror}); using defaults."
     try:
-        data = json.loads(text)
+        data = json.loads(content.decode("utf-8"))
         if not isinstance(data, dict):
             raise SettingsError("not a JSON object")
         known = {field.name: field.type for field in fields(Settings)}
@@ -155,7 +155,7 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
         settings = Settings(**values)
         _check_types(settings)
         return settings.validated(), None
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
             os.replace(path, aside)

@@ -39,6 +39,7 @@ CREATE TABLE IF NOT EXISTS trades (
     status TEXT NOT NULL,
     raw TEXT NOT NULL
 );
+CREATE INDEX IF NOT EXISTS trades_by_market ON trades (strategy, symbol, id);
 """
 _COLUMNS = "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw"
 
@@ -142,6 +143,22 @@ class TradeLog:
         """The newest ``limit`` records, newest first."""
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,))
         return [_record(row) for row in rows]
+
+    def market_totals(self, today_starts: float) -> tuple[list[tuple[object, ...]], int]:
+        """Per (strategy, symbol): signals, buys, sells, volume, today's signals and volume, last
+        seen, last price; and the newest id they include (later records are added live)."""
+        with self._db:
+            (newest,) = self._db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
+            rows = self._db.execute(
+                "SELECT strategy, symbol, count(*), sum(action = 'BUY'), sum(action = 'SELL'), sum(amount),"
+                " sum(received_at >= :today), sum(CASE WHEN received_at >= :today THEN amount ELSE 0 END),"
+                " max(received_at),"
+                " (SELECT price FROM trades AS last WHERE last.strategy = t.strategy AND last.symbol = t.symbol"
+                "  AND last.id <= :newest ORDER BY last.id DESC LIMIT 1)"
+                " FROM trades AS t WHERE id <= :newest GROUP BY strategy, symbol ORDER BY min(id)",
+                {"today": today_starts, "newest": newest},
+            ).fetchall()
+        return rows, int(newest)
 
     def count(self) -> int:
         (count,) = self._db.execute("SELECT count(*) FROM trades").fetchone()

@@ -7,7 +7,7 @@ import logging
 import time
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSplitter,
     QTableView,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..formatting import format_amount, format_price, safe_text
 from ..tradelog import TradeRecord
+from .dashboard import DashboardWidget
 from .trade_model import Column, TradeFilterProxy, TradeTableModel
 
 __all__ = ["TradesWindow"]
@@ -87,17 +89,22 @@ class TradesWindow(QMainWindow):
         filter_row = QHBoxLayout()
         filter_row.addWidget(self.filter_edit, 1)
         filter_row.addWidget(self.shown_label)
-        central = QWidget()
-        layout = QVBoxLayout(central)
+        trades_page = QWidget()
+        layout = QVBoxLayout(trades_page)
         layout.addLayout(filter_row)
         self.detail = QPlainTextEdit(readOnly=True)  # plain text: feed text is never markup here
         self.detail.setPlaceholderText("Select a trade to see all its fields and the frame as received.")
+        self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
         splitter.setSizes([380, 140])
         layout.addWidget(splitter)
-        self.setCentralWidget(central)
+        self.dashboard = DashboardWidget(model)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(trades_page, "Trades")
+        self.tabs.addTab(self.dashboard, "Dashboard")
+        self.setCentralWidget(self.tabs)
 
         self.connection_label = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.feed_label = QLabel(textFormat=Qt.TextFormat.PlainText)
@@ -122,6 +129,8 @@ class TradesWindow(QMainWindow):
 
     def show_record(self, record: TradeRecord | None) -> None:
         """Bring the window up, with ``record`` selected and scrolled to when it is in the table."""
+        if record is not None:
+            self.tabs.setCurrentIndex(0)
         self.show()
         self.raise_()
         self.activateWindow()

@@ -1,189 +1,473 @@
-"""The listener against a real websockets server on loopback (the simulated engine)."""
+"""The listener against real websockets servers on loopback: the simulated engine, and engines that misbehave."""
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import json
-from collections.abc import Callable
+import random
+from collections.abc import Iterator
 
 from algomesh_tray.engine_sim import SimulatedEngine
-from algomesh_tray.listener import ConnectionState, EngineListener, ListenerStatus, backoff_delays
-from algomesh_tray.protocol import ReceivedSignal, StrategySignal, parse_frame
+from algomesh_tray.listener import (
+    ConnectionState,
+    EngineListener,
+    FeedCounters,
+    ListenerStatus,
+    backoff_delays,
+)
+from algomesh_tray.protocol import MAX_FRAME_BYTES, ReceivedSignal, StrategySignal, parse_frame
+
+from .conftest import example_frame, wait_until
+
+CONNECTING, CONNECTED = ConnectionState.CONNECTING, ConnectionState.CONNECTED
+DISCONNECTED, STOPPED = ConnectionState.DISCONNECTED, ConnectionState.STOPPED
+GOOD = example_frame()
 
 
-def fast() -> object:
-    return backoff_delays(initial=0.02, cap=0.1)
+def fast_delays() -> Iterator[float]:
+    """Retry delays for a test: 0.05, 0.1, 0.2, 0.2, ..."""
+    return backoff_delays(initial=0.05, cap=0.2)
 
 
-async def until(predicate: Callable[[], object], timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.005)
+async def free_port() -> int:
+    """A loopback port nobody listens on (an engine that is not running)."""
+    engine = SimulatedEngine(count=0)
+    await engine.start()
+    await engine.close()
+    return engine.port
+
+
+async def connected_to(engine: SimulatedEngine, received: list[ReceivedSignal]) -> None:
+    """Wait until the engine's first signal (its ``count=1``) arrived: the engine has us as a client."""
+    await wait_until(lambda: len(received) >= 1, what="the engine's first signal arrived")
 
 
 def test_receives_every_signal_the_engine_sends_in_order() -> None:
     """Frames become ReceivedSignals with the raw text and a receive time, in the engine's order."""
     sent: list[str] = []
 
-    async def scenario() -> list[ReceivedSignal]:
+    async def scenario() -> tuple[list[ReceivedSignal], FeedCounters, float | None]:
         engine = SimulatedEngine(rate=500, count=50, seed=1, on_sent=sent.append)
         await engine.start()
         received: list[ReceivedSignal] = []
-        listener = EngineListener(engine.url, on_signal=received.append)
-        listener.start()
-        await until(lambda: len(received) == 50)
-        await listener.stop()
-        await engine.close()
-        return received
+        listener = EngineListener(engine.url, on_signal=received.append, delays=fast_delays)
+        try:
+            listener.start()
+            await wait_until(lambda: len(received) == 50)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return received, listener.counters, listener.last_frame_at
 
-    received = asyncio.run(scenario())
+    received, counters, last_frame_at = asyncio.run(scenario())
     assert [r.raw for r in received] == sent
     assert all(r.signal == parse_frame(r.raw) and r.received_at > 0 for r in received)
+    assert (counters.signals, counters.rejected, counters.ignored) == (50, 0, 0)
+    assert last_frame_at is not None
+
+
+def test_status_goes_connecting_connected_then_stopped() -> None:
+    """The tray sees CONNECTING, then CONNECTED with the address; stop() reports STOPPED, even twice."""
+
+    async def scenario() -> tuple[list[ListenerStatus], str]:
+        engine = SimulatedEngine(count=0)
+        await engine.start()
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(engine.url, on_signal=lambda s: None, on_status=statuses.append, delays=fast_delays)
+        assert listener.status.state == STOPPED
+        try:
+            listener.start()
+            listener.start()  # a second start while running is ignored
+            await wait_until(lambda: listener.status.state == CONNECTED)
+        finally:
+            await listener.stop()
+            await listener.stop()
+            await engine.close()
+        return statuses, engine.url
+
+    statuses, url = asyncio.run(scenario())
+    assert [s.state for s in statuses] == [CONNECTING, CONNECTED, STOPPED, STOPPED]
+    assert all(s.url == url and s.retry_in is None for s in statuses)
+    assert statuses[1].detail == "connected"
 
 
 def test_an_engine_that_is_not_running_yet_is_retried_until_it_is() -> None:
-    """Down at start: disconnected with a plain reason and a retry delay, then connected."""
+    """Down at start: DISCONNECTED with a plain reason and growing retry_in, then connected on that port."""
+
+    async def scenario() -> list[ListenerStatus]:
+        port = await free_port()
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(
+            f"ws://127.0.0.1:{port}/connect", on_signal=lambda s: None, on_status=statuses.append, delays=fast_delays
+        )
+        engine = SimulatedEngine(port=port, count=0)
+        try:
+            listener.start()
+            await wait_until(lambda: sum(s.state == DISCONNECTED for s in statuses) >= 4)
+            await engine.start()
+            await wait_until(lambda: listener.status.state == CONNECTED)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return statuses
+
+    statuses = asyncio.run(scenario())
+    down = [s for s in statuses if s.state == DISCONNECTED]
+    assert all(s.detail == "engine not running (connection refused)" for s in down)
+    assert [s.retry_in for s in down[:4]] == [0.05, 0.1, 0.2, 0.2]
+    assert statuses[0].state == CONNECTING
+    assert [s.state for s in statuses[-2:]] == [CONNECTED, STOPPED]
+
+
+def test_reconnects_after_the_engine_restarts_on_the_same_port_and_keeps_receiving() -> None:
+    """The engine goes away mid-stream and comes back on the same port: signals flow again."""
+
+    async def scenario() -> tuple[list[ReceivedSignal], list[ListenerStatus]]:
+        engine = SimulatedEngine(rate=200, count=5)
+        await engine.start()
+        port = engine.port
+        received: list[ReceivedSignal] = []
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(engine.url, on_signal=received.append, on_status=statuses.append, delays=fast_delays)
+        try:
+            listener.start()
+            await wait_until(lambda: len(received) == 5)
+            await engine.close()
+            await wait_until(lambda: sum(s.state == DISCONNECTED for s in statuses) >= 2)  # closed, then refused
+            engine = SimulatedEngine(port=port, rate=200, count=3, trade_type="paper")
+            await engine.start()
+            await wait_until(lambda: len(received) == 8)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return received, statuses
+
+    received, statuses = asyncio.run(scenario())
+    assert [r.signal.trade_type for r in received] == ["live"] * 5 + ["paper"] * 3
+    assert [s.state for s in statuses].count(CONNECTED) == 2
+    lost, refused = [s for s in statuses if s.state == DISCONNECTED][:2]
+    assert (lost.detail, lost.retry_in) == ("the engine closed the connection", 0.05)
+    assert refused.detail == "engine not running (connection refused)" and refused.retry_in == 0.1
+
+
+def test_a_good_connection_resets_the_back_off() -> None:
+    """After a connection, the next outage starts again from the shortest delay."""
 
     async def scenario() -> list[ListenerStatus]:
         engine = SimulatedEngine(count=0)
         await engine.start()
         port = engine.port
-        await engine.close()  # a free port nobody listens on
         statuses: list[ListenerStatus] = []
-        listener = EngineListener(f"ws://127.0.0.1:{port}/connect", on_signal=lambda s: None,
-                                  on_status=statuses.append, delays=fast)  # fmt: skip
-        listener.start()
-        await until(lambda: sum(s.state == ConnectionState.DISCONNECTED for s in statuses) >= 2)
-        engine = SimulatedEngine(port=port, count=0)
-        await engine.start()
-        await until(lambda: listener.status.state == ConnectionState.CONNECTED)
-        await listener.stop()
-        await engine.close()
+        listener = EngineListener(engine.url, on_signal=lambda s: None, on_status=statuses.append, delays=fast_delays)
+        try:
+            listener.start()
+            for _ in range(2):
+                await wait_until(lambda: listener.status.state == CONNECTED)
+                await engine.close()
+                await wait_until(lambda: listener.status.state == DISCONNECTED)
+                await wait_until(lambda: listener.status.retry_in == 0.2)  # the outage went on a while
+                engine = SimulatedEngine(port=port, count=0)
+                await engine.start()
+            await wait_until(lambda: listener.status.state == CONNECTED)
+        finally:
+            await listener.stop()
+            await engine.close()
         return statuses
 
     statuses = asyncio.run(scenario())
-    down = next(s for s in statuses if s.state == ConnectionState.DISCONNECTED)
-    assert down.detail == "engine not running (connection refused)" and down.retry_in is not None
-    assert statuses[-1].state == ConnectionState.STOPPED
-
-
-def test_reconnects_after_the_engine_restarts_and_keeps_receiving() -> None:
-    """The engine goes away mid-stream and comes back on the same port: signals flow again."""
-
-    async def scenario() -> tuple[int, list[ConnectionState]]:
-        engine = SimulatedEngine(rate=200, count=5)
-        await engine.start()
-        port = engine.port
-        received: list[ReceivedSignal] = []
-        states: list[ConnectionState] = []
-        listener = EngineListener(engine.url, on_signal=received.append,
-                                  on_status=lambda s: states.append(s.state), delays=fast)  # fmt: skip
-        listener.start()
-        await until(lambda: len(received) == 5)
-        await engine.close()
-        await until(lambda: listener.status.state != ConnectionState.CONNECTED)
-        engine = SimulatedEngine(port=port, rate=200, count=3)
-        await engine.start()
-        await until(lambda: len(received) == 8)
-        await listener.stop()
-        await engine.close()
-        return len(received), states
-
-    count, states = asyncio.run(scenario())
-    assert count == 8
-    assert states.count(ConnectionState.CONNECTED) == 2
+    after_connected = [statuses[i + 1] for i, s in enumerate(statuses[:-1]) if s.state == CONNECTED]
+    assert [s.retry_in for s in after_connected] == [0.05, 0.05, None]  # the last is the STOPPED of stop()
 
 
 def test_malformed_frames_are_counted_reported_and_survived() -> None:
-    """Rejected frames reach on_rejected with a reason; the next good frame still arrives."""
+    """Rejected frames reach on_rejected with a reason; other types are counted; good frames still arrive."""
+    bad_frames: list[str | bytes] = [
+        "garbage",
+        json.dumps({"type": "HEARTBEAT"}),
+        json.dumps({"type": "STRATEGY_SIGNAL", "action": "BUY"}),
+        b"\x00\x01binary",
+        "x" * (MAX_FRAME_BYTES + 1),
+        "[" * 30_000 + "]" * 30_000,
+        example_frame(price="64320.5"),
+        json.dumps([GOOD]),
+    ]
 
-    async def scenario() -> tuple[list[str], list[ReceivedSignal], EngineListener]:
-        engine = SimulatedEngine(count=0)
+    async def scenario() -> tuple[list[str], list[ReceivedSignal], FeedCounters, list[ListenerStatus]]:
+        engine = SimulatedEngine(count=1, rate=1000)
         await engine.start()
         reasons: list[str] = []
         received: list[ReceivedSignal] = []
-        listener = EngineListener(engine.url, on_signal=received.append, on_rejected=reasons.append)
-        listener.start()
-        await until(lambda: listener.status.state == ConnectionState.CONNECTED)
-        engine.send_raw("garbage")
-        engine.send_raw(json.dumps({"type": "HEARTBEAT"}))
-        engine.send_raw(json.dumps({"type": "STRATEGY_SIGNAL", "action": "BUY"}))
-        engine.send_raw(json.dumps(engine._generator.next_signal()))
-        await until(lambda: len(received) == 1)
-        await listener.stop()
-        await engine.close()
-        return reasons, received, listener
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(engine.url, on_signal=received.append, on_rejected=reasons.append,
+                                  on_status=statuses.append, delays=fast_delays)  # fmt: skip
+        try:
+            listener.start()
+            await connected_to(engine, received)
+            for frame in bad_frames:
+                engine.send_raw(frame)
+            engine.send_raw(GOOD)
+            await wait_until(lambda: len(received) == 2)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return reasons, received, listener.counters, statuses
 
-    reasons, received, listener = asyncio.run(scenario())
-    assert reasons[0].startswith("not valid JSON") and "missing" in reasons[1]
-    assert isinstance(received[0].signal, StrategySignal)
-    counters = listener.counters
-    assert (counters.signals, counters.rejected, counters.ignored, counters.ignored_types) == (
-        1,
-        2,
-        1,
-        {"HEARTBEAT": 1},
-    )
+    reasons, received, counters, statuses = asyncio.run(scenario())
+    assert reasons[0].startswith("not valid JSON")
+    assert reasons[1:5] == [
+        "field 'symbol' is missing",
+        "binary frame (the engine sends text)",
+        f"frame too large ({MAX_FRAME_BYTES + 1:,} characters)",
+        reasons[4],
+    ] and reasons[4].startswith("not valid JSON")
+    assert reasons[5:] == ["field 'price' should be a number, got str", "expected a JSON object, got list"]
+    assert received[-1].raw == GOOD and isinstance(received[-1].signal, StrategySignal)
+    assert (counters.signals, counters.rejected, counters.ignored) == (2, 7, 1)
+    assert counters.ignored_types == {"HEARTBEAT": 1}
+    assert counters.last_rejection == "expected a JSON object, got list"
+    assert [s.state for s in statuses].count(CONNECTED) == 1  # never dropped the connection
+
+
+def test_huge_binary_and_random_frames_are_rejected_and_the_feed_goes_on() -> None:
+    """A 10 MB frame, binary frames and 600 random frames cost no connection and no good signal."""
+    noise = random.Random(7)
+    junk: list[str | bytes] = ["x" * 10_000_000, b"\x00\x01binary", json.dumps([1, 2]), "{", "null"]
+    for _ in range(300):
+        size = noise.randint(0, 200)
+        junk.append("".join(chr(noise.randint(1, 0x2FF)) for _ in range(size)))
+        junk.append(json.dumps({"type": "STRATEGY_SIGNAL", "price": noise.choice([None, "1", -1, 1e400, True])}))
+
+    async def scenario() -> tuple[list[ReceivedSignal], FeedCounters, list[ListenerStatus]]:
+        engine = SimulatedEngine(count=1, rate=1000)
+        await engine.start()
+        received: list[ReceivedSignal] = []
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(engine.url, on_signal=received.append, on_status=statuses.append,
+                                  delays=fast_delays)  # fmt: skip
+        try:
+            listener.start()
+            await connected_to(engine, received)
+            for frame in junk:
+                engine.send_raw(frame)
+            engine.send_raw(GOOD)
+            await wait_until(lambda: len(received) == 2, timeout=15)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return received, listener.counters, statuses
+
+    received, counters, statuses = asyncio.run(scenario())
+    assert received[-1].raw == GOOD
+    assert counters.signals == 2
+    assert counters.rejected + counters.ignored == len(junk)
+    assert counters.rejected >= 305
+    assert [s.state for s in statuses].count(CONNECTED) == 1  # never reconnected
+
+
+def test_a_number_too_big_for_a_float_is_rejected_without_dropping_the_connection() -> None:
+    """A 400-digit price is one rejected frame: on_rejected hears of it and the feed stays connected."""
+    overflow = example_frame(price=12345).replace("12345", "1" + "0" * 400)
+
+    async def scenario() -> tuple[list[str], list[ReceivedSignal], list[ListenerStatus]]:
+        engine = SimulatedEngine(count=1, rate=1000)
+        await engine.start()
+        reasons: list[str] = []
+        received: list[ReceivedSignal] = []
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(engine.url, on_signal=received.append, on_rejected=reasons.append,
+                                  on_status=statuses.append, delays=fast_delays)  # fmt: skip
+        try:
+            listener.start()
+            await connected_to(engine, received)
+            engine.send_raw(overflow)
+            engine.send_raw(GOOD)
+            await wait_until(lambda: len(received) == 2 or listener.status.state != CONNECTED)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return reasons, received, statuses
+
+    reasons, received, statuses = asyncio.run(scenario())
+    assert [s.state for s in statuses if s.state == DISCONNECTED] == [], [s.detail for s in statuses]
+    assert len(reasons) == 1 and reasons[0].startswith("field 'price' is out of range")
+    assert received[-1].raw == GOOD
+
+
+def test_ignored_message_types_are_counted_by_name_up_to_a_hundred_names() -> None:
+    """A feed of ever-new type names cannot grow the counters without bound; the total still counts all."""
+
+    async def scenario() -> FeedCounters:
+        engine = SimulatedEngine(count=1, rate=1000)
+        await engine.start()
+        received: list[ReceivedSignal] = []
+        listener = EngineListener(engine.url, on_signal=received.append, delays=fast_delays)
+        try:
+            listener.start()
+            await connected_to(engine, received)
+            for number in range(150):
+                engine.send_raw(json.dumps({"type": f"TYPE_{number}"}))
+            engine.send_raw(json.dumps({"type": "TYPE_0"}))
+            engine.send_raw(GOOD)
+            await wait_until(lambda: len(received) == 2)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return listener.counters
+
+    counters = asyncio.run(scenario())
+    assert counters.ignored == 151 and len(counters.ignored_types) == 100
+    assert counters.ignored_types["TYPE_0"] == 2 and "TYPE_120" not in counters.ignored_types
 
 
 def test_set_url_moves_to_another_engine_at_once() -> None:
     """A new address from Settings: the old connection is dropped, the new engine's signals arrive."""
 
-    async def scenario() -> tuple[ListenerStatus, str, list[str]]:
+    async def scenario() -> tuple[ListenerStatus, str, list[str], int]:
         first, second = SimulatedEngine(count=0), SimulatedEngine(rate=100, count=2, trade_type="paper")
         await first.start()
         await second.start()
         received: list[ReceivedSignal] = []
-        listener = EngineListener(first.url, on_signal=received.append, delays=fast)
-        listener.start()
-        await until(lambda: listener.status.state == ConnectionState.CONNECTED)
-        listener.set_url(second.url)
-        await until(lambda: len(received) == 2)
-        status = listener.status
-        await listener.stop()
-        await first.close()
-        await second.close()
-        return status, second.url, [r.signal.trade_type for r in received]
+        listener = EngineListener(first.url, on_signal=received.append, delays=fast_delays)
+        try:
+            listener.start()
+            await wait_until(lambda: listener.status.state == CONNECTED)
+            listener.set_url(second.url)
+            assert listener.url == second.url
+            await wait_until(lambda: len(received) == 2)
+            await wait_until(lambda: not first._clients, what="the first engine lost its client")  # white-box
+            status = listener.status
+        finally:
+            await listener.stop()
+            await first.close()
+            await second.close()
+        return status, second.url, [r.signal.trade_type for r in received], len(first._clients)
 
-    status, second_url, trade_types = asyncio.run(scenario())
-    assert status.url == second_url and trade_types == ["paper", "paper"]
-    assert status.state == ConnectionState.CONNECTED
+    status, second_url, trade_types, left_on_first = asyncio.run(scenario())
+    assert (status.state, status.url) == (CONNECTED, second_url)
+    assert trade_types == ["paper", "paper"] and left_on_first == 0
+
+
+def test_set_url_before_start_only_changes_the_address() -> None:
+    """Settings applied before the feed runs do not start it."""
+
+    async def scenario() -> ListenerStatus:
+        listener = EngineListener("ws://127.0.0.1:1/connect", on_signal=lambda s: None)
+        listener.set_url("ws://127.0.0.1:2/connect")
+        return listener.status
+
+    assert asyncio.run(scenario()).state == STOPPED
+
+
+def test_reconnect_now_skips_the_remaining_wait() -> None:
+    """'Reconnect now' while waiting 30 s to retry: the listener connects at once."""
+
+    async def scenario() -> ListenerStatus:
+        port = await free_port()
+        listener = EngineListener(f"ws://127.0.0.1:{port}/connect", on_signal=lambda s: None,
+                                  delays=lambda: backoff_delays(initial=30, cap=30))  # fmt: skip
+        engine = SimulatedEngine(port=port, count=0)
+        try:
+            listener.start()
+            await wait_until(lambda: listener.status.state == DISCONNECTED)
+            waiting = listener.status
+            await engine.start()
+            listener.reconnect_now()
+            await wait_until(lambda: listener.status.state == CONNECTED, timeout=3)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return waiting
+
+    assert asyncio.run(scenario()).retry_in == 30
 
 
 def test_a_wrong_path_is_reported_as_refused_by_the_engine() -> None:
-    """The engine answers 404 on any path but /connect: the status says so in plain words."""
+    """The engine answers 404 on any path but /connect: the status says so in plain words, and retries."""
 
-    async def scenario() -> ListenerStatus:
+    async def scenario() -> list[ListenerStatus]:
         engine = SimulatedEngine(count=0)
         await engine.start()
         statuses: list[ListenerStatus] = []
         listener = EngineListener(engine.url.replace("/connect", "/wrong"), on_signal=lambda s: None,
-                                  on_status=statuses.append, delays=fast)  # fmt: skip
-        listener.start()
-        await until(lambda: any(s.state == ConnectionState.DISCONNECTED for s in statuses))
-        await listener.stop()
-        await engine.close()
-        return next(s for s in statuses if s.state == ConnectionState.DISCONNECTED)
+                                  on_status=statuses.append, delays=fast_delays)  # fmt: skip
+        try:
+            listener.start()
+            await wait_until(lambda: sum(s.state == DISCONNECTED for s in statuses) >= 2)
+        finally:
+            await listener.stop()
+            await engine.close()
+        return [s for s in statuses if s.state == DISCONNECTED]
 
-    assert asyncio.run(scenario()).detail == "engine refused the connection (HTTP 404)"
+    down = asyncio.run(scenario())
+    assert {s.detail for s in down} == {"engine refused the connection (HTTP 404)"}
 
 
-def test_the_simulated_engine_sends_valid_signals_only_once_a_client_is_there() -> None:
-    """Nothing is sent before a client connects; what is sent parses as STRATEGY_SIGNAL."""
-    sent: list[str] = []
+def test_an_invalid_address_is_reported_not_raised() -> None:
+    """A malformed URL is a status the user can read, and the loop keeps going."""
 
-    async def scenario() -> int:
-        engine = SimulatedEngine(rate=1000, count=20, seed=3, on_sent=sent.append)
-        await engine.start()
-        await asyncio.sleep(0.05)  # time passing with no client is the point of this test
-        before = engine.sent
-        listener = EngineListener(engine.url, on_signal=lambda s: None)
-        listener.start()
-        await engine.wait_done()
-        await listener.stop()
-        await engine.close()
-        return before
+    async def scenario() -> ListenerStatus:
+        listener = EngineListener("http://not a url", on_signal=lambda s: None, delays=fast_delays)
+        try:
+            listener.start()
+            await wait_until(lambda: listener.status.state == DISCONNECTED)
+            return listener.status
+        finally:
+            await listener.stop()
 
-    assert asyncio.run(scenario()) == 0
-    assert len(sent) == 20 and all(isinstance(parse_frame(frame), StrategySignal) for frame in sent)
+    assert asyncio.run(scenario()).detail.startswith("invalid engine address")
+
+
+async def _silent_engine(accepted: list[asyncio.StreamWriter]) -> asyncio.Server:
+    """Completes the WebSocket handshake, then never reads or answers again (a hung engine)."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request = await reader.readuntil(b"\r\n\r\n")
+        key = next(
+            line.split(b":", 1)[1].strip()
+            for line in request.split(b"\r\n")
+            if line.lower().startswith(b"sec-websocket-key")
+        )
+        accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n")  # fmt: skip
+        accepted.append(writer)
+
+    return await asyncio.start_server(handle, "127.0.0.1", 0)
+
+
+def test_a_hung_engine_is_detected_by_pings_and_dropped() -> None:
+    """Connected but unresponsive: the keepalive ping times out and the listener reconnects."""
+
+    async def scenario() -> list[ListenerStatus]:
+        accepted: list[asyncio.StreamWriter] = []
+        server = await _silent_engine(accepted)
+        port = server.sockets[0].getsockname()[1]
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(
+            f"ws://127.0.0.1:{port}/connect", on_signal=lambda s: None, on_status=statuses.append,
+            delays=lambda: backoff_delays(initial=0.05, cap=0.05), ping_interval=0.2,
+        )  # fmt: skip
+        try:
+            listener.start()
+            await wait_until(lambda: len(accepted) >= 2)  # dropped, then connected again
+        finally:
+            await listener.stop()
+            server.close()
+            for writer in accepted:
+                writer.close()
+        return statuses
+
+    states = [status.state for status in asyncio.run(scenario())]
+    first_drop = states.index(DISCONNECTED)
+    assert states[:first_drop] == [CONNECTING, CONNECTED]
+
+
+def test_back_off_delays_grow_to_their_cap() -> None:
+    """Capped doubling; the default never waits more than a second (the engine is local)."""
+    delays = fast_delays()
+    assert [next(delays) for _ in range(5)] == [0.05, 0.1, 0.2, 0.2, 0.2]
+    default = backoff_delays()
+    assert [next(default) for _ in range(5)] == [0.1, 0.2, 0.4, 0.8, 1.0]
+    assert max(next(default) for _ in range(100)) == 1.0

@@ -1,15 +1,22 @@
-"""Persist, then hand on: what the rest of the app sees is already in the trade log."""
+"""Persist, then hand on: what the rest of the app sees is already in the trade log, even in trouble."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 from algomesh_tray.pipeline import SignalPipeline
+from algomesh_tray.protocol import ReceivedSignal, StrategySignal
 from algomesh_tray.tradelog import TradeLog, TradeRecord
 
-from .test_pipeline_faults import _received
+from .conftest import make_received, wait_until
+
+
+def bulky(number: int) -> ReceivedSignal:
+    """A signal with a 2,000-character strategy name, so a few fill a size-capped log."""
+    return make_received(number, strategyName="S" * 2000)
 
 
 def test_signals_are_committed_before_they_are_handed_on_and_bursts_are_batched(tmp_path: Path) -> None:
@@ -26,28 +33,177 @@ def test_signals_are_committed_before_they_are_handed_on_and_bursts_are_batched(
         pipeline = SignalPipeline(TradeLog(path), on_recorded=on_recorded)
         pipeline.start()
         for number in range(200):
-            pipeline.submit(_received(number))
-        deadline = asyncio.get_running_loop().time() + 10
-        while not seen_in_file or seen_in_file[-1][0] < 200:
-            assert asyncio.get_running_loop().time() < deadline
-            await asyncio.sleep(0.005)
+            pipeline.submit(make_received(number))
+        await wait_until(lambda: bool(seen_in_file) and seen_in_file[-1][0] == 200)
         await pipeline.close()
 
     asyncio.run(scenario())
     assert all(committed >= last_id for last_id, committed in seen_in_file)
-    assert len(seen_in_file) < 200
+    assert len(seen_in_file) < 200  # a burst queued during a write goes out in one transaction
+
+
+def test_every_signal_is_handed_on_once_in_order_on_the_event_loop_thread(tmp_path: Path) -> None:
+    """Records arrive with their log ids, in submission order, on the loop's thread (Qt's, in the app)."""
+    handed_on: list[TradeRecord] = []
+    threads: set[int] = set()
+
+    def on_recorded(records: list[TradeRecord]) -> None:
+        threads.add(threading.get_ident())
+        handed_on.extend(records)
+
+    async def scenario() -> None:
+        pipeline = SignalPipeline(TradeLog(tmp_path / "trades.sqlite3"), on_recorded=on_recorded)
+        pipeline.start()
+        for number in range(30):
+            pipeline.submit(make_received(number))
+            if number % 7 == 0:
+                await asyncio.sleep(0)  # let some batches go out between submissions
+        await wait_until(lambda: len(handed_on) >= 30)
+        await pipeline.close()
+
+    asyncio.run(scenario())
+    assert [record.signal.price for record in handed_on] == [100.0 + n for n in range(30)]
+    assert [record.id for record in handed_on] == list(range(1, 31))
+    assert threads == {threading.get_ident()}
+
+
+def test_reads_run_on_the_writer_thread_and_return_their_result(tmp_path: Path) -> None:
+    """run_in_writer gives back what the function returns, computed off the event loop thread."""
+
+    async def scenario() -> tuple[int, bool]:
+        trade_log = TradeLog(tmp_path / "trades.sqlite3")
+        trade_log.append_many([make_received(1), make_received(2)])
+        pipeline = SignalPipeline(trade_log, on_recorded=lambda records: None)
+        count = await pipeline.run_in_writer(trade_log.count)
+        off_loop = await pipeline.run_in_writer(lambda: threading.current_thread() is not threading.main_thread())
+        await pipeline.close()
+        return count, off_loop
+
+    assert asyncio.run(scenario()) == (2, True)
 
 
 def test_close_writes_what_is_still_queued(tmp_path: Path) -> None:
     """Quit right after a burst: everything submitted is in the log, and the file is closed."""
     path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
 
     async def scenario() -> None:
-        pipeline = SignalPipeline(TradeLog(path), on_recorded=lambda records: None)
+        pipeline = SignalPipeline(trade_log, on_recorded=lambda records: None)
         pipeline.start()
         for number in range(50):
-            pipeline.submit(_received(number))
+            pipeline.submit(make_received(number))
         await pipeline.close()
 
     asyncio.run(scenario())
     assert TradeLog(path).count() == 50
+    try:
+        trade_log.count()
+    except sqlite3.ProgrammingError:
+        pass
+    else:
+        raise AssertionError("close() left the trade log open")
+
+
+def test_close_without_start_still_writes_and_hands_on(tmp_path: Path) -> None:
+    """Signals submitted before the pipeline ran are written and handed on by close()."""
+    path = tmp_path / "trades.sqlite3"
+    handed_on: list[TradeRecord] = []
+
+    async def scenario() -> None:
+        pipeline = SignalPipeline(TradeLog(path), on_recorded=handed_on.extend)
+        for number in range(3):
+            pipeline.submit(make_received(number))
+        await pipeline.close()
+
+    asyncio.run(scenario())
+    assert [record.id for record in handed_on] == [1, 2, 3]
+    assert TradeLog(path).count() == 3
+
+
+def test_close_while_the_writer_is_busy_loses_nothing(tmp_path: Path) -> None:
+    """Quit while the writer thread is still reading (start-up history): a queued batch is still written."""
+    path = tmp_path / "trades.sqlite3"
+
+    async def scenario() -> None:
+        pipeline = SignalPipeline(TradeLog(path), on_recorded=lambda records: None)
+        pipeline.start()
+        reading, release = threading.Event(), threading.Event()
+
+        def slow_read() -> None:
+            reading.set()
+            release.wait(10)
+
+        read = asyncio.ensure_future(pipeline.run_in_writer(slow_read))
+        await wait_until(reading.is_set, what="the writer thread is busy")
+        pipeline.submit(make_received(1))
+        # The pipeline has taken the signal and queued its write behind the read (white-box wait).
+        await wait_until(pipeline._queue.empty, what="the pipeline took the signal")
+        closing = asyncio.ensure_future(pipeline.close())
+        # close() has asked the task to stop (white-box: its stop marker is queued) while the write waits.
+        await wait_until(lambda: not pipeline._queue.empty(), what="close() asked the pipeline to stop")
+        release.set()
+        await read
+        await closing
+
+    asyncio.run(scenario())
+    assert TradeLog(path).count() == 1
+
+
+def test_a_full_disk_keeps_signals_in_memory_and_writes_them_once_there_is_room(tmp_path: Path) -> None:
+    """SQLITE_FULL: every signal is still handed on once, the user is told once, and the log catches up."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    # A real "database or disk is full" from SQLite, without filling the machine's disk.
+    trade_log._db.execute("PRAGMA max_page_count = 12")
+
+    async def scenario() -> tuple[list[TradeRecord], list[str], list[bool]]:
+        handed_on: list[TradeRecord] = []
+        errors: list[str] = []
+        health: list[bool] = []
+        pipeline = SignalPipeline(trade_log, on_recorded=handed_on.extend, on_log_error=errors.append)
+        pipeline.start()
+        for number in range(60):
+            pipeline.submit(bulky(number))
+            await asyncio.sleep(0)  # one batch per signal or so: many failed writes, one message
+        await wait_until(lambda: len(handed_on) >= 60)
+        health.append(pipeline.log_healthy)
+        await pipeline.run_in_writer(lambda: trade_log._db.execute("PRAGMA max_page_count = 1000000"))
+        pipeline.submit(bulky(60))
+        await wait_until(lambda: len(handed_on) >= 61)
+        health.append(pipeline.log_healthy)
+        await pipeline.close()
+        return handed_on, errors, health
+
+    handed_on, errors, health = asyncio.run(scenario())
+    assert [record.signal.price for record in handed_on] == [100.0 + n for n in range(61)]  # once each, in order
+    assert any(record.id is None for record in handed_on)  # some were handed on before they were saved
+    assert handed_on[-1].id is not None
+    assert len(errors) == 1 and "cannot be written" in errors[0] and "full" in errors[0]
+    assert health == [False, True]
+    reopened = TradeLog(path)
+    assert sorted(record.signal.price for record in reopened.recent(1000)) == [100.0 + n for n in range(61)]
+    assert reopened.count() == 61  # the kept signals were written once, not once per retry
+
+
+def test_a_signal_the_log_can_never_store_does_not_block_the_ones_after_it(tmp_path: Path) -> None:
+    """A permanent write error (here a lone surrogate the feed can send) must not stop logging for good."""
+    path = tmp_path / "trades.sqlite3"
+    poison = ReceivedSignal(
+        StrategySignal(action="BUY", symbol="BTC\ud800", price=1.0, amount=1.0, size_type="fixed",
+                       order_type="Market", strategy_name="S", trade_type="live", status="EXECUTED"),
+        1_700_000_000.0, '{"symbol": "BTC\\ud800"}',
+    )  # fmt: skip
+    handed_on: list[TradeRecord] = []
+
+    async def scenario() -> None:
+        pipeline = SignalPipeline(TradeLog(path), on_recorded=handed_on.extend)
+        pipeline.start()
+        pipeline.submit(poison)
+        await wait_until(lambda: len(handed_on) == 1)
+        for number in range(1, 4):
+            pipeline.submit(make_received(number))
+        await wait_until(lambda: len(handed_on) == 4)
+        await pipeline.close()
+
+    asyncio.run(scenario())
+    assert sorted(record.signal.price for record in TradeLog(path).recent(10)) == [101.0, 102.0, 103.0]

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
 
-from algomesh_tray.paths import DATA_DIR_ENV, AppPaths
 from algomesh_tray.settings import (
     Settings,
     SettingsError,
@@ -137,21 +136,114 @@ def test_unknown_keys_are_ignored_not_fatal(tmp_path: Path) -> None:
     assert load_settings(path) == (Settings(port=52001), None)
 
 
-def test_data_dir_argument_and_environment_move_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """--data-dir wins over ALGOMESH_TRAY_DATA_DIR, which wins over the platform's folders."""
-    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "from-env"))
-    from_env = AppPaths.resolve()
-    assert from_env.trade_log == tmp_path / "from-env" / "trades.sqlite3"
-    chosen = AppPaths.resolve(tmp_path / "chosen")
-    assert {chosen.settings_file.parent, chosen.trade_log.parent, chosen.log_file.parent} == {tmp_path / "chosen"}
-    monkeypatch.delenv(DATA_DIR_ENV)
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
-    assert AppPaths.resolve().trade_log == tmp_path / "xdg-data" / "algomesh-tray" / "trades.sqlite3"
-
-
 def test_popup_rate_is_bounded() -> None:
     """Storm control between 1 and 100 popups a second; the default is 5."""
     assert Settings().max_popups_per_second == 5
     for bad in (0, 101, True):
         with pytest.raises(SettingsError, match="Popups per second"):
             replace(Settings(), max_popups_per_second=bad).validated()
+
+
+def test_settings_are_immutable() -> None:
+    """A Settings value is shared by the dialog and the app: nobody changes it behind the other's back."""
+    with pytest.raises(AttributeError):
+        Settings().port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port", "path", "secure"),
+    [
+        ("ws://localhost", "localhost", 80, "/", False),
+        ("wss://engine.example.com/feed", "engine.example.com", 443, "/feed", True),
+        ("ws://[::1]:52001/connect", "::1", 52001, "/connect", False),
+        ("  ws://127.0.0.1:52000/connect  ", "127.0.0.1", 52000, "/connect", False),
+    ],
+)
+def test_with_address_fills_in_default_ports_and_paths(url: str, host: str, port: int, path: str, secure: bool) -> None:
+    """No port means the scheme's port; no path means '/'; IPv6 brackets and padding are handled."""
+    settings = Settings().with_address(url)
+    assert (settings.host, settings.port, settings.path, settings.secure) == (host, port, path, secure)
+
+
+@pytest.mark.parametrize("url", ["", "localhost:52000", "ws://", "ws://bad host:1/x", "ws://localhost:port/x"])
+def test_with_address_refuses_what_is_not_an_engine_address(url: str) -> None:
+    """Whatever is pasted, the answer is a usable address or a SettingsError."""
+    with pytest.raises(SettingsError):
+        Settings().with_address(url)
+
+
+@pytest.mark.parametrize("port", ["52000", 52000.0, None])
+def test_a_port_that_is_not_an_integer_is_refused(port: object) -> None:
+    """The port check does not trust the type annotation."""
+    with pytest.raises(SettingsError, match="port must be"):
+        replace(Settings(), port=port).validated()  # type: ignore[arg-type]
+
+
+def test_the_saved_file_is_readable_json_with_every_setting(tmp_path: Path) -> None:
+    """Plain JSON a user can read and fix by hand, with every field named."""
+    path = tmp_path / "settings.json"
+    save_settings(path, Settings(port=52001))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data == asdict(Settings(port=52001))
+    assert {"host": "localhost", "port": 52001, "path": "/connect", "secure": False}.items() <= data.items()
+
+
+def test_saving_again_replaces_the_file_whole(tmp_path: Path) -> None:
+    """A second save overwrites the first and leaves no temporary file behind."""
+    path = tmp_path / "settings.json"
+    save_settings(path, Settings(port=52001))
+    save_settings(path, Settings(port=52002))
+    assert load_settings(path) == (Settings(port=52002), None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]
+
+
+def test_unknown_keys_are_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Ignored settings are named in the log, so a typo in a hand-edited file can be found."""
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"prot": 52001}))
+    assert load_settings(path) == (Settings(), None)
+    assert "ignoring unknown settings: prot" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "content",
+    ['{"port": 52000.0}', '{"port": true}', '{"max_popups_per_second": 0}', '{"notify_style": "popup"}',
+     '{"path": 5}', "null", '"settings"', ""],
+)  # fmt: skip
+def test_more_damaged_contents_are_moved_aside(tmp_path: Path, content: str) -> None:
+    """Wrong types, out-of-range values, non-objects and an empty file all give defaults and a message."""
+    path = tmp_path / "settings.json"
+    path.write_text(content, encoding="utf-8")
+    settings, message = load_settings(path)
+    assert settings == Settings() and message is not None and "moved to" in message
+    assert len(list(tmp_path.glob("settings.json.corrupt-*"))) == 1
+
+
+def test_a_file_that_is_not_utf8_is_moved_aside_not_a_crash(tmp_path: Path) -> None:
+    """Random bytes (a disk error, another program) must not stop the app from starting."""
+    path = tmp_path / "settings.json"
+    damaged = b'\xff\xfe{"port": 52001}\x80'
+    path.write_bytes(damaged)
+    settings, message = load_settings(path)
+    assert settings == Settings()
+    assert message is not None and "moved to" in message
+    (aside,) = tmp_path.glob("settings.json.corrupt-*")
+    assert aside.read_bytes() == damaged
+
+
+def test_deeply_nested_json_is_moved_aside_not_a_crash(tmp_path: Path) -> None:
+    """Nesting deeper than Python can recurse is a damaged file like any other."""
+    path = tmp_path / "settings.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    settings, message = load_settings(path)
+    assert settings == Settings() and message is not None and "moved to" in message
+
+
+def test_a_settings_path_that_cannot_be_read_gives_defaults_and_a_message(tmp_path: Path) -> None:
+    """A folder where the file should be: defaults, a message, and the folder left alone."""
+    path = tmp_path / "settings.json"
+    path.mkdir()
+    settings, message = load_settings(path)
+    assert settings == Settings()
+    assert message is not None and "could not be read" in message
+    assert path.is_dir()

@@ -8,12 +8,13 @@ import json
 import sqlite3
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from algomesh_tray.protocol import ReceivedSignal, StrategySignal, parse_frame
-from algomesh_tray.tradelog import TradeLog
+from algomesh_tray.protocol import MAX_TEXT_CHARS, ReceivedSignal, StrategySignal, parse_frame
+from algomesh_tray.tradelog import EXPORT_FIELDS, TradeLog, TradeRecord, open_trade_log, write_csv, write_json
 
 BIN = Path(sys.executable).parent
 
@@ -105,11 +106,115 @@ def test_history_does_not_import_qt(tmp_path: Path) -> None:
 
 def test_csv_export_keeps_formula_looking_feed_text_as_text() -> None:
     """=HYPERLINK(...) from the feed must not run when the export is opened in a spreadsheet."""
-    from algomesh_tray.tradelog import TradeRecord, write_csv
-
     formula = received(1, strategy='=HYPERLINK("http://example.invalid","x")')
     stream = io.StringIO()
     write_csv([TradeRecord(1, formula.received_at, formula.signal, formula.raw)], stream)
     (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
     assert row["strategyName"] == "'" + formula.signal.strategy_name
     assert row["price"] == "101.0"
+
+
+def test_recent_respects_its_limit_at_the_edges(tmp_path: Path) -> None:
+    """A limit of 0 gives nothing; a limit beyond the count gives everything, still newest first."""
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    trade_log.append_many([received(n) for n in range(3)])
+    assert trade_log.recent(0) == []
+    assert [record.id for record in trade_log.recent(100)] == [3, 2, 1]
+
+
+def test_an_empty_log_and_an_empty_batch(tmp_path: Path) -> None:
+    """A new log counts 0 and reads empty; writing an empty batch is harmless."""
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    assert (trade_log.count(), trade_log.recent(10)) == (0, [])
+    assert trade_log.append_many([]) == []
+    assert trade_log.count() == 0
+
+
+def test_batches_are_committed_when_append_many_returns(tmp_path: Path) -> None:
+    """Another connection (the history command, a crash-restart) sees a batch as soon as it is written."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    trade_log.append_many([received(1), received(2)])
+    with sqlite3.connect(path) as other:
+        rows = other.execute("SELECT id, strategy, price, raw FROM trades ORDER BY id").fetchall()
+    assert rows == [
+        (1, "BTC_Momentum_Scalp", 101.0, received(1).raw),
+        (2, "BTC_Momentum_Scalp", 102.0, received(2).raw),
+    ]
+
+
+def test_ids_continue_after_reopening(tmp_path: Path) -> None:
+    """A second session appends after the first; nothing is renumbered or replaced."""
+    path = tmp_path / "trades.sqlite3"
+    first = TradeLog(path)
+    first.append_many([received(1), received(2)])
+    first.close()
+    second = TradeLog(path)
+    assert [record.id for record in second.append_many([received(3)])] == [3]
+    assert [record.signal.price for record in second.recent(10)] == [103.0, 102.0, 101.0]
+
+
+def test_in_memory_logs_write_no_file_and_are_separate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Path None keeps everything in memory: nothing on disk, and two such logs do not share rows."""
+    monkeypatch.chdir(tmp_path)
+    first, second = TradeLog(None), TradeLog(None)
+    first.append_many([received(1)])
+    assert (first.count(), second.count()) == (1, 0)
+    assert first.recent(1)[0].signal == received(1).signal
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_json_export_is_the_records_as_the_engine_names_fields() -> None:
+    """write_json gives an array of objects with EXPORT_FIELDS, numbers as numbers."""
+    signal = received(1)
+    stream = io.StringIO()
+    write_json([TradeRecord(7, signal.received_at, signal.signal, signal.raw)], stream)
+    (row,) = json.loads(stream.getvalue())
+    assert tuple(row) == EXPORT_FIELDS
+    assert row["id"] == 7 and row["price"] == 101.0 and row["action"] == "BUY" and row["sizeType"] == "fixed"
+
+
+def test_a_damaged_trade_log_is_moved_aside_not_overwritten(tmp_path: Path) -> None:
+    """Garbage where the log should be: kept under a new name, a fresh log started, the user told."""
+    path = tmp_path / "trades.sqlite3"
+    garbage = b"this is not a database" * 100
+    path.write_bytes(garbage)
+    trade_log, message = open_trade_log(path)
+    assert message is not None and "damaged" in message and "moved to" in message
+    (aside,) = tmp_path.glob("trades.sqlite3.corrupt-*")
+    assert aside.read_bytes() == garbage
+    assert trade_log.count() == 0 and trade_log.path == path
+    trade_log.append_many([received(1)])
+    assert TradeLog(path).count() == 1
+
+
+def test_an_unreachable_folder_gives_an_in_memory_log_and_a_message(tmp_path: Path) -> None:
+    """The data folder cannot be created (a file is in the way): signals are kept in memory."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    trade_log, message = open_trade_log(blocker / "trades.sqlite3")
+    assert trade_log.path is None
+    assert message is not None and "kept in memory" in message
+    assert trade_log.append_many([received(1)])[0].id == 1
+
+
+def test_an_existing_log_is_opened_without_a_message(tmp_path: Path) -> None:
+    """What a first session wrote is there for the next: the file is reused, not replaced."""
+    path = tmp_path / "trades.sqlite3"
+    first, _ = open_trade_log(path)
+    first.append_many([received(1), received(2)])
+    first.close()
+    second, message = open_trade_log(path)
+    assert message is None and second.count() == 2
+
+
+def test_whatever_text_the_parser_accepts_comes_back_unchanged(tmp_path: Path) -> None:
+    """NUL, control and right-to-left characters, other scripts and text at the size limit round-trip."""
+    odd = received(1)
+    signal = replace(
+        odd.signal, symbol="BTC\x00USDT", strategy_name="Стратегия\u202e_日本\n", status="x" * MAX_TEXT_CHARS
+    )
+    path = tmp_path / "trades.sqlite3"
+    TradeLog(path).append_many([ReceivedSignal(signal, odd.received_at, odd.raw)])
+    (back,) = TradeLog(path).recent(1)
+    assert back.signal == signal

@@ -1,0 +1,213 @@
+"""The dashboard tab: totals per strategy and symbol (today and all time), and a live price chart
+of the selected market with its buys and sells marked."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any, Final
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from ..formatting import format_amount, format_price, safe_text
+from ..summary import Summary
+from ..tradelog import TradeRecord
+from .trade_model import SORT_ROLE, TradeTableModel
+
+__all__ = ["DashboardWidget", "PriceChart", "SummaryModel"]
+
+_Index = QModelIndex | QPersistentModelIndex
+HEADERS: Final = ("Strategy", "Symbol", "Today", "Volume today", "All time", "Buys", "Sells", "Volume",
+                  "Last price", "Last seen")  # fmt: skip
+_BUY, _SELL = QColor("#15803d"), QColor("#b91c1c")
+
+
+class SummaryModel(QAbstractTableModel):
+    """Rows of a Summary; starts empty until the totals from the log arrive, then follows live."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.summary = Summary()
+        self.loaded_up_to: int | None = None  # trade log id the totals include; None: not loaded
+        self._waiting: list[TradeRecord] = []
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.summary.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.summary.rows[index.row()]
+        raw = (row.strategy, row.symbol, row.today_signals, row.today_volume, row.signals, row.buys, row.sells,
+               row.volume, row.last_price, row.last_seen)[index.column()]  # fmt: skip
+        if role == SORT_ROLE:
+            return raw
+        if role == Qt.ItemDataRole.DisplayRole:
+            column = index.column()
+            if column < 2:
+                return safe_text(str(raw), 60)
+            if column in (3, 7):
+                return format_amount(float(raw))
+            if column == 8:
+                return format_price(float(raw))
+            if column == 9:
+                return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(raw)))
+            return f"{raw:,}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def load_totals(self, summary: Summary, up_to_id: int) -> None:
+        """The log's totals; records that arrived meanwhile (newer ids) are counted on top."""
+        self.beginResetModel()
+        self.summary, self.loaded_up_to = summary, up_to_id
+        self.endResetModel()
+        waiting, self._waiting = self._waiting, []
+        self.add_records(waiting)
+
+    def add_records(self, records: Sequence[TradeRecord]) -> None:
+        if self.loaded_up_to is None:
+            self._waiting.extend(records)
+            return
+        changed: set[int] = set()
+        for record in records:
+            if record.id is not None and record.id <= self.loaded_up_to:
+                continue  # already in the totals
+            row, created = self.summary.add(record)
+            if created:
+                self.beginInsertRows(QModelIndex(), row, row)
+                self.endInsertRows()
+            else:
+                changed.add(row)
+        for row in sorted(changed):
+            self.dataChanged.emit(self.index(row, 2), self.index(row, len(HEADERS) - 1))
+
+
+class PriceChart(QWidget):
+    """Recent prices of one market as a line, buys as green ▲ and sells as red ▼."""
+
+    def __init__(self, trades: TradeTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._trades = trades
+        self.market: tuple[str, str] | None = None  # (strategy, symbol)
+        self.setMinimumHeight(160)
+        # Live, but at most 10 redraws a second however fast signals come.
+        self._redraw = QTimer(self, singleShot=True, interval=100)
+        self._redraw.timeout.connect(self.update)
+        trades.rowsInserted.connect(self._redraw.start)
+
+    def show_market(self, strategy: str, symbol: str) -> None:
+        self.market = (strategy, symbol)
+        self.update()
+
+    def points(self, limit: int = 300) -> list[TradeRecord]:
+        """The market's newest records in the table, oldest first."""
+        if self.market is None:
+            return []
+        strategy, symbol = self.market
+        found: list[TradeRecord] = []
+        for row in range(self._trades.rowCount()):
+            record = self._trades.record_at(row)
+            if record.signal.symbol == symbol and record.signal.strategy_name == strategy:
+                found.append(record)
+                if len(found) == limit:
+                    break
+        return found[::-1]
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), self.palette().base())
+        records = self.points()
+        if self.market is None or len(records) < 1:
+            painter.setPen(self.palette().placeholderText().color())
+            message = "Select a market above to see its prices." if self.market is None else "No trades in the table."
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, message)
+            return
+        prices = [record.signal.price for record in records]
+        low, high = min(prices), max(prices)
+        span = (high - low) or abs(high) * 0.01 or 1.0
+        margin = 24.0
+        width, height = self.width() - 2 * margin, self.height() - 2 * margin
+
+        def point(index: int, price: float) -> QPointF:
+            x = margin + (width * index / max(1, len(prices) - 1))
+            return QPointF(x, margin + height * (1 - (price - low) / span))
+
+        path = QPainterPath(point(0, prices[0]))
+        for index, price in enumerate(prices[1:], start=1):
+            path.lineTo(point(index, price))
+        painter.setPen(QPen(self.palette().text().color(), 1.5))
+        painter.drawPath(path)
+        for index, record in enumerate(records):
+            centre = point(index, record.signal.price)
+            is_buy = record.signal.is_buy
+            tip = -7 if is_buy else 7
+            triangle = QPolygonF(
+                [centre + QPointF(0, tip), centre + QPointF(-5, -tip / 2), centre + QPointF(5, -tip / 2)]
+            )
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(_BUY if is_buy else _SELL)
+            painter.drawPolygon(triangle)
+        painter.setPen(self.palette().text().color())
+        strategy, symbol = self.market
+        painter.drawText(4, 14, safe_text(f"{symbol} · {strategy} · last {format_price(prices[-1])}", 80))
+        painter.drawText(4, self.height() - 4, f"low {format_price(low)} · high {format_price(high)}")
+
+
+class DashboardWidget(QWidget):
+    """Totals table above, chart of the selected row below."""
+
+    def __init__(self, trades: TradeTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = SummaryModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(9, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.chart = PriceChart(trades)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
+        trades.rowsInserted.connect(self._on_trades_rows_inserted)
+        self._trades = trades
+
+    def _on_trades_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        # New trades go on top of the table model, newest first: count them oldest first.
+        self.model.add_records([self._trades.record_at(row) for row in range(last, first - 1, -1)])
+
+    def _on_table_selection_changed(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            market = self.model.summary.rows[self.proxy.mapToSource(rows[0]).row()]
+            self.chart.show_market(market.strategy, market.symbol)
