@@ -7,12 +7,13 @@ which keeps tests and second profiles off the user's real data.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "DATA_DIR_ENV", "AppPaths"]
+__all__ = ["APP_NAME", "DATA_DIR_ENV", "AppPaths", "aside_path"]
 
 APP_NAME = "algomesh-tray"
 DATA_DIR_ENV = "ALGOMESH_TRAY_DATA_DIR"
@@ -39,3 +40,13 @@ class AppPaths:
             Path(dirs.user_data_dir) / "trades.sqlite3",
             Path(dirs.user_log_dir) / "algomesh-tray.log",
         )
+
+
+def aside_path(path: Path) -> Path:
+    """Where to keep a damaged file: next to it, named for when, never over an earlier one."""
+    stem = f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}"
+    candidate, number = path.with_name(stem), 1
+    while candidate.exists() or Path(f"{candidate}-wal").exists():
+        number += 1
+        candidate = path.with_name(f"{stem}-{number}")
+    return candidate

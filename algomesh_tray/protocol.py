@@ -131,7 +131,10 @@ def parse_frame(frame: str | bytes) -> StrategySignal | OtherMessage:
     """Turn one WebSocket frame into a signal or another message, or raise FrameRejected."""
     if isinstance(frame, bytes):
         raise FrameRejected("binary frame (the engine sends text)")
-    if len(frame) > MAX_FRAME_BYTES:
+    # Characters first (cheap); bytes only when multi-byte text could push it over.
+    if len(frame) > MAX_FRAME_BYTES or (
+        len(frame) * 4 > MAX_FRAME_BYTES and len(frame.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES
+    ):
         raise FrameRejected(f"frame too large ({len(frame):,} characters)")
     try:
         payload = json.loads(frame, parse_constant=_reject_constant)

@@ -11,12 +11,12 @@ import json
 import logging
 import os
 import re
-import time
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
+from .paths import aside_path
 from .rules import RulesError, parse_quiet_hours, parse_rules
 
 __all__ = [
@@ -156,7 +156,7 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
         _check_types(settings)
         return settings.validated(), None
     except (ValueError, TypeError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
-        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        aside = aside_path(path)
         try:
             os.replace(path, aside)
             where = f"It was moved to {aside}."

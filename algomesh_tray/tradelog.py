@@ -10,12 +10,12 @@ import csv
 import json
 import os
 import sqlite3
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .paths import aside_path
 from .protocol import ReceivedSignal, StrategySignal
 
 __all__ = ["EXPORT_FIELDS", "TradeLog", "TradeRecord", "open_trade_log", "write_csv", "write_json"]
@@ -181,7 +181,7 @@ def open_trade_log(path: Path) -> tuple[TradeLog, str | None]:
             f"The trade log {path} cannot be opened ({error}). Signals are kept in memory for this session only."
         )
     except sqlite3.DatabaseError as error:  # not a database, malformed
-        aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        aside = aside_path(path)
         for suffix in ("", "-wal", "-shm"):
             source = Path(f"{path}{suffix}")
             if source.exists():

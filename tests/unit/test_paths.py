@@ -78,3 +78,14 @@ def test_without_a_choice_the_platforms_folders_are_used(
     assert paths.trade_log == tmp_path / "data" / APP_NAME / "trades.sqlite3"
     assert paths.log_file.is_relative_to(tmp_path / "state" / APP_NAME)
     assert paths.log_file.name == "algomesh-tray.log"
+
+
+def test_aside_path_never_overwrites_an_earlier_copy(tmp_path: Path) -> None:
+    """Two damaged files in the same second get two names."""
+    from algomesh_tray.paths import aside_path
+
+    original = tmp_path / "settings.json"
+    first = aside_path(original)
+    first.write_text("one")
+    second = aside_path(original)
+    assert second != first and second.name.startswith(first.name) and not second.exists()

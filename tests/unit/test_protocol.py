@@ -381,3 +381,10 @@ def test_any_integer_price_or_amount_is_accepted_or_rejected(field: str, number:
     except FrameRejected:
         return
     assert 0 < (signal.price if field == "price" else signal.amount) <= 1e15
+
+
+def test_the_frame_cap_counts_bytes_not_characters() -> None:
+    """Multi-byte text under the cap in characters but over it in bytes is refused too."""
+    wide = "€" * (MAX_FRAME_BYTES // 3 + 100)  # 3 bytes each in UTF-8
+    assert len(wide) < MAX_FRAME_BYTES
+    assert "too large" in rejection(wide)
