@@ -1,0 +1,67 @@
+"""The dashboard: totals per strategy and symbol from the log, kept live, and the price chart."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from algomesh_tray.protocol import ReceivedSignal
+from algomesh_tray.qt.dashboard import DashboardWidget, SummaryModel
+from algomesh_tray.qt.trade_model import TradeTableModel
+from algomesh_tray.summary import Summary, start_of_today
+from algomesh_tray.tradelog import TradeLog, TradeRecord
+
+from .conftest import RecordFactory
+
+
+def _as_received(record: TradeRecord) -> ReceivedSignal:
+    return ReceivedSignal(record.signal, record.received_at, record.raw)
+
+
+def test_totals_from_the_log_then_live_records_on_top(
+    qtbot: QtBot, qtmodeltester: ModelTester, make_record: RecordFactory, tmp_path: Path
+) -> None:
+    """The log's totals load once; newer records add to them; records already counted are not."""
+    now = time.time()
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    old = make_record(received_at=now - 3 * 86400, action="SELL", price=100.0, amount=2.0)
+    today = make_record(received_at=now, price=110.0, amount=1.0)
+    eth = make_record(received_at=now, strategy_name="ETH_Grid", symbol="ETHUSDT", amount=5.0)
+    written = trade_log.append_many([_as_received(r) for r in (old, today, eth)])
+    totals, newest = trade_log.market_totals(start_of_today())
+    assert newest == 3
+
+    model = SummaryModel()
+    model.add_records(written[2:])  # arrived live before the totals: must not count twice
+    model.load_totals(Summary.from_totals(totals, today_starts=start_of_today()), newest)
+    qtmodeltester.check(model)
+    btc = model.summary.rows[0]
+    assert (btc.signals, btc.buys, btc.sells, btc.volume, btc.today_signals, btc.last_price) == (2, 1, 1, 3.0, 1, 110.0)
+    assert model.rowCount() == 2 and model.summary.rows[1].volume == 5.0
+
+    newer = trade_log.append_many([_as_received(make_record(received_at=now + 1, price=120.0))])
+    model.add_records(newer)
+    assert (btc.signals, btc.today_signals, btc.last_price) == (3, 2, 120.0)
+    assert model.data(model.index(0, 8)) == "120.00"
+
+
+def test_dashboard_follows_the_trades_table_and_charts_the_selected_market(
+    qtbot: QtBot, make_record: RecordFactory
+) -> None:
+    """New trades update the totals; selecting a row charts that market's prices, oldest first."""
+    trades = TradeTableModel()
+    dashboard = DashboardWidget(trades)
+    qtbot.addWidget(dashboard)
+    dashboard.model.load_totals(Summary(), 0)
+    records = [make_record(price=100.0 + n) for n in range(3)] + [make_record(symbol="ETHUSDT", strategy_name="E")]
+    trades.add_records(records)
+    assert [row.signals for row in dashboard.model.summary.rows] == [3, 1]
+    dashboard.table.selectRow(dashboard.proxy.mapFromSource(dashboard.model.index(0, 0)).row())
+    assert dashboard.chart.market == ("BTC_Momentum_Scalp", "BTCUSDT")
+    assert [r.signal.price for r in dashboard.chart.points()] == [100.0, 101.0, 102.0]
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    dashboard.chart.repaint()  # paints the line and markers without error
