@@ -8,6 +8,7 @@ import hashlib
 import json
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from algomesh_tray.engine_sim import SimulatedEngine
 from algomesh_tray.listener import (
@@ -181,20 +182,23 @@ def test_a_good_connection_resets_the_back_off() -> None:
     assert [s.retry_in for s in after_connected] == [0.05, 0.05, None]  # the last is the STOPPED of stop()
 
 
-def test_malformed_frames_are_counted_reported_and_survived() -> None:
-    """Rejected frames reach on_rejected with a reason; other types are counted; good frames still arrive."""
-    bad_frames: list[str | bytes] = [
-        "garbage",
-        json.dumps({"type": "HEARTBEAT"}),
-        json.dumps({"type": "STRATEGY_SIGNAL", "action": "BUY"}),
-        b"\x00\x01binary",
-        "x" * (MAX_FRAME_BYTES + 1),
-        "[" * 30_000 + "]" * 30_000,
-        example_frame(price="64320.5"),
-        json.dumps([GOOD]),
-    ]
+@dataclass
+class FeedRun:
+    """What the listener made of a run of frames sent after one good signal."""
 
-    async def scenario() -> tuple[list[str], list[ReceivedSignal], FeedCounters, list[ListenerStatus]]:
+    reasons: list[str]
+    received: list[ReceivedSignal]
+    counters: FeedCounters
+    states: list[ConnectionState]
+
+
+def feed_frames(frames: list[str | bytes], *, timeout: float = 5) -> FeedRun:
+    """Connect a listener to a real engine, send ``frames`` then one good signal, and wait for that signal.
+
+    The wait also ends if the connection drops, so a frame that kills the feed fails the test quickly.
+    """
+
+    async def scenario() -> FeedRun:
         engine = SimulatedEngine(count=1, rate=1000)
         await engine.start()
         reasons: list[str] = []
@@ -205,16 +209,33 @@ def test_malformed_frames_are_counted_reported_and_survived() -> None:
         try:
             listener.start()
             await connected_to(engine, received)
-            for frame in bad_frames:
+            for frame in frames:
                 engine.send_raw(frame)
             engine.send_raw(GOOD)
-            await wait_until(lambda: len(received) == 2)
+            await wait_until(lambda: len(received) == 2 or listener.status.state != CONNECTED, timeout=timeout)
         finally:
             await listener.stop()
             await engine.close()
-        return reasons, received, listener.counters, statuses
+        return FeedRun(reasons, received, listener.counters, [s.state for s in statuses])
 
-    reasons, received, counters, statuses = asyncio.run(scenario())
+    return asyncio.run(scenario())
+
+
+def test_malformed_frames_are_counted_reported_and_survived() -> None:
+    """Rejected frames reach on_rejected with a reason; other types are counted; good frames still arrive."""
+    run = feed_frames(
+        [
+            "garbage",
+            json.dumps({"type": "HEARTBEAT"}),
+            json.dumps({"type": "STRATEGY_SIGNAL", "action": "BUY"}),
+            b"\x00\x01binary",
+            "x" * (MAX_FRAME_BYTES + 1),
+            "[" * 30_000 + "]" * 30_000,
+            example_frame(price="64320.5"),
+            json.dumps([GOOD]),
+        ]
+    )
+    reasons, counters = run.reasons, run.counters
     assert reasons[0].startswith("not valid JSON")
     assert reasons[1:5] == [
         "field 'symbol' is missing",
@@ -223,11 +244,11 @@ def test_malformed_frames_are_counted_reported_and_survived() -> None:
         reasons[4],
     ] and reasons[4].startswith("not valid JSON")
     assert reasons[5:] == ["field 'price' should be a number, got str", "expected a JSON object, got list"]
-    assert received[-1].raw == GOOD and isinstance(received[-1].signal, StrategySignal)
+    assert run.received[-1].raw == GOOD and isinstance(run.received[-1].signal, StrategySignal)
     assert (counters.signals, counters.rejected, counters.ignored) == (2, 7, 1)
     assert counters.ignored_types == {"HEARTBEAT": 1}
     assert counters.last_rejection == "expected a JSON object, got list"
-    assert [s.state for s in statuses].count(CONNECTED) == 1  # never dropped the connection
+    assert run.states.count(CONNECTED) == 1  # never dropped the connection
 
 
 def test_huge_binary_and_random_frames_are_rejected_and_the_feed_goes_on() -> None:
@@ -239,60 +260,20 @@ def test_huge_binary_and_random_frames_are_rejected_and_the_feed_goes_on() -> No
         junk.append("".join(chr(noise.randint(1, 0x2FF)) for _ in range(size)))
         junk.append(json.dumps({"type": "STRATEGY_SIGNAL", "price": noise.choice([None, "1", -1, 1e400, True])}))
 
-    async def scenario() -> tuple[list[ReceivedSignal], FeedCounters, list[ListenerStatus]]:
-        engine = SimulatedEngine(count=1, rate=1000)
-        await engine.start()
-        received: list[ReceivedSignal] = []
-        statuses: list[ListenerStatus] = []
-        listener = EngineListener(engine.url, on_signal=received.append, on_status=statuses.append,
-                                  delays=fast_delays)  # fmt: skip
-        try:
-            listener.start()
-            await connected_to(engine, received)
-            for frame in junk:
-                engine.send_raw(frame)
-            engine.send_raw(GOOD)
-            await wait_until(lambda: len(received) == 2, timeout=15)
-        finally:
-            await listener.stop()
-            await engine.close()
-        return received, listener.counters, statuses
-
-    received, counters, statuses = asyncio.run(scenario())
-    assert received[-1].raw == GOOD
-    assert counters.signals == 2
-    assert counters.rejected + counters.ignored == len(junk)
-    assert counters.rejected >= 305
-    assert [s.state for s in statuses].count(CONNECTED) == 1  # never reconnected
+    run = feed_frames(junk, timeout=15)
+    assert run.received[-1].raw == GOOD
+    assert run.counters.signals == 2
+    assert run.counters.rejected + run.counters.ignored == len(junk)
+    assert run.counters.rejected >= 305
+    assert run.states.count(CONNECTED) == 1  # never reconnected
 
 
 def test_a_number_too_big_for_a_float_is_rejected_without_dropping_the_connection() -> None:
     """A 400-digit price is one rejected frame: on_rejected hears of it and the feed stays connected."""
-    overflow = example_frame(price=12345).replace("12345", "1" + "0" * 400)
-
-    async def scenario() -> tuple[list[str], list[ReceivedSignal], list[ListenerStatus]]:
-        engine = SimulatedEngine(count=1, rate=1000)
-        await engine.start()
-        reasons: list[str] = []
-        received: list[ReceivedSignal] = []
-        statuses: list[ListenerStatus] = []
-        listener = EngineListener(engine.url, on_signal=received.append, on_rejected=reasons.append,
-                                  on_status=statuses.append, delays=fast_delays)  # fmt: skip
-        try:
-            listener.start()
-            await connected_to(engine, received)
-            engine.send_raw(overflow)
-            engine.send_raw(GOOD)
-            await wait_until(lambda: len(received) == 2 or listener.status.state != CONNECTED)
-        finally:
-            await listener.stop()
-            await engine.close()
-        return reasons, received, statuses
-
-    reasons, received, statuses = asyncio.run(scenario())
-    assert [s.state for s in statuses if s.state == DISCONNECTED] == [], [s.detail for s in statuses]
-    assert len(reasons) == 1 and reasons[0].startswith("field 'price' is out of range")
-    assert received[-1].raw == GOOD
+    run = feed_frames([example_frame(price=12345).replace("12345", "1" + "0" * 400)])
+    assert DISCONNECTED not in run.states
+    assert len(run.reasons) == 1 and run.reasons[0].startswith("field 'price' is out of range")
+    assert run.received[-1].raw == GOOD
 
 
 def test_ignored_message_types_are_counted_by_name_up_to_a_hundred_names() -> None:
