@@ -18,6 +18,11 @@ def start_of_today(now: float | None = None) -> float:
     return time.mktime((local.tm_year, local.tm_mon, local.tm_mday, 0, 0, 0, 0, 0, -1))
 
 
+def start_of_tomorrow(today_starts: float) -> float:
+    """The local midnight after ``today_starts``; 26 h on always lands in the next day, DST or not."""
+    return start_of_today(today_starts + 26 * 3600)
+
+
 @dataclass(slots=True)
 class SummaryRow:
     strategy: str
@@ -50,6 +55,7 @@ class Summary:
 
     def __init__(self, *, today_starts: float | None = None) -> None:
         self.today_starts = start_of_today() if today_starts is None else today_starts
+        self.today_ends = start_of_tomorrow(self.today_starts)
         self.rows: list[SummaryRow] = []
         self._index: dict[tuple[str, str], int] = {}
 
@@ -63,6 +69,19 @@ class Summary:
             self.rows.append(SummaryRow(*key))
         self.rows[row].add(record, self.today_starts)
         return row, created
+
+    def roll_over(self, now: float) -> bool:
+        """At the first call after midnight, start a new day: every row's today figures go back to 0.
+
+        The app runs for weeks; without this "Today" would keep counting from the day the window opened.
+        """
+        if now < self.today_ends:
+            return False
+        self.today_starts = start_of_today(now)
+        self.today_ends = start_of_tomorrow(self.today_starts)
+        for row in self.rows:
+            row.today_signals, row.today_volume = 0, 0.0
+        return True
 
     def add_all(self, records: Iterable[TradeRecord]) -> None:
         for record in records:

@@ -41,6 +41,10 @@ class SummaryModel(QAbstractTableModel):
         self.summary = Summary()
         self.loaded_up_to: int | None = None  # trade log id the totals include; None: not loaded
         self._waiting: list[TradeRecord] = []
+        # A quiet feed still gets a new day at midnight: look once a minute.
+        self._day_check = QTimer(self, interval=60_000)
+        self._day_check.timeout.connect(lambda: self.roll_over(time.time()))
+        self._day_check.start()
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.summary.rows)
@@ -84,10 +88,17 @@ class SummaryModel(QAbstractTableModel):
         waiting, self._waiting = self._waiting, []
         self.add_records(waiting)
 
+    def roll_over(self, now: float) -> None:
+        """Start a new day in the totals if midnight has passed, and repaint the today columns."""
+        if self.summary.roll_over(now) and self.summary.rows:
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self.summary.rows) - 1, 3))
+
     def add_records(self, records: Sequence[TradeRecord]) -> None:
         if self.loaded_up_to is None:
             self._waiting.extend(records)
             return
+        if records:
+            self.roll_over(records[-1].received_at)
         changed: set[int] = set()
         for record in records:
             if record.id is not None and record.id <= self.loaded_up_to:

@@ -65,3 +65,24 @@ def test_dashboard_follows_the_trades_table_and_charts_the_selected_market(
     dashboard.show()
     qtbot.waitExposed(dashboard)
     dashboard.chart.repaint()  # paints the line and markers without error
+
+
+def test_today_columns_start_again_after_midnight_even_on_a_quiet_feed(
+    qtbot: QtBot, make_record: RecordFactory
+) -> None:
+    """At midnight the today figures go to 0 (the view is told), all-time stays; the next trade counts anew."""
+    now = time.time()
+    model = SummaryModel()
+    model.load_totals(Summary(today_starts=start_of_today(now)), 0)
+    model.add_records([make_record(received_at=now, amount=2.0), make_record(received_at=now, symbol="ETHUSDT")])
+    assert [row.today_signals for row in model.summary.rows] == [1, 1]
+
+    after_midnight = model.summary.today_ends + 60
+    with qtbot.waitSignal(model.dataChanged) as changed:
+        model.roll_over(after_midnight)
+    assert (changed.args[0].row(), changed.args[1].row()) == (0, 1)
+    assert [(row.today_signals, row.signals) for row in model.summary.rows] == [(0, 1), (0, 1)]
+    assert model.data(model.index(0, 2)) == "0" and model.data(model.index(0, 4)) == "1"
+
+    model.add_records([make_record(received_at=after_midnight + 1)])
+    assert (model.summary.rows[0].today_signals, model.summary.rows[0].signals) == (1, 2)

@@ -1,0 +1,63 @@
+"""Per-market totals without Qt: counting, and a new day at local midnight."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from algomesh_tray.protocol import StrategySignal
+from algomesh_tray.summary import Summary, start_of_today, start_of_tomorrow
+from algomesh_tray.tradelog import TradeRecord
+
+NOON = time.mktime((2026, 11, 25, 12, 0, 0, 0, 0, -1))
+
+
+def record(received_at: float, *, action: str = "BUY", amount: float = 1.0, symbol: str = "BTCUSDT") -> TradeRecord:
+    signal = StrategySignal(action=action, price=100.0, amount=amount, size_type="percent", order_type="Market",
+                            symbol=symbol, strategy_name="S", trade_type="live", status="EXECUTED")  # fmt: skip
+    return TradeRecord(None, received_at, signal, "{}")
+
+
+@pytest.fixture
+def central_european_time() -> Iterator[None]:
+    """A zone with daylight saving (a POSIX rule, so no tz database is needed)."""
+    saved = time.tzname
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
+        time.tzset()
+        yield
+    time.tzset()
+    assert time.tzname == saved
+
+
+def test_counts_per_market_today_and_all_time() -> None:
+    summary = Summary(today_starts=start_of_today(NOON))
+    summary.add_all([record(NOON - 86400, action="SELL"), record(NOON, amount=2.0), record(NOON, symbol="ETHUSDT")])
+    btc, eth = summary.rows
+    assert (btc.signals, btc.buys, btc.sells, btc.volume, btc.today_signals, btc.today_volume) == (2, 1, 1, 3.0, 1, 2.0)
+    assert (eth.symbol, eth.signals, eth.today_signals) == ("ETHUSDT", 1, 1)
+
+
+def test_a_new_day_zeroes_today_and_keeps_all_time() -> None:
+    """The app runs for weeks: after midnight "today" starts again from nothing."""
+    summary = Summary(today_starts=start_of_today(NOON))
+    summary.add_all([record(NOON), record(NOON, symbol="ETHUSDT")])
+    assert summary.roll_over(NOON + 6 * 3600) is False  # 18:00, same day
+    assert summary.rows[0].today_signals == 1
+
+    tomorrow_morning = NOON + 20 * 3600
+    assert summary.roll_over(tomorrow_morning) is True
+    assert summary.today_starts == start_of_today(tomorrow_morning)
+    assert [(row.today_signals, row.today_volume, row.signals) for row in summary.rows] == [(0, 0.0, 1), (0, 0.0, 1)]
+    summary.add(record(tomorrow_morning))
+    assert (summary.rows[0].today_signals, summary.rows[0].signals) == (1, 2)
+    assert summary.roll_over(tomorrow_morning + 60) is False
+
+
+@pytest.mark.usefixtures("central_european_time")
+@pytest.mark.parametrize(("day", "hours"), [((2026, 3, 29), 23), ((2026, 10, 25), 25), ((2026, 11, 25), 24)])
+def test_tomorrow_is_the_next_local_midnight_on_daylight_saving_days(day: tuple[int, int, int], hours: int) -> None:
+    midnight = time.mktime((*day, 0, 0, 0, 0, 0, -1))
+    assert start_of_tomorrow(midnight) - midnight == hours * 3600
