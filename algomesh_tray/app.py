@@ -403,7 +403,9 @@ async def _main(
     instance.show_requested.connect(lambda: windows.trades_window().show_record(None))
 
     tray.show()
-    await configure_bridges()  # before the first signal, so none misses its bridges
+    # The keyring may prompt to unlock: the feed starts meanwhile, the bridges get what came.
+    hub.hold()
+    keep(loop.create_task(configure_bridges()))
     pipeline.start()
     listener.start()
     if not tray.available:

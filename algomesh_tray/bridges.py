@@ -204,11 +204,15 @@ class Bridge:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name=f"bridge-{self.service}")
 
-    async def close(self) -> None:
+    async def close(self) -> list[TradeRecord]:
+        """Stop delivering; returns the signals still waiting, so a replacement bridge can take them."""
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        waiting = [pending.record for pending in self._queue if pending.record is not None]
+        self._queue.clear()
+        return waiting
 
     def submit(self, records: list[TradeRecord]) -> None:
         """Queue the records this bridge's filter lets through; never blocks."""
@@ -302,6 +306,9 @@ class BridgeHub:
         self._client: httpx.AsyncClient | None = None
         self.bridges: dict[str, Bridge] = {}
         self._configs: dict[str, tuple[object, ...]] = {}
+        # Signals that arrive while the first configure waits on the keyring; None: not holding.
+        self._held: collections.deque[TradeRecord] | None = None
+        self._configuring = asyncio.Lock()  # a settings change during the start-up configure waits its turn
 
     def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, Callable[[TradeRecord], BridgeRequest]]:
         """Request builders for each bridge that is enabled and has what it needs."""
@@ -318,25 +325,47 @@ class BridgeHub:
             wanted["webhook"] = lambda r: webhook_request(r, url=webhook_url)
         return wanted
 
+    def hold(self, limit: int = 500) -> None:
+        """Keep (up to ``limit``, newest) the signals submitted until the next ``configure`` ends.
+
+        The keyring may take a while (an unlock prompt), and the feed must not wait for it, nor
+        the bridges miss what came meanwhile.
+        """
+        self._held = collections.deque(maxlen=limit)
+
     async def configure(self, settings: Any, secrets: dict[str, str]) -> None:
-        """Start, restart or stop bridges so they match ``settings`` and ``secrets``."""
+        """Start, restart or stop bridges so they match ``settings`` and ``secrets``.
+
+        A bridge restarted for a new secret hands its undelivered signals to its successor.
+        """
+        async with self._configuring:
+            await self._configure(settings, secrets)
+
+    async def _configure(self, settings: Any, secrets: dict[str, str]) -> None:
         wanted = self.builders(settings, secrets)
-        for kind in list(self.bridges):
-            config = self._config(kind, settings, secrets)
-            if kind not in wanted or config != self._configs.get(kind):
-                await self.bridges.pop(kind).close()
-                self._configs.pop(kind, None)
-        for kind, build in wanted.items():
-            words = getattr(settings, f"{kind}_filter")
-            if kind in self.bridges:
-                self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
-                continue
-            bridge = Bridge(kind, build, client=self.client(), words=words, on_status=self._status_reporter(kind),
-                            **self._bridge_options)  # fmt: skip
-            bridge.start()
-            self.bridges[kind] = bridge
-            self._configs[kind] = self._config(kind, settings, secrets)
-            log.info("%s bridge on", kind)
+        handed_over: dict[str, list[TradeRecord]] = {}
+        try:
+            for kind in list(self.bridges):
+                config = self._config(kind, settings, secrets)
+                if kind not in wanted or config != self._configs.get(kind):
+                    handed_over[kind] = await self.bridges.pop(kind).close()
+                    self._configs.pop(kind, None)
+            for kind, build in wanted.items():
+                words = getattr(settings, f"{kind}_filter")
+                if kind in self.bridges:
+                    self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
+                    continue
+                bridge = Bridge(kind, build, client=self.client(), words=words,
+                                on_status=self._status_reporter(kind), **self._bridge_options)  # fmt: skip
+                bridge.start()
+                bridge.submit(handed_over.get(kind, []))
+                self.bridges[kind] = bridge
+                self._configs[kind] = self._config(kind, settings, secrets)
+                log.info("%s bridge on", kind)
+        finally:
+            held, self._held = self._held, None
+            if held:
+                self.submit(list(held))
 
     def _status_reporter(self, kind: str) -> Callable[[BridgeStatus], None]:
         def report(status: BridgeStatus) -> None:
@@ -352,6 +381,9 @@ class BridgeHub:
         return self._client
 
     def submit(self, records: list[TradeRecord]) -> None:
+        if self._held is not None:
+            self._held.extend(records)
+            return
         for bridge in self.bridges.values():
             bridge.submit(records)
 
