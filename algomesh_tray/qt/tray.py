@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -12,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from ..formatting import escape_markup
 from ..listener import ConnectionState, ListenerStatus
 from ..notifiers import PAUSE_CHOICES, Notification
 from ..resources import icon_path
@@ -28,6 +30,29 @@ APP_TITLE = "AlgoMesh Tray"
 def app_icon(name: str = "algomesh-tray") -> QIcon:
     """An icon from resources/icons, loaded once."""
     return QIcon(str(icon_path(name)))
+
+
+STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
+
+
+def tray_messages_read_markup() -> bool:
+    """Whether Qt hands tray messages to the desktop's notification daemon, which reads markup.
+
+    On Linux with a StatusNotifier host (KDE Plasma, GNOME with AppIndicator) Qt's tray is a D-Bus
+    item and showMessage becomes an org.freedesktop.Notifications call with the body as given; with
+    an XEmbed tray, and on Windows and macOS, the message is a plain-text balloon. This asks the
+    session bus what Qt asks when it picks its tray (QDBusMenuConnection), once, at start-up.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    from PySide6.QtDBus import QDBusConnection, QDBusInterface
+
+    bus = QDBusConnection.sessionBus()
+    names = bus.interface() if bus.isConnected() else None
+    if names is None or not names.isServiceRegistered(STATUS_NOTIFIER_WATCHER).value():
+        return False
+    watcher = QDBusInterface(STATUS_NOTIFIER_WATCHER, "/StatusNotifierWatcher", STATUS_NOTIFIER_WATCHER, bus)
+    return watcher.isValid() and bool(watcher.property("IsStatusNotifierHostRegistered"))
 
 
 #: A connected feed silent this long gets "no data for …" in its status (engines can be quiet).
@@ -97,6 +122,7 @@ class TrayIcon(QObject):
     def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
+        self._escape_messages = self.available and tray_messages_read_markup()
         self._actions = actions
         self._icon = QSystemTrayIcon(app_icon("tray-connecting"), self)
         self._menu = QMenu()
@@ -152,7 +178,8 @@ class TrayIcon(QObject):
     def show_message(self, notification: Notification) -> None:
         """A Qt tray message; its click reaches ``message_clicked`` with the trade."""
         self._last_message_record = notification.record
-        self._icon.showMessage(notification.title, notification.body, app_icon(), 10_000)
+        body = escape_markup(notification.body) if self._escape_messages else notification.body
+        self._icon.showMessage(notification.title, body, app_icon(), 10_000)
         log.info("tray message shown: %s", notification.title)
 
     def _refresh(self) -> None:

@@ -1,4 +1,5 @@
-"""A real virtual desktop for end-to-end tests: Xvfb, a D-Bus session, trayer, dunst, dbus-monitor.
+"""A real virtual desktop for end-to-end tests: Xvfb, a D-Bus session, trayer, dunst, dbus-monitor;
+optionally a StatusNotifier watcher and host, the D-Bus tray of KDE and GNOME's AppIndicator.
 
 Each part is started in order and waited for (polled, never slept on), and stopped by its
 process id. See ../shared/desktop-testing.md for the recipe this follows.
@@ -17,6 +18,8 @@ from pathlib import Path
 
 __all__ = ["REQUIRED_TOOLS", "Notify", "VirtualDesktop", "wait_until"]
 
+STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
+
 REQUIRED_TOOLS = (
     "Xvfb",
     "dbus-daemon",
@@ -27,6 +30,8 @@ REQUIRED_TOOLS = (
     "xdotool",
     "xwininfo",
     "import",
+    "status-notifier-watcher",
+    "gtk-sni-tray-standalone",
 )
 
 
@@ -71,8 +76,9 @@ class Window:
 class VirtualDesktop:
     """Starts the desktop's parts; ``env`` is what a program needs to run on it."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, *, status_notifier: bool = False) -> None:
         self.workdir = workdir
+        self.status_notifier = status_notifier
         self.notify_log = workdir / "notify.log"
         self._processes: list[subprocess.Popen[bytes]] = []
         self.env: dict[str, str] = {}
@@ -96,8 +102,14 @@ class VirtualDesktop:
         assert bus.stdout is not None
         self.env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
         self._start_tray()
+        if self.status_notifier:
+            self._spawn(["status-notifier-watcher"])
+            wait_until(lambda: self._has_owner(STATUS_NOTIFIER_WATCHER), 10, "the StatusNotifier watcher")
+            self._spawn(["gtk-sni-tray-standalone"])
+            wait_until(lambda: "boolean true" in self.watcher_property("IsStatusNotifierHostRegistered"), 10,
+                       "a StatusNotifier host")  # fmt: skip
         self._spawn(["dunst"])
-        wait_until(self._notification_daemon_ready, 10, "dunst on the session bus")
+        wait_until(lambda: self._has_owner("org.freedesktop.Notifications"), 10, "dunst on the session bus")
         monitor_out = self.notify_log.open("wb")
         self._spawn(
             ["dbus-monitor", "--session", "interface='org.freedesktop.Notifications',member='Notify'"],
@@ -179,10 +191,17 @@ class VirtualDesktop:
         self.run("import", "-window", "root", str(path))
         return path
 
-    def _notification_daemon_ready(self) -> bool:
+    def watcher_property(self, name: str) -> str:
+        """A property of the StatusNotifier watcher, as dbus-send prints it ('' if there is none)."""
+        return self.run(
+            "dbus-send", "--session", "--print-reply", f"--dest={STATUS_NOTIFIER_WATCHER}", "/StatusNotifierWatcher",
+            "org.freedesktop.DBus.Properties.Get", f"string:{STATUS_NOTIFIER_WATCHER}", f"string:{name}", check=False,
+        )  # fmt: skip
+
+    def _has_owner(self, bus_name: str) -> bool:
         reply = self.run(
             "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.NameHasOwner", "string:org.freedesktop.Notifications", check=False,
+            "org.freedesktop.DBus.NameHasOwner", f"string:{bus_name}", check=False,
         )  # fmt: skip
         return "boolean true" in reply
 
