@@ -124,11 +124,16 @@ class PriceChart(QWidget):
         # Live, but at most 10 redraws a second however fast signals come.
         self._redraw = QTimer(self, singleShot=True, interval=100)
         self._redraw.timeout.connect(self.update)
-        trades.rowsInserted.connect(self._redraw.start)
+        trades.rowsInserted.connect(self._schedule_redraw)
 
     def show_market(self, strategy: str, symbol: str) -> None:
         self.market = (strategy, symbol)
         self.update()
+
+    def _schedule_redraw(self) -> None:
+        # Not a restart: under a steady stream a restarted timer would never fire.
+        if not self._redraw.isActive():
+            self._redraw.start()
 
     def points(self, limit: int = 300) -> list[TradeRecord]:
         """The market's newest records in the table, oldest first."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -65,6 +66,36 @@ def test_dashboard_follows_the_trades_table_and_charts_the_selected_market(
     dashboard.show()
     qtbot.waitExposed(dashboard)
     dashboard.chart.repaint()  # paints the line and markers without error
+
+
+class _PaintCounter(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        self.paints += event.type() == QEvent.Type.Paint
+        return False
+
+
+def test_the_chart_keeps_redrawing_during_a_steady_stream(qtbot: QtBot, make_record: RecordFactory) -> None:
+    """Trades every 20 ms (faster than the chart's 100 ms redraw pace) must not starve its redraws."""
+    trades = TradeTableModel()
+    dashboard = DashboardWidget(trades)
+    qtbot.addWidget(dashboard)
+    dashboard.chart.show_market("BTC_Momentum_Scalp", "BTCUSDT")
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    counter = _PaintCounter()
+    dashboard.chart.installEventFilter(counter)
+    stream = QTimer(interval=20)
+    stream.timeout.connect(lambda: trades.add_records([make_record()]))
+    stream.start()
+    try:
+        qtbot.waitUntil(lambda: counter.paints >= 3, timeout=3000)
+    finally:
+        stream.stop()
+    assert trades.rowCount() >= 10  # it was a stream, not a single burst
 
 
 def test_today_columns_start_again_after_midnight_even_on_a_quiet_feed(
