@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .paths import AppPaths
-from .settings import Settings, SettingsError, load_settings, save_settings, unencrypted_warning
+from .settings import (
+    Settings,
+    SettingsError,
+    address_after_save,
+    load_settings,
+    save_settings,
+    unencrypted_warning,
+)
 
 if TYPE_CHECKING:  # Qt is imported only once the GUI starts
     from PySide6.QtWidgets import QMessageBox
@@ -226,9 +233,9 @@ async def _main(
         nonlocal settings
         old, settings = settings, new
         keep(loop.create_task(_save(paths.settings_file, new, tell_user)))
-        if new.url != listener.url:
-            log.info("engine address changed: connecting to %s", new.url)
-            listener.set_url(new.url)
+        if (address := address_after_save(old, new, listener.url)) is not None:
+            log.info("engine address changed: connecting to %s", address)
+            listener.set_url(address)
             if warning := unencrypted_warning(new):
                 tell_user(warning)
         if new.notify_style != old.notify_style:

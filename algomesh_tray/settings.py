@@ -23,6 +23,7 @@ __all__ = [
     "NOTIFY_STYLES",
     "Settings",
     "SettingsError",
+    "address_after_save",
     "is_loopback",
     "load_settings",
     "save_settings",
@@ -123,6 +124,17 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def address_after_save(old: Settings, new: Settings, in_use: str) -> str | None:
+    """Where the listener should connect once ``new`` is saved over ``old``; None: stay where it is.
+
+    Only a changed address moves it, so a run on the demo engine or on --host/--port keeps its
+    engine when the user saves, say, a new rule.
+    """
+    if new.url in (old.url, in_use):
+        return None
+    return new.url
 
 
 def unencrypted_warning(settings: Settings) -> str | None:

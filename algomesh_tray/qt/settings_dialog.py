@@ -146,7 +146,8 @@ class SettingsDialog(QDialog):
         self.bridges.load(settings, self._secrets)
         self.rules.load(settings.rules, settings.quiet_hours, recent or [])
         in_use = active_url is not None and active_url != settings.url
-        self.active_label.setText(f"This run uses {active_url}; Save connects to the address above." if in_use else "")
+        in_use_text = f"This run uses {active_url}; saving a new address above connects there."
+        self.active_label.setText(in_use_text if in_use else "")
         self.active_label.setVisible(in_use)
         self.host_edit.setText(settings.host)
         self.port_spin.setValue(settings.port)

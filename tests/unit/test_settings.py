@@ -11,6 +11,7 @@ import pytest
 from algomesh_tray.settings import (
     Settings,
     SettingsError,
+    address_after_save,
     is_loopback,
     load_settings,
     save_settings,
@@ -247,3 +248,14 @@ def test_a_settings_path_that_cannot_be_read_gives_defaults_and_a_message(tmp_pa
     assert settings == Settings()
     assert message is not None and "could not be read" in message
     assert path.is_dir()
+
+
+def test_saving_moves_the_listener_only_when_the_address_changed() -> None:
+    """A demo or --port run keeps its engine when a rule is saved; a new address is followed at once."""
+    saved = Settings()
+    demo = "ws://127.0.0.1:40123/connect"
+    assert address_after_save(saved, replace(saved, rules="silent paper"), demo) is None
+    moved = replace(saved, port=52001)
+    assert address_after_save(saved, moved, demo) == "ws://localhost:52001/connect"
+    assert address_after_save(saved, moved, saved.url) == "ws://localhost:52001/connect"
+    assert address_after_save(saved, replace(saved, host="127.0.0.1", port=40123), demo) is None  # already there
