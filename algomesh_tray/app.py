@@ -398,7 +398,7 @@ async def _main(
     def load_dashboard(window: TradesWindow) -> None:
         async def load() -> None:
             today = start_of_today()
-            totals, newest = await pipeline.run_in_writer(lambda: trade_log.market_totals(today))
+            totals, newest = await pipeline.run_in_writer(lambda: pipeline.trade_log.market_totals(today))
             window.dashboard.model.load_totals(Summary.from_totals(totals, today_starts=today), newest)
 
         keep(loop.create_task(load()))
@@ -428,7 +428,7 @@ async def _main(
     if warning := unencrypted_warning(run_settings):
         tell_user(warning)
 
-    history = await pipeline.run_in_writer(lambda: trade_log.recent(model.max_rows))
+    history = await pipeline.run_in_writer(lambda: pipeline.trade_log.recent(model.max_rows))
     model.add_history(history)
     log.info("trades window loaded %d recent trades", len(history))
 

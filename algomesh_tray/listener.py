@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 #: websockets closes the connection on a bigger frame, losing what follows; frames between
 #: this and protocol.MAX_FRAME_BYTES are read and rejected one by one instead.
@@ -95,6 +97,38 @@ def _describe(error: BaseException) -> str:
     return f"connection failed ({type(error).__name__}: {error})"
 
 
+def _guarded(callback: Callable[[_T], None], what: str) -> Callable[[_T], None]:
+    """``callback``, its exceptions logged: a fault in the app must never end the listener."""
+
+    def call(value: _T) -> None:
+        try:
+            callback(value)
+        except Exception:
+            log.exception("the %s callback failed; the listener carries on", what)
+
+    return call
+
+
+class _LogBudget:
+    """At most ``burst`` lines at once and ``per_second`` after: a flood of garbage frames must not
+    turn into a flood of log writes on the event loop (the Qt thread). Counts what it held back."""
+
+    def __init__(self, *, burst: float = 20, per_second: float = 5) -> None:
+        self._burst, self._per_second = burst, per_second
+        self._tokens, self._refilled_at = burst, time.monotonic()
+        self.held_back = 0
+
+    def allows(self) -> bool:
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._refilled_at) * self._per_second)
+        self._refilled_at = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return True
+        self.held_back += 1
+        return False
+
+
 class EngineListener:
     """Keeps one connection to the engine open and hands every parsed frame to callbacks."""
 
@@ -110,9 +144,10 @@ class EngineListener:
         ping_interval: float | None = 20.0,
     ) -> None:
         self._url = url
-        self._on_signal = on_signal
-        self._on_status = on_status
-        self._on_rejected = on_rejected
+        self._on_signal = _guarded(on_signal, "signal")
+        self._on_status = _guarded(on_status, "status")
+        self._on_rejected = _guarded(on_rejected, "rejected-frame")
+        self._rejection_log = _LogBudget()
         self._delays = delays
         self._open_timeout = open_timeout
         self._ping_interval = ping_interval
@@ -227,5 +262,8 @@ class EngineListener:
     def _reject(self, reason: str) -> None:
         self.counters.rejected += 1
         self.counters.last_rejection = reason
-        log.warning("rejected a frame from the engine: %s", reason)
+        if self._rejection_log.allows():
+            held_back, self._rejection_log.held_back = self._rejection_log.held_back, 0
+            more = f" ({held_back:,} more rejected since the last line)" if held_back else ""
+            log.warning("rejected a frame from the engine: %s%s", reason, more)
         self._on_rejected(reason)

@@ -16,7 +16,7 @@ from functools import partial
 from typing import TypeVar
 
 from .protocol import ReceivedSignal
-from .tradelog import TradeLog, TradeRecord
+from .tradelog import TradeLog, TradeRecord, is_damage, replace_damaged
 
 __all__ = ["SignalPipeline"]
 
@@ -95,17 +95,18 @@ class SignalPipeline:
         if not pending:
             return
         try:
-            written: list[TradeRecord | None] = list(
-                await self.run_in_writer(lambda: self._trade_log.append_many(pending))
-            )
-        except sqlite3.OperationalError as error:  # disk full, read-only, locked: keep them, retry later
+            written: list[TradeRecord | None] = list(await self._append(pending))
+        except (sqlite3.OperationalError, OSError) as error:  # disk full, read-only, locked: keep, retry later
             self._unsaved = pending[-MAX_UNSAVED:]
+            if len(pending) > MAX_UNSAVED:
+                log.error("%d signals kept in memory were dropped: the trade log has been failing too long",
+                          len(pending) - MAX_UNSAVED)  # fmt: skip
             if self.log_healthy:
                 log.error("cannot write the trade log %s: %s", self._trade_log.path, error)
                 self._on_log_error(f"The trade log cannot be written ({error}). Signals are kept in memory.")
             self.log_healthy = False
             if fresh:
-                self._on_recorded([TradeRecord.unsaved(received) for received in fresh])
+                self._hand_on([TradeRecord.unsaved(received) for received in fresh])
             return
         except Exception:  # a record SQLite will never take must not hold back the others
             written = await self._write_one_by_one(pending)
@@ -114,22 +115,45 @@ class SignalPipeline:
             log.info("trade log writable again; %d kept signals written", len(retried))
             self.log_healthy = True
         if fresh:
-            self._on_recorded(
+            self._hand_on(
                 [
                     record or TradeRecord.unsaved(received)
                     for record, received in zip(written[len(retried) :], fresh, strict=True)
                 ]
             )
 
+    async def _append(self, pending: list[ReceivedSignal]) -> list[TradeRecord]:
+        """Write a batch; a log found damaged is moved aside and the batch goes to a new one."""
+        try:
+            return await self.run_in_writer(partial(self._trade_log.append_many, pending))
+        except sqlite3.DatabaseError as error:
+            if not is_damage(error) or self._trade_log.path is None:
+                raise
+            log.error("the trade log %s is damaged: %s", self._trade_log.path, error)
+            self._trade_log, message = await self.run_in_writer(partial(replace_damaged, self._trade_log, error))
+            self._on_log_error(message)
+        return await self.run_in_writer(partial(self._trade_log.append_many, pending))
+
+    def _hand_on(self, records: list[TradeRecord]) -> None:
+        """Pass stored records on; a fault downstream is logged and must not stop the pipeline."""
+        try:
+            self._on_recorded(records)
+        except Exception:
+            log.exception("handing on %d signals failed; the pipeline carries on", len(records))
+
     async def _write_one_by_one(self, pending: list[ReceivedSignal]) -> list[TradeRecord | None]:
-        """Each record in its own transaction; one that fails is logged, reported and left out."""
+        """Each record in its own transaction; those that fail are logged, reported once, and left out."""
         written: list[TradeRecord | None] = []
+        failures: list[Exception] = []
         for received in pending:
             try:
                 (record,) = await self.run_in_writer(partial(self._trade_log.append_many, [received]))
             except Exception as error:
                 log.error("a signal could not be stored and was left out of the trade log: %r", error)
-                self._on_log_error(f"A signal could not be stored in the trade log ({error}); it was still shown.")
+                failures.append(error)
                 record = None
             written.append(record)
+        if failures:
+            count = "A signal" if len(failures) == 1 else f"{len(failures)} signals"
+            self._on_log_error(f"{count} could not be stored in the trade log ({failures[-1]}); still shown.")
         return written

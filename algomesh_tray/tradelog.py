@@ -18,7 +18,16 @@ from typing import TextIO
 from .paths import aside_path
 from .protocol import ReceivedSignal, StrategySignal
 
-__all__ = ["EXPORT_FIELDS", "TradeLog", "TradeRecord", "open_trade_log", "write_csv", "write_json"]
+__all__ = [
+    "EXPORT_FIELDS",
+    "TradeLog",
+    "TradeRecord",
+    "is_damage",
+    "open_trade_log",
+    "replace_damaged",
+    "write_csv",
+    "write_json",
+]
 
 #: Columns of an export, named as the engine names its fields, plus the log's own.
 EXPORT_FIELDS = ("id", "receivedAt", "strategyName", "symbol", "action", "amount", "sizeType", "price",
@@ -181,19 +190,42 @@ def open_trade_log(path: Path) -> tuple[TradeLog, str | None]:
             f"The trade log {path} cannot be opened ({error}). Signals are kept in memory for this session only."
         )
     except sqlite3.DatabaseError as error:  # not a database, malformed
-        aside = aside_path(path)
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{path}{suffix}")
-            if source.exists():
-                os.replace(source, Path(f"{aside}{suffix}"))
-        return TradeLog(path), (
-            f"The trade log was damaged ({error}). It was moved to {aside} and a new log was started."
-        )
+        return _start_afresh(path, error)
     except OSError as error:
         return TradeLog(None), (
             f"The trade log {path} cannot be opened ({error.strerror}). "
             "Signals are kept in memory for this session only."
         )
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """The file itself is damaged ("malformed", "not a database"). The subclasses of DatabaseError are
+    other troubles (OperationalError: disk full, read-only, locked; IntegrityError: one bad record)."""
+    return type(error) is sqlite3.DatabaseError
+
+
+def replace_damaged(trade_log: TradeLog, error: sqlite3.DatabaseError) -> tuple[TradeLog, str]:
+    """A log found damaged while running: close it, move the file aside, and start a new one."""
+    trade_log.close()
+    assert trade_log.path is not None, "an in-memory log cannot be damaged on disk"
+    return _start_afresh(trade_log.path, error)
+
+
+def _start_afresh(path: Path, error: sqlite3.DatabaseError) -> tuple[TradeLog, str]:
+    """Move a damaged log (with its WAL) aside, never deleting it, and start a new one at ``path``."""
+    aside = aside_path(path)
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            source = Path(f"{path}{suffix}")
+            if source.exists():
+                os.replace(source, Path(f"{aside}{suffix}"))
+        new_log = TradeLog(path)
+    except (OSError, sqlite3.Error) as problem:
+        return TradeLog(None), (
+            f"The trade log {path} is damaged ({error}) and could not be replaced ({problem}). "
+            "Signals are kept in memory for this session only."
+        )
+    return new_log, f"The trade log was damaged ({error}). It was moved to {aside} and a new log was started."
 
 
 def _cell(value: object) -> object:

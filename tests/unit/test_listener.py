@@ -6,9 +6,12 @@ import asyncio
 import base64
 import hashlib
 import json
+import logging
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+import pytest
 
 from algomesh_tray.engine_sim import SimulatedEngine
 from algomesh_tray.listener import (
@@ -452,3 +455,34 @@ def test_back_off_delays_grow_to_their_cap() -> None:
     default = backoff_delays()
     assert [next(default) for _ in range(5)] == [0.1, 0.2, 0.4, 0.8, 1.0]
     assert max(next(default) for _ in range(100)) == 1.0
+
+
+def test_a_flood_of_garbage_is_logged_in_a_few_lines_not_one_per_frame(caplog: pytest.LogCaptureFixture) -> None:
+    """5,000 bad frames: every one is counted and reported to the app, the log file gets a handful."""
+    caplog.set_level(logging.WARNING, logger="algomesh_tray.listener")
+    run = feed_frames(["not json"] * 5000, timeout=30)
+    assert run.counters.rejected == 5000 and len(run.reasons) == 5000
+    lines = [r for r in caplog.records if r.getMessage().startswith("rejected a frame from the engine")]
+    assert 1 <= len(lines) <= 40
+
+
+def test_a_failing_status_callback_does_not_stop_the_listener() -> None:
+    """A fault in the app's status handling is logged; signals keep arriving."""
+    received: list[ReceivedSignal] = []
+
+    def fragile_status(status: ListenerStatus) -> None:
+        raise RuntimeError("a bug in the tray")
+
+    async def scenario() -> None:
+        engine = SimulatedEngine(count=3, rate=200)
+        await engine.start()
+        listener = EngineListener(engine.url, on_signal=received.append, on_status=fragile_status, delays=fast_delays)
+        try:
+            listener.start()
+            await wait_until(lambda: len(received) == 3)
+        finally:
+            await listener.stop()
+            await engine.close()
+
+    asyncio.run(scenario())
+    assert len(received) == 3

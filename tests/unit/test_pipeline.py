@@ -207,3 +207,55 @@ def test_a_signal_the_log_can_never_store_does_not_block_the_ones_after_it(tmp_p
 
     asyncio.run(scenario())
     assert sorted(record.signal.price for record in TradeLog(path).recent(10)) == [101.0, 102.0, 103.0]
+
+
+def test_a_log_found_damaged_while_running_is_moved_aside_and_a_new_one_takes_the_signals(tmp_path: Path) -> None:
+    """The file opens (its first page is intact) but its table is garbage: one message, the damaged
+    file kept aside, and every signal in the new log, none dropped."""
+    path = tmp_path / "trades.sqlite3"
+    old = TradeLog(path)
+    old.append_many([make_received(n) for n in range(200)])
+    old.close()
+    with path.open("r+b") as damaged:  # keep page 1 (the schema), overwrite the table's pages
+        damaged.seek(4096)
+        damaged.write(b"\xff" * (path.stat().st_size - 4096))
+    handed_on: list[TradeRecord] = []
+    errors: list[str] = []
+
+    async def scenario() -> None:
+        pipeline = SignalPipeline(TradeLog(path), on_recorded=handed_on.extend, on_log_error=errors.append)
+        pipeline.start()
+        for number in range(5):
+            pipeline.submit(make_received(1000 + number))
+            await asyncio.sleep(0)  # several batches
+        await wait_until(lambda: len(handed_on) == 5)
+        await pipeline.close()
+
+    asyncio.run(scenario())
+    assert [record.id for record in handed_on] == [1, 2, 3, 4, 5]  # all stored, in the new log
+    assert len(errors) == 1 and "damaged" in errors[0] and "moved to" in errors[0]
+    (aside,) = tmp_path.glob("trades.sqlite3.corrupt-*")
+    assert aside.read_bytes()[4096:4200] == b"\xff" * 104  # the damaged file is kept as it was
+    assert sorted(record.signal.price for record in TradeLog(path).recent(10)) == [1100.0 + n for n in range(5)]
+
+
+def test_a_fault_downstream_of_the_log_does_not_stop_the_pipeline(tmp_path: Path) -> None:
+    """If handing on one batch raises (a bug in a view or a bridge), later signals still flow."""
+    handed_on: list[TradeRecord] = []
+
+    def fragile(records: list[TradeRecord]) -> None:
+        handed_on.extend(records)
+        if len(handed_on) == 1:
+            raise RuntimeError("a bug downstream")
+
+    async def scenario() -> None:
+        pipeline = SignalPipeline(TradeLog(tmp_path / "trades.sqlite3"), on_recorded=fragile)
+        pipeline.start()
+        pipeline.submit(make_received(1))
+        await wait_until(lambda: len(handed_on) == 1)
+        pipeline.submit(make_received(2))
+        await wait_until(lambda: len(handed_on) == 2)
+        await pipeline.close()
+
+    asyncio.run(scenario())
+    assert [record.signal.price for record in handed_on] == [101.0, 102.0]
