@@ -415,6 +415,16 @@ async def _main(
     keep(loop.create_task(configure_bridges()))
     pipeline.start()
     listener.start()
+    no_tray_box: QMessageBox | None = None
+
+    def on_tray_available() -> None:
+        if no_tray_box is not None:
+            no_tray_box.close()  # no longer true
+        windows.set_hide_on_close(True)
+        dispatcher.set_notifier(make_notifier(settings.notify_style))
+        tell_user("A system tray is here now: AlgoMesh Tray lives in it, and closing the window keeps it running.")
+
+    tray.became_available.connect(on_tray_available)
     if not tray.available:
         problems.append(
             "This desktop has no system tray, so AlgoMesh Tray keeps its window open. "
@@ -422,7 +432,8 @@ async def _main(
         )
         window = windows.trades_window()
         window.show()
-        QMessageBox(QMessageBox.Icon.Information, "AlgoMesh Tray", problems[-1], parent=window).show()
+        no_tray_box = QMessageBox(QMessageBox.Icon.Information, "AlgoMesh Tray", problems[-1], parent=window)
+        no_tray_box.show()
     for problem in problems:
         tell_user(problem)
     if warning := unencrypted_warning(run_settings):
@@ -463,6 +474,12 @@ class _LazyWindows:
         self._connection_text = ""
         self._feed_text = ""
         self._status_message = ""
+
+    def set_hide_on_close(self, hide: bool) -> None:
+        """Whether closing the trades window hides it (the tray keeps the app) or quits."""
+        self._hide_on_close = hide
+        if self.trades is not None:
+            self.trades.hide_on_close = hide
 
     def trades_window(self) -> TradesWindow:
         if self.trades is None:

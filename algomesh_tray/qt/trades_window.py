@@ -59,6 +59,9 @@ class TradesWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.addActions(actions)
         toolbar.addSeparator()
+        close_action = QAction("Close", self, shortcut=QKeySequence(QKeySequence.StandardKey.Close))  # Ctrl+W
+        close_action.triggered.connect(self.close)
+        self.addAction(close_action)
         self.copy_action = toolbar.addAction("Copy as JSON")
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setEnabled(False)

@@ -117,12 +117,14 @@ class TrayIcon(QObject):
     """The icon in the system tray: its look follows the connection; a left click opens trades."""
 
     message_clicked = Signal(object)  # the TradeRecord the message was about, or None
+    became_available = Signal()  # a system tray appeared after start-up (a panel that starts late)
     status_text_changed = Signal(str)  # the connection sentence, also while counting down a retry
 
     def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self._escape_messages = self.available and tray_messages_read_markup()
+        self._tray_watch: QTimer | None = None
         self._actions = actions
         self._icon = QSystemTrayIcon(app_icon("tray-connecting"), self)
         self._menu = QMenu()
@@ -154,6 +156,22 @@ class TrayIcon(QObject):
         if self.available:
             self._icon.show()
             log.info("tray icon shown (system tray available)")
+        elif self._tray_watch is None:
+            # Started at login before the panel? Look for a tray every 2 s and move in when it comes.
+            self._tray_watch = QTimer(self, interval=2000)
+            self._tray_watch.timeout.connect(self._look_for_tray)
+            self._tray_watch.start()
+
+    def _look_for_tray(self) -> None:
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return
+        assert self._tray_watch is not None
+        self._tray_watch.stop()
+        self.available = True
+        self._escape_messages = tray_messages_read_markup()
+        log.info("a system tray appeared")
+        self.show()
+        self.became_available.emit()
 
     def hide(self) -> None:
         self._icon.hide()

@@ -76,8 +76,9 @@ class Window:
 class VirtualDesktop:
     """Starts the desktop's parts; ``env`` is what a program needs to run on it."""
 
-    def __init__(self, workdir: Path, *, status_notifier: bool = False) -> None:
+    def __init__(self, workdir: Path, *, system_tray: bool = True, status_notifier: bool = False) -> None:
         self.workdir = workdir
+        self.system_tray = system_tray
         self.status_notifier = status_notifier
         self.notify_log = workdir / "notify.log"
         self._processes: list[subprocess.Popen[bytes]] = []
@@ -101,7 +102,8 @@ class VirtualDesktop:
         bus = self._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE)
         assert bus.stdout is not None
         self.env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
-        self._start_tray()
+        if self.system_tray:
+            self.start_system_tray()
         if self.status_notifier:
             self._spawn(["status-notifier-watcher"])
             wait_until(lambda: self._has_owner(STATUS_NOTIFIER_WATCHER), 10, "the StatusNotifier watcher")
@@ -118,7 +120,7 @@ class VirtualDesktop:
         wait_until(lambda: b"NameAcquired" in self.notify_log.read_bytes(), 10, "dbus-monitor to listen")
         return self
 
-    def _start_tray(self, attempts: int = 3) -> None:
+    def start_system_tray(self, attempts: int = 3) -> None:
         """trayer, retried: on a loaded machine it has been seen to start without a panel."""
         for attempt in range(1, attempts + 1):
             trayer = self._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel",

@@ -212,3 +212,29 @@ def test_without_a_system_tray_the_app_says_so_and_keeps_its_window(start_progra
     app.wait_for_line("has no system tray, so AlgoMesh Tray keeps its window open")
     app.wait_for_line("engine connected")
     assert app.stop() == 0
+
+
+def test_a_tray_that_appears_after_start_up_is_moved_into(start_program: Any, tmp_path: Path) -> None:
+    """Started at login before the panel: the window stays open at first, then the icon docks in the
+    tray when it comes, and closing the window no longer quits."""
+    desktop = VirtualDesktop(tmp_path / "late-tray-desktop", system_tray=False)
+    desktop.workdir.mkdir()
+    desktop.start()
+    try:
+        _engine, port = _start_engine(start_program, "--count", "0")
+        app = start_program("algomesh-tray", "--data-dir", str(tmp_path / "data"), "--port", str(port), env=desktop.env)
+        app.wait_for_line("has no system tray, so AlgoMesh Tray keeps its window open")
+        desktop.start_system_tray()
+        app.wait_for_line("a system tray appeared")
+        wait_until(lambda: desktop.docked_windows("algomesh-tray"), 10, "the tray icon to dock in the late tray")
+        app.wait_for_line("A system tray is here now")
+        trades = wait_until(
+            lambda: next((w for w in desktop.windows() if w.name == "AlgoMesh Tray — Trades"), None), 10,
+            "the trades window",
+        )  # fmt: skip
+        desktop.run("xdotool", "windowfocus", "--sync", trades.id, "key", "ctrl+w")  # type: ignore[attr-defined]
+        wait_until(lambda: not desktop.is_viewable(trades.id), 10, "the window to close")  # type: ignore[attr-defined]
+        assert app.process.poll() is None, "closing the window quit the app although a tray is there now"
+        assert app.stop() == 0
+    finally:
+        desktop.stop()
