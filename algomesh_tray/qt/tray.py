@@ -125,6 +125,7 @@ class TrayIcon(QObject):
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self._escape_messages = self.available and tray_messages_read_markup()
         self._tray_watch: QTimer | None = None
+        self._icon_name = "tray-connecting"
         self._actions = actions
         self._icon = QSystemTrayIcon(app_icon("tray-connecting"), self)
         self._menu = QMenu()
@@ -216,7 +217,9 @@ class TrayIcon(QObject):
             paused_until=self.paused_until,
             quiet_until=self.quiet_until(),
         )
-        self._icon.setIcon(app_icon(icon))
+        if icon != self._icon_name:  # not every second of a countdown: D-Bus trays repaint on each
+            self._icon_name = icon
+            self._icon.setIcon(app_icon(icon))
         self._icon.setToolTip(f"{APP_TITLE}\n{text}")
         if text != self.text:
             self.text = text
