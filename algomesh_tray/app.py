@@ -183,7 +183,23 @@ async def _main(
     def make_notifier(style: str) -> Notifier:
         if style == "tray" and tray.available:
             return TrayMessageNotifier(tray)
-        return PlyerNotifier(app_name="AlgoMesh Tray", app_icon=str(icon_path("algomesh-tray")), on_failed=tell_user)
+        return PlyerNotifier(app_name="AlgoMesh Tray", app_icon=str(icon_path("algomesh-tray")),
+                             on_failed=on_native_failed)  # fmt: skip
+
+    native_trouble_told = False
+
+    def on_native_failed(reason: str, notification: Notification) -> None:
+        """Desktop notifications do not work here (no daemon, a backend plyer lacks): use the tray's."""
+        nonlocal native_trouble_told
+        if tray.available:
+            if isinstance(dispatcher.notifier, PlyerNotifier):
+                dispatcher.set_notifier(TrayMessageNotifier(tray))
+            if not native_trouble_told:
+                tell_user(f"Desktop notifications are not working ({reason}). AlgoMesh Tray shows its own instead.")
+            tray.show_message(notification)  # after the explanation: the signal is what must stay on screen
+        elif not native_trouble_told:
+            tell_user(f"Desktop notifications are not working ({reason}). Signals are still logged and listed.")
+        native_trouble_told = True
 
     def on_shown(notification: Notification) -> None:
         if notification.sound:

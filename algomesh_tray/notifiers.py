@@ -68,7 +68,8 @@ class PlyerNotifier:
     """The desktop's own notifications through plyer, called on a worker thread.
 
     plyer blocks (on Linux it may run ``notify-send``, 15-30 ms a call), so calls queue on one
-    thread, in order. plyer cannot report clicks; the tray style can.
+    thread, in order. plyer cannot report clicks; the tray style can. A popup plyer could not show
+    goes to ``on_failed`` with the reason, on the event loop, so the app can show it another way.
     """
 
     def __init__(
@@ -76,7 +77,7 @@ class PlyerNotifier:
         *,
         app_name: str,
         app_icon: str = "",
-        on_failed: Callable[[str], None] = lambda message: None,
+        on_failed: Callable[[str, Notification], None] = lambda reason, notification: None,
     ) -> None:
         self._app_name = app_name
         self._app_icon = app_icon
@@ -111,8 +112,9 @@ class PlyerNotifier:
             if not self._failed:
                 self._failed = True
                 log.error("desktop notification failed: %r", error)
-                message = f"Desktop notifications are not working ({error})."
-                self._loop.call_soon_threadsafe(self._on_failed, message)
+            # plyer raises a bare NotImplementedError when it finds no backend at all.
+            reason = "no notification service was found" if isinstance(error, NotImplementedError) else str(error)
+            self._loop.call_soon_threadsafe(self._on_failed, reason or type(error).__name__, notification)
         else:
             log.debug("notified: %s", notification.title)
 
