@@ -464,6 +464,10 @@ async def _main(
     tray.hide()
     windows.hide_all()
     await listener.stop()
+    if background:  # a settings save, the login item, a keyring write: let them finish, briefly
+        _done, unfinished = await asyncio.wait(set(background), timeout=5)
+        for task in unfinished:
+            task.cancel()
     await pipeline.close()
     await hub.close()
     dispatcher.notifier.close()
