@@ -39,6 +39,7 @@ dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
 # Tarball: the same bundle, with the menu entry and icons for a manual install.
 tarball=dist/algomesh-tray-${VERSION}-linux-$(uname -m).tar.gz
 cp packaging/linux/algomesh-tray.desktop dist/algomesh-tray/
+install -m 755 packaging/linux/install-menu-entry.sh dist/algomesh-tray/
 rm -rf dist/algomesh-tray/icons && cp -a build/icons/hicolor dist/algomesh-tray/icons
 tar -C dist -czf "$tarball" algomesh-tray
 
