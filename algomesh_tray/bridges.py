@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import html
 import logging
+import math
 import re
 import time
-from collections.abc import Callable, Iterator
+import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .formatting import format_amount, format_price, notification_body, notification_title, safe_text
+from .formatting import escape_markup, format_amount, format_price, notification_body, notification_title, safe_text
+from .listener import backoff_delays
 from .tradelog import TradeRecord
 
 if TYPE_CHECKING:
@@ -87,8 +89,8 @@ def matches_filter(record: TradeRecord, words: str) -> bool:
 
 def telegram_request(record: TradeRecord, *, token: str, chat_id: str, base_url: str = TELEGRAM_API) -> BridgeRequest:
     """Bot API sendMessage with parse_mode HTML: feed text is escaped, our own markup is bold."""
-    title = html.escape(notification_title(record.signal), quote=False)
-    body = html.escape(notification_body(record.signal), quote=False)
+    title = escape_markup(notification_title(record.signal))  # HTML mode needs only <, > and & escaped
+    body = escape_markup(notification_body(record.signal))
     return BridgeRequest(
         f"{base_url.rstrip('/')}/bot{token}/sendMessage",
         {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",
@@ -127,21 +129,33 @@ def webhook_request(record: TradeRecord, *, url: str) -> BridgeRequest:
     return BridgeRequest(url, {**record.as_dict(), "raw": record.raw})
 
 
+def _seconds(value: object) -> float | None:
+    """A usable wait: a finite, non-negative number; None for anything else (a date, "soon", -1, NaN, true)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        seconds = float(value)
+    except (ValueError, OverflowError):
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
 def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds to wait from a 429: Telegram's parameters.retry_after, Discord's retry_after, or the header."""
+    """Seconds to wait from a 429: Telegram's parameters.retry_after, Discord's retry_after, or the header.
+
+    The answer is untrusted: any other shape gives None (the usual back-off), never an exception.
+    """
     try:
         body = response.json()
     except ValueError:
         body = None
-    if isinstance(body, dict):
-        for value in (body.get("retry_after"), (body.get("parameters") or {}).get("retry_after")):
-            if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-                return float(value)
-    header = response.headers.get("retry-after")
-    try:
-        return float(header) if header is not None else None
-    except ValueError:
-        return None
+    fields = body if isinstance(body, dict) else {}
+    parameters = fields.get("parameters")
+    nested = parameters.get("retry_after") if isinstance(parameters, dict) else None
+    for value in (fields.get("retry_after"), nested, response.headers.get("retry-after")):
+        if (seconds := _seconds(value)) is not None:
+            return seconds
+    return None
 
 
 def _error_text(service: str, response: httpx.Response) -> str:
@@ -155,13 +169,6 @@ def _error_text(service: str, response: httpx.Response) -> str:
         response.status_code, ""
     )
     return f"{service} answered HTTP {response.status_code}{hint}: {safe_text(str(reason), 160)}".rstrip(": ")
-
-
-def _delays(*, initial: float, cap: float) -> Iterator[float]:
-    delay = initial
-    while True:
-        yield delay
-        delay = min(delay * 2, cap)
 
 
 @dataclass(slots=True)
@@ -228,6 +235,13 @@ class Bridge:
         self._publish()
         return done
 
+    def _report(self) -> None:
+        """Tell the owner; a fault in its callback is logged, never the end of deliveries."""
+        try:
+            self._on_status(self.status)
+        except Exception:
+            log.exception("%s bridge: the status callback failed", self.service)
+
     def _enqueue(self, pending: _Pending) -> None:
         if len(self._queue) >= self._max_queue:
             dropped = self._queue.popleft()
@@ -239,7 +253,7 @@ class Bridge:
 
     def _publish(self) -> None:
         self.status.queued = len(self._queue)
-        self._on_status(self.status)
+        self._report()
 
     async def _run(self) -> None:
         while True:
@@ -249,7 +263,13 @@ class Bridge:
                 continue
             pending = self._queue.popleft()  # in flight: no longer the queue's to drop
             self._publish()
-            outcome = await self._deliver(pending.request)
+            try:
+                outcome = await self._deliver(pending.request)
+            except Exception as error:  # a bug or an odd answer costs this message, not the bridge
+                outcome = f"could not send to {self.service}: unexpected {type(error).__name__} (see the log)"
+                # Where it happened, but not the message: it may quote the URL, which may hold a secret.
+                frames = "".join(traceback.format_tb(error.__traceback__))
+                log.error("%s bridge: unexpected %s\n%s", self.service, type(error).__name__, frames)
             if outcome is None:
                 self.status.sent += 1
                 self.status.last_sent_at = time.time()
@@ -266,11 +286,14 @@ class Bridge:
         """None when delivered; otherwise why it was given up."""
         import httpx
 
-        delays = _delays(initial=self._initial_delay, cap=self._max_delay)
+        delays = backoff_delays(initial=self._initial_delay, cap=self._max_delay)
         problem = ""
         for _attempt in range(self._max_attempts):
             try:
                 response = await self._client.post(request.url, json=request.payload)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol):  # retrying cannot mend the address
+                hint = " (check the token)" if self.service == "telegram" else ""
+                return f"the {self.service} address is not valid{hint}"
             except httpx.TimeoutException:
                 problem = f"{self.service} did not answer in time"
             except httpx.HTTPError as error:
@@ -287,7 +310,7 @@ class Bridge:
                     return _error_text(self.service, response)  # our request is wrong: no retry
                 problem = _error_text(self.service, response)
             self.status.last_error = problem + "; retrying"
-            self._on_status(self.status)
+            self._report()
             await asyncio.sleep(next(delays))
         return f"{problem}; gave up after {self._max_attempts} attempts"
 

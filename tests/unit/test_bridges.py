@@ -17,6 +17,7 @@ import pytest
 from algomesh_tray.bridges import (
     Bridge,
     BridgeHub,
+    BridgeRequest,
     discord_request,
     matches_filter,
     telegram_request,
@@ -51,7 +52,12 @@ async def until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
 
 
 def run_bridge(
-    service: FakeService, scenario: Callable[[Bridge], Any], *, kind: str = "telegram", **options: Any
+    service: FakeService,
+    scenario: Callable[[Bridge], Any],
+    *,
+    kind: str = "telegram",
+    build: Callable[[TradeRecord], BridgeRequest] | None = None,
+    **options: Any,
 ) -> Bridge:
     """Run ``scenario(bridge)`` with a bridge to the fake service; returns the bridge to inspect."""
     builders = {
@@ -60,10 +66,11 @@ def run_bridge(
         "webhook": lambda r: webhook_request(r, url=f"{service.url}/hook"),
     }
     holder: list[Bridge] = []
+    options = {"initial_delay": 0.01, "max_delay": 0.05, **options}
 
     async def main() -> None:
         async with httpx.AsyncClient(timeout=options.pop("timeout", 5.0)) as client:
-            bridge = Bridge(kind, builders[kind], client=client, initial_delay=0.01, max_delay=0.05, **options)
+            bridge = Bridge(kind, build or builders[kind], client=client, **options)
             holder.append(bridge)
             bridge.start()
             await scenario(bridge)
@@ -225,6 +232,84 @@ def test_each_bridge_has_its_own_filter(service: FakeService) -> None:
     run_bridge(service, scenario, words="live btc")
     assert len(service.seen) == 1 and "BTCUSDT" in service.seen[0].payload["text"]
     assert matches_filter(record(), "") and not matches_filter(record(), "sell")
+
+
+@pytest.mark.parametrize(
+    ("body", "header"),
+    [
+        ({"ok": False, "error_code": 429, "parameters": [30]}, None),
+        ({"ok": False, "error_code": 429, "parameters": "retry later"}, None),
+        ({"retry_after": 10**400}, None),
+        ({"ok": False}, "-5"),
+        ({"ok": False}, "nan"),
+    ],
+    ids=["parameters-a-list", "parameters-a-string", "retry-after-too-big", "negative-header", "nan-header"],
+)
+def test_a_429_with_an_unusable_retry_after_backs_off_as_usual(
+    service: FakeService, body: dict[str, Any], header: str | None
+) -> None:
+    """Whatever shape a 429 takes, the bridge waits its own back-off and delivers; it never dies or spins."""
+    service.answers = [Answer(429, body, {"retry-after": header} if header is not None else {})]
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record()])
+        await until(lambda: bridge.status.sent == 1)
+
+    bridge = run_bridge(service, scenario, initial_delay=0.2, max_delay=0.2)
+    first, second = service.seen
+    assert second.at - first.at >= 0.2
+    assert bridge.status.failed == 0 and bridge.status.last_error == ""
+
+
+@pytest.mark.parametrize("bad_url", ["http://[::1", "hooks.example.com/algomesh"], ids=["invalid-url", "no-scheme"])
+def test_an_invalid_address_is_reported_once_and_later_signals_still_go_out(service: FakeService, bad_url: str) -> None:
+    """A mistyped webhook address fails at once in words a trader can act on; the bridge carries on."""
+    statuses: list[str] = []
+
+    def build(r: TradeRecord) -> BridgeRequest:
+        return webhook_request(r, url=bad_url if r.id == 1 else f"{service.url}/hook")
+
+    async def scenario(bridge: Bridge) -> None:
+        outcome = await asyncio.wait_for(bridge.send_test(record(1)), 10)
+        assert outcome == "the webhook address is not valid"
+        assert bridge.status.failed == 1 and bridge.status.last_error == outcome
+        bridge.submit([record(1), record(2)])
+        await until(lambda: bridge.status.sent == 1 and bridge.status.failed == 2)
+
+    run_bridge(service, scenario, kind="webhook", build=build, on_status=lambda s: statuses.append(s.describe()))
+    assert [seen.payload["id"] for seen in service.seen] == [2]  # never retried, and the next one went out
+    assert "0 sent, 1 failed. Last error: the webhook address is not valid" in statuses
+
+
+def test_an_unexpected_failure_costs_one_message_not_the_bridge(
+    service: FakeService, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A fault outside httpx's errors (here a NaN price httpx will not encode) is counted, logged, and passed."""
+
+    async def scenario(bridge: Bridge) -> None:
+        outcome = await asyncio.wait_for(bridge.send_test(record(1, price=float("nan"))), 10)
+        assert outcome == "could not send to webhook: unexpected ValueError (see the log)"
+        bridge.submit([record(2)])
+        await until(lambda: bridge.status.sent == 1)
+
+    bridge = run_bridge(service, scenario, kind="webhook")
+    assert bridge.status.failed == 1
+    assert [seen.payload["id"] for seen in service.seen] == [2]
+    assert any("webhook bridge: unexpected ValueError" in line for line in caplog.messages)
+
+
+def test_a_failing_status_callback_does_not_stop_deliveries(service: FakeService) -> None:
+    """A fault in whoever shows the status is logged; the signal is still delivered."""
+
+    def broken(status: Any) -> None:
+        raise RuntimeError("status display broke")
+
+    async def scenario(bridge: Bridge) -> None:
+        bridge.submit([record()])
+        await until(lambda: bridge.status.sent == 1)
+
+    run_bridge(service, scenario, on_status=broken)
+    assert len(service.seen) == 1
 
 
 def test_send_test_reports_the_outcome(service: FakeService) -> None:
