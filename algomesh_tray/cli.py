@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
@@ -10,7 +12,7 @@ from collections.abc import Sequence
 from . import __version__
 from .formatting import format_amount, format_price, safe_text
 from .paths import DATA_DIR_ENV, AppPaths
-from .tradelog import TradeRecord, write_csv, write_json
+from .tradelog import TradeRecord, read_recent, write_csv, write_json
 
 __all__ = ["main"]
 
@@ -23,6 +25,17 @@ def _port(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError("the port must be from 1 to 65535")
     return port
+
+
+def _count(text: str) -> int:
+    """A --limit: a whole number from 0 up (a negative one used to mean "all", silently)."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is below 0 (use 0 for all trades)")
+    return count
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,22 +53,37 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="start a built-in simulated engine and connect to it")
     parser.add_argument("--verbose", action="store_true", help="log debugging detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    history = commands.add_parser("history", help="print the trade log, newest first")
-    history.add_argument("--limit", type=int, default=50, help="how many trades (default 50; 0 for all)")
+    history = commands.add_parser(
+        "history",
+        help="print the trade log, newest first",
+        description="Print the trade log, newest first. The log is only read, never created or changed. "
+        "With no log yet this says so on stderr and prints an empty list (table: nothing; csv: the header; "
+        "json: []), exit status 0; a log that cannot be read gives a one-line error, exit status 1. "
+        "Control and direction characters from the feed are shown as U+FFFD in the table and csv; "
+        "json keeps every character (escaped).",
+    )
+    history.add_argument("--limit", type=_count, default=50, help="how many trades (default 50; 0 for all)")
     history.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
     history.add_argument("--data-dir", metavar="DIR", dest="history_data_dir", help="as above")
-    commands.add_parser("engine", help="run the simulated engine (see algomesh-tray-engine --help)", add_help=False)
+    # Everything after "engine" is the engine's (its own --help too). No prefix characters, so that
+    # argparse takes none of it for an option of this sub-parser; argv cannot hold a NUL.
+    engine = commands.add_parser(
+        "engine",
+        help="run the simulated engine (see algomesh-tray-engine --help); options before it do not apply",
+        add_help=False,
+        prefix_chars="\0",
+    )
+    engine.add_argument("engine_arguments", nargs=argparse.REMAINDER)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``algomesh-tray`` and ``python -m algomesh_tray``."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["engine"]:
+    arguments = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if arguments.command == "engine":
         from .engine_sim import main as engine_main
 
-        return engine_main(argv[1:])
-    arguments = build_parser().parse_args(argv)
+        return engine_main(arguments.engine_arguments)
     if arguments.command == "history":
         return _print_history(arguments)
     from .app import run_app
@@ -64,18 +92,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _print_history(arguments: argparse.Namespace) -> int:
-    from .tradelog import TradeLog
-
-    paths = AppPaths.resolve(arguments.history_data_dir or arguments.data_dir)
-    if not paths.trade_log.exists():
-        print(f"No trade log yet at {paths.trade_log}.", file=sys.stderr)
-        records = []
+    """Read the log read-only: looking at the history must not create, convert or move anything."""
+    trade_log = AppPaths.resolve(arguments.history_data_dir or arguments.data_dir).trade_log
+    records: list[TradeRecord] = []
+    if not os.path.exists(trade_log):
+        print(f"No trade log yet in {trade_log.parent}.", file=sys.stderr)
     else:
-        trade_log = TradeLog(paths.trade_log)
         try:
-            records = trade_log.recent(arguments.limit if arguments.limit > 0 else -1)
-        finally:
-            trade_log.close()
+            records = read_recent(trade_log, arguments.limit or -1)
+        except sqlite3.Error as error:
+            print(f"algomesh-tray history: cannot read the trade log {trade_log}: {error}", file=sys.stderr)
+            return 1
     _print_records(records, arguments.format)
     return 0
 
@@ -90,7 +117,7 @@ def _print_records(records: list[TradeRecord], output_format: str) -> None:
             signal = record.signal
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.received_at))
             print(
-                f"{when}  {signal.action:<5} {safe_text(signal.symbol, 14):<10} "
+                f"{when}  {safe_text(signal.action, 12):<5} {safe_text(signal.symbol, 14):<10} "
                 f"{format_amount(signal.amount):>10} ({safe_text(signal.size_type, 12)}) "
                 f"@ {format_price(signal.price):>12}  {safe_text(signal.strategy_name, 40)}  "
                 f"{safe_text(signal.trade_type, 12)}  {safe_text(signal.status, 16)}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from .formatting import safe_text
 from .paths import aside_path
 from .protocol import ReceivedSignal, StrategySignal
 
@@ -24,6 +25,7 @@ __all__ = [
     "TradeRecord",
     "is_damage",
     "open_trade_log",
+    "read_recent",
     "replace_damaged",
     "write_csv",
     "write_json",
@@ -228,22 +230,51 @@ def _start_afresh(path: Path, error: sqlite3.DatabaseError) -> tuple[TradeLog, s
     return new_log, f"The trade log was damaged ({error}). It was moved to {aside} and a new log was started."
 
 
+def read_recent(path: Path, limit: int) -> list[TradeRecord]:
+    """The newest ``limit`` records (all if negative), newest first, read without changing anything.
+
+    For readers such as the ``history`` command: no folder, file, schema or pragma is set up, so a
+    missing, damaged or foreign log raises sqlite3.Error instead of being started or moved aside.
+    (SQLite may still add its -wal/-shm files beside a WAL log, as any reader of one must.)
+    """
+    db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+    finally:
+        db.close()
+    return [_record(row) for row in rows]
+
+
 def _cell(value: object) -> object:
-    """Feed text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    """Feed text made safe to print (control and bidi characters replaced, never shortened) and
+    kept as text where a spreadsheet would run it as a formula (=, +, -, @)."""
+    if not isinstance(value, str):
+        return value
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        value = "'" + value
+    return safe_text(value)
 
 
 def write_csv(records: Sequence[TradeRecord], stream: TextIO) -> None:
-    """Records as CSV with a header row; safe to open in a spreadsheet."""
+    """Records as CSV with a header row; safe to open in a spreadsheet or print to a terminal.
+
+    Control and direction characters become U+FFFD; the lossless export is write_json.
+    """
     writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for record in records:
         writer.writerow({key: _cell(value) for key, value in record.as_dict().items()})
 
 
+#: Characters json leaves raw that a terminal would act on (DEL, C1 controls, direction overrides);
+#: they can only occur inside strings, where \uXXXX reads back the same.
+_JSON_ESCAPES = {
+    code: f"\\u{code:04x}"
+    for code in [0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+}
+
+
 def write_json(records: Sequence[TradeRecord], stream: TextIO) -> None:
-    """Records as a JSON array, exactly as logged."""
-    json.dump([record.as_dict() for record in records], stream, indent=2, ensure_ascii=False)
-    stream.write("\n")
+    """Records as a JSON array, exactly as logged; json escapes C0 controls, we escape the rest."""
+    text = json.dumps([record.as_dict() for record in records], indent=2, ensure_ascii=False)
+    stream.write(text.translate(_JSON_ESCAPES) + "\n")

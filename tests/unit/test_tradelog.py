@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +15,15 @@ from pathlib import Path
 import pytest
 
 from algomesh_tray.protocol import MAX_TEXT_CHARS, ReceivedSignal, StrategySignal, parse_frame
-from algomesh_tray.tradelog import EXPORT_FIELDS, TradeLog, TradeRecord, open_trade_log, write_csv, write_json
+from algomesh_tray.tradelog import (
+    EXPORT_FIELDS,
+    TradeLog,
+    TradeRecord,
+    open_trade_log,
+    read_recent,
+    write_csv,
+    write_json,
+)
 
 BIN = Path(sys.executable).parent
 
@@ -218,3 +227,68 @@ def test_whatever_text_the_parser_accepts_comes_back_unchanged(tmp_path: Path) -
     TradeLog(path).append_many([ReceivedSignal(signal, odd.received_at, odd.raw)])
     (back,) = TradeLog(path).recent(1)
     assert back.signal == signal
+
+
+def test_read_recent_sees_what_a_running_writer_committed(tmp_path: Path) -> None:
+    """The history reader opens read-only beside the app's open log and sees every committed batch."""
+    path = tmp_path / "trades.sqlite3"
+    writer = TradeLog(path)
+    writer.append_many([received(n) for n in range(1, 4)])
+    assert [record.id for record in read_recent(path, 2)] == [3, 2]
+    writer.append_many([received(4)])
+    assert [record.id for record in read_recent(path, -1)] == [4, 3, 2, 1]
+    assert read_recent(path, 1)[0] == writer.recent(1)[0]
+    writer.close()
+
+
+def test_read_recent_of_a_missing_log_raises_and_creates_nothing(tmp_path: Path) -> None:
+    """Unlike TradeLog, reading makes no folder and no file: a log that is not there is an error."""
+    with pytest.raises(sqlite3.OperationalError):
+        read_recent(tmp_path / "no" / "folder" / "trades.sqlite3", 10)
+    with pytest.raises(sqlite3.OperationalError):
+        read_recent(tmp_path / "trades.sqlite3", 10)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_read_recent_of_a_damaged_log_raises_and_leaves_it_as_it_is(tmp_path: Path) -> None:
+    """Damage is reported, not repaired: the file is not moved aside or rewritten by a reader."""
+    path = tmp_path / "trades.sqlite3"
+    path.write_bytes(b"not a database" * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        read_recent(path, 10)
+    assert path.read_bytes() == b"not a database" * 100 and list(tmp_path.iterdir()) == [path]
+
+
+def test_csv_export_replaces_terminal_controls_but_keeps_the_whole_text() -> None:
+    """ESC, BEL, C1, DEL, newlines and direction overrides become U+FFFD; nothing is shortened or dropped."""
+    odd = received(1, strategy="\x1b]0;pwn\x07" + "\u202eName\u2069\x9b\x7f\r\n" + "y" * 300)
+    stream = io.StringIO()
+    write_csv([TradeRecord(1, odd.received_at, odd.signal, odd.raw)], stream)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2
+    (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert row["strategyName"] == "\ufffd]0;pwn\ufffd\ufffdName\ufffd\ufffd\ufffd\ufffd\ufffd" + "y" * 300
+
+
+def test_csv_export_guards_formulas_hidden_behind_a_control_character() -> None:
+    """A tab or carriage return before '=' still gets the quote that keeps it text."""
+    for prefix in ("\t", "\r"):
+        odd = received(1)  # the parser strips edge whitespace; another writer of the log might not
+        signal = replace(odd.signal, strategy_name=prefix + "=1+1")
+        stream = io.StringIO()
+        write_csv([TradeRecord(1, odd.received_at, signal, odd.raw)], stream)
+        (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
+        assert row["strategyName"] == "'\ufffd=1+1"
+
+
+def test_json_export_escapes_terminal_controls_and_reads_back_exactly() -> None:
+    """DEL, C1 and direction characters are written as \\u escapes (json only escapes C0); decoding is lossless."""
+    name = "\x1b]0;pwn\x07\x7f\x85\x9b\u061c\u200e\u202a\u202e\u2066\u2069 Стратегия 日本 \u00a0€"
+    odd = received(1, strategy=name)
+    stream = io.StringIO()
+    write_json([TradeRecord(1, odd.received_at, odd.signal, odd.raw)], stream)
+    text = stream.getvalue()
+    assert not re.findall("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", text)
+    assert "Стратегия 日本 \u00a0€" in text
+    (row,) = json.loads(text)
+    assert row["strategyName"] == name

@@ -1,0 +1,217 @@
+"""The ``algomesh-tray`` command line, run as installed: options, ``history`` on real SQLite files, ``engine``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from websockets.sync.client import connect
+
+from algomesh_tray.cli import build_parser
+from algomesh_tray.protocol import StrategySignal, parse_frame
+from algomesh_tray.tradelog import EXPORT_FIELDS, TradeLog
+
+from .conftest import make_received
+
+BIN = Path(sys.executable).parent
+#: Feed text that would retitle the terminal, ring it, clear it or reverse the line after it.
+HOSTILE = "\x1b]0;pwn\x07Evil\x1b[2J\x9b31m\u202eRLO\u2066iso\x7f"
+STEERING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def tray(*arguments: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``algomesh-tray`` with these arguments."""
+    return subprocess.run(
+        [str(BIN / "algomesh-tray"), *arguments], capture_output=True, text=True, check=check, timeout=30
+    )
+
+
+def history(data_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return tray("history", "--data-dir", str(data_dir), *arguments)
+
+
+def hostile_log(data_dir: Path) -> StrategySignal:
+    """A log holding one signal whose text fields all carry terminal escapes (as another writer could store)."""
+    received = make_received(1)
+    signal = replace(
+        received.signal,
+        action="BUY" + HOSTILE,
+        symbol="BTC" + HOSTILE,
+        strategy_name="=cmd" + HOSTILE + "x" * 60,
+        trade_type=HOSTILE,
+        status=HOSTILE,
+    )
+    trade_log = TradeLog(data_dir / "trades.sqlite3")
+    trade_log.append_many([replace(received, signal=signal)])
+    trade_log.close()
+    return signal
+
+
+@pytest.mark.parametrize("limit", ["-5", "-1", "many", "1.5"])
+def test_history_rejects_a_limit_that_is_not_a_count(tmp_path: Path, limit: str) -> None:
+    """--limit -5 used to mean "everything", silently: it is a usage error now, naming the option."""
+    TradeLog(tmp_path / "trades.sqlite3").append_many([make_received(n) for n in range(3)])
+    result = history(tmp_path, "--limit", limit)
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"argument --limit: '{limit}'" in result.stderr
+
+
+def test_history_limit_zero_still_means_all(tmp_path: Path) -> None:
+    """0 is the documented "all trades"."""
+    TradeLog(tmp_path / "trades.sqlite3").append_many([make_received(n) for n in range(60)])
+    rows = json.loads(history(tmp_path, "--limit", "0", "--format", "json").stdout)
+    assert len(rows) == 60 and rows[0]["id"] == 60
+
+
+@pytest.mark.parametrize(("output_format", "stdout"), [("table", ""), ("csv", ",".join(EXPORT_FIELDS) + "\n"),
+                                                       ("json", "[]\n")])  # fmt: skip
+def test_history_without_a_log_says_so_and_creates_nothing(tmp_path: Path, output_format: str, stdout: str) -> None:
+    """A new machine: one sentence on stderr, an empty export on stdout, exit 0, and no folder made."""
+    data_dir = tmp_path / "not-yet"
+    result = history(data_dir, "--format", output_format)
+    assert (result.returncode, result.stdout) == (0, stdout)
+    assert result.stderr == f"No trade log yet in {data_dir}.\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_history_reads_the_log_without_changing_it(tmp_path: Path) -> None:
+    """A log in rollback-journal mode (a copy, a backup) is read as it is: not converted to WAL, no file added."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    trade_log.append_many([make_received(n) for n in range(3)])
+    trade_log.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode=DELETE").fetchone() == ("delete",)
+    db.close()
+    before = path.read_bytes()
+    result = history(tmp_path, "--format", "json")
+    assert result.returncode == 0 and [row["id"] for row in json.loads(result.stdout)] == [3, 2, 1]
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize(
+    "content", [b"this is not a database" * 100, b"SQLite format 3\x00" + b"\xff" * 200], ids=["garbage", "truncated"]
+)
+def test_a_damaged_log_gives_one_line_and_exit_1_and_is_left_alone(tmp_path: Path, content: bytes) -> None:
+    """No traceback and no repair: the file stays where and as it is (the app moves it aside, not history)."""
+    path = tmp_path / "trades.sqlite3"
+    path.write_bytes(content)
+    result = history(tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"algomesh-tray history: cannot read the trade log {path}: ")
+    assert path.read_bytes() == content and list(tmp_path.iterdir()) == [path]
+
+
+def test_a_log_that_is_not_a_file_gives_one_line_and_exit_1(tmp_path: Path) -> None:
+    """A folder where the log should be cannot be opened: the same plain message."""
+    (tmp_path / "trades.sqlite3").mkdir()
+    result = history(tmp_path, "--format", "csv")
+    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "cannot read the trade log" in result.stderr
+
+
+@pytest.mark.parametrize("output_format", ["table", "csv"])
+def test_history_never_sends_feed_controls_to_the_terminal(tmp_path: Path, output_format: str) -> None:
+    """ESC, BEL, C1 and direction overrides from the feed reach the terminal as U+FFFD, in every field."""
+    hostile_log(tmp_path)
+    result = history(tmp_path, "--format", output_format)
+    assert result.returncode == 0
+    assert not STEERING.findall(result.stdout)
+    assert "\ufffd]0;pwn\ufffdEvil" in result.stdout
+
+
+def test_history_csv_keeps_the_whole_text_and_the_formula_guard(tmp_path: Path) -> None:
+    """Unlike the table, csv is not shortened: only the steering characters are replaced."""
+    signal = hostile_log(tmp_path)
+    (row,) = csv.DictReader(io.StringIO(history(tmp_path, "--format", "csv").stdout))
+    shown = STEERING.sub("\ufffd", "'" + signal.strategy_name)
+    assert row["strategyName"] == shown and shown.endswith("x" * 60)
+    assert row["action"] == STEERING.sub("\ufffd", signal.action)
+
+
+def test_history_json_is_lossless_and_escapes_what_a_terminal_would_run(tmp_path: Path) -> None:
+    """JSON gives back every character exactly, written as \\u escapes so the terminal sees none raw."""
+    signal = hostile_log(tmp_path)
+    result = history(tmp_path, "--format", "json")
+    assert not STEERING.findall(result.stdout)
+    (row,) = json.loads(result.stdout)
+    assert (row["strategyName"], row["action"], row["status"]) == (signal.strategy_name, signal.action, HOSTILE)
+
+
+@pytest.mark.parametrize(
+    "before", [[], ["--verbose"], ["--data-dir", "somewhere"], ["--port", "5", "--demo"]], ids=repr
+)
+def test_engine_is_recognised_after_global_options(before: list[str]) -> None:
+    """`algomesh-tray --verbose engine --help` is the engine's help, not the tray starting."""
+    result = tray(*before, "engine", "--help", check=True)
+    assert result.stdout.startswith("usage: algomesh-tray-engine")
+
+
+def test_python_m_runs_the_same_command(tmp_path: Path) -> None:
+    """`python -m algomesh_tray` parses the same way as the installed command."""
+    command = [sys.executable, "-m", "algomesh_tray", "--verbose", "engine", "--help"]
+    result = subprocess.run(command, capture_output=True, text=True, check=True, timeout=30)
+    assert result.stdout.startswith("usage: algomesh-tray-engine")
+    command = [sys.executable, "-m", "algomesh_tray", "history", "--data-dir", str(tmp_path), "--format", "json"]
+    assert subprocess.run(command, capture_output=True, text=True, check=True, timeout=30).stdout == "[]\n"
+
+
+def test_engine_after_a_global_option_really_serves_signals() -> None:
+    """`algomesh-tray --verbose engine --port 0 ...` starts the simulated engine, which a client can use."""
+    engine = subprocess.Popen(
+        [str(BIN / "algomesh-tray"), "--verbose", "engine", "--port", "0", "--rate", "50", "--count", "1"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert engine.stderr is not None
+        url = next(found for line in engine.stderr if (found := re.search(r"ws://\S+", line)))
+        with connect(url.group(0), open_timeout=10) as client:
+            frame = client.recv(timeout=10)
+    finally:
+        engine.kill()
+        engine.wait()
+    assert isinstance(parse_frame(frame), StrategySignal)
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        ([], None),
+        (["--demo"], None),
+        (["--host", "H", "--port", "5"], None),
+        (["--verbose", "--path", "/x"], None),
+        (["history", "--limit", "3"], "history"),
+        (["--data-dir", "D", "history"], "history"),
+        (["--verbose", "engine"], "engine"),
+    ],
+)
+def test_the_tray_starts_only_without_a_command(argv: list[str], command: str | None) -> None:
+    """Tray options alone still mean "start the tray"; a command is found after any of them."""
+    assert build_parser().parse_args(argv).command == command
+
+
+def test_engine_arguments_are_passed_on_whole() -> None:
+    """Everything after `engine` is the engine's, even options the tray also has, and its --help."""
+    arguments = build_parser().parse_args(["--port", "7", "engine", "--port=0", "--help", "-h", "--", "x"])
+    assert arguments.port == 7 and arguments.engine_arguments == ["--port=0", "--help", "-h", "--", "x"]
+
+
+def test_importing_the_command_stays_light() -> None:
+    """Start-up imports neither Qt, nor the engine, nor websockets before it knows it needs them."""
+    code = (
+        "import sys, algomesh_tray.cli;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'websockets', 'qasync', 'httpx')"
+        " or m in ('algomesh_tray.engine_sim', 'algomesh_tray.app')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30)
+    assert result.stdout == "[]\n"
