@@ -7,11 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian/Ubuntu packages for the virtual desktop (Xvfb, D-Bus, trayer, dunst; a StatusNotifier
-# watcher and host as KDE and GNOME's AppIndicator have) and Qt's xcb plugin.
+# watcher and host as KDE and GNOME's AppIndicator have), Qt's xcb plugin, and a C compiler for the
+# bundle's empty ICU data library (packaging/linux/icu-stubdata.c).
 SYSTEM_PACKAGES=(xvfb dbus-x11 dunst libnotify-bin trayer xdotool x11-utils imagemagick
   haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
-  desktop-file-utils binutils)
+  desktop-file-utils binutils gcc libc6-dev)
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do

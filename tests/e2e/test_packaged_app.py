@@ -98,6 +98,16 @@ def test_the_installed_deb_notifies_and_logs_when_started_from_its_menu_entry(
             app.process.kill()
 
 
+def test_the_installed_bundle_stays_within_its_size_budget(installed_deb: Path) -> None:
+    """At most 120 MB on disk: the Qt modules, plugins and ICU data the app never uses are left out."""
+    bundle = Path("/opt/algomesh-tray")
+    size = sum(path.lstat().st_size for path in bundle.rglob("*"))
+    print(f"\ninstalled bundle: {size / 1e6:.1f} MB")
+    assert size <= 120e6, f"the bundle grew to {size / 1e6:.1f} MB"
+    icu_data = next(bundle.rglob("libicudata.so.*"))
+    assert icu_data.stat().st_size < 100_000, "the empty ICU data stub was not swapped in"
+
+
 def test_start_at_login_entry_is_valid_and_starts_the_installed_app(
     installed_deb: Path, desktop: VirtualDesktop, start_program: Any, tmp_path: Path
 ) -> None:
