@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import itertools
 import json
 import logging
 import random
+import socket
+import struct
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from websockets.asyncio.server import ServerConnection, serve
 
 from algomesh_tray.engine_sim import SimulatedEngine
 from algomesh_tray.listener import (
@@ -183,6 +188,98 @@ def test_a_good_connection_resets_the_back_off() -> None:
     statuses = asyncio.run(scenario())
     after_connected = [statuses[i + 1] for i, s in enumerate(statuses[:-1]) if s.state == CONNECTED]
     assert [s.retry_in for s in after_connected] == [0.05, 0.05, None]  # the last is the STOPPED of stop()
+
+
+def test_the_default_back_off_has_the_feed_back_within_1_5_s_of_the_engine_restarting() -> None:
+    """With the production delays (no ``delays=``), an engine down long enough for the back-off to reach
+    its cap is connected and heard again within 1.5 s of it listening: the tray's promise to a trader."""
+    deadline = 1.5
+    cap = max(itertools.islice(backoff_delays(), 100))
+
+    async def scenario() -> tuple[list[ReceivedSignal], list[ListenerStatus], float]:
+        engine = SimulatedEngine(count=1)
+        await engine.start()
+        port = engine.port
+        received: list[ReceivedSignal] = []
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(engine.url, on_signal=received.append, on_status=statuses.append)
+        try:
+            listener.start()
+            await connected_to(engine, received)
+            await engine.close()
+            # Restarting just as a full capped wait begins is the worst case for the deadline.
+            await wait_until(lambda: listener.status.retry_in == cap, timeout=10, what="the back-off reached its cap")
+            engine = SimulatedEngine(port=port, count=1, trade_type="paper")
+            restarted_at = time.monotonic()
+            await engine.start()
+            left = deadline - (time.monotonic() - restarted_at)
+            await wait_until(lambda: len(received) == 2 and listener.status.state == CONNECTED, timeout=left,
+                             what=f"connected and receiving within {deadline} s of the restart")  # fmt: skip
+            back_after = time.monotonic() - restarted_at
+        finally:
+            await listener.stop()
+            await engine.close()
+        return received, statuses, back_after
+
+    received, statuses, back_after = asyncio.run(scenario())
+    assert back_after <= deadline
+    assert [r.signal.trade_type for r in received] == ["live", "paper"]
+    down = [s for s in statuses if s.state == DISCONNECTED]
+    assert down[-1].detail == "engine not running (connection refused)" and down[-1].retry_in == cap
+    assert [s.state for s in statuses].count(CONNECTED) == 2
+
+
+def drop_without_close_frame(connection: ServerConnection, *, reset: bool) -> None:
+    """Vanish as a crashed engine or a dead link does: no WebSocket close frame. ``reset`` sends a TCP RST
+    (SO_LINGER 0) where a plain abort sends a FIN; websockets reports them differently underneath."""
+    if reset:
+        engine_socket = connection.transport.get_extra_info("socket")
+        engine_socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.transport.abort()
+
+
+@pytest.mark.parametrize("reset", [True, False], ids=["tcp-reset", "no-close-frame"])
+def test_an_engine_that_vanishes_without_a_close_frame_is_reported_plainly_and_reconnected(reset: bool) -> None:
+    """The engine dies mid-connection (reset or EOF, no close frame), stays down a while, then comes back:
+    the tray reads "connection lost" rather than an exception, the listener survives and hears the new engine."""
+
+    async def scenario() -> tuple[list[ReceivedSignal], list[ListenerStatus]]:
+        clients: list[ServerConnection] = []
+
+        async def send_one_signal_then_wait(connection: ServerConnection) -> None:
+            clients.append(connection)
+            await connection.send(GOOD)
+            await connection.wait_closed()
+
+        crashing = await serve(send_one_signal_then_wait, "127.0.0.1", 0)
+        port = crashing.sockets[0].getsockname()[1]
+        received: list[ReceivedSignal] = []
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(f"ws://127.0.0.1:{port}/connect", on_signal=received.append,
+                                  on_status=statuses.append, delays=fast_delays)  # fmt: skip
+        engine = SimulatedEngine(port=port, count=1, trade_type="paper")
+        try:
+            listener.start()
+            await wait_until(lambda: len(received) == 1, what="the first engine's signal arrived")
+            crashing.close(close_connections=False)  # the crash takes the listening socket too
+            await wait_until(lambda: not crashing.sockets, what="the engine stopped listening")
+            drop_without_close_frame(clients[0], reset=reset)
+            await wait_until(lambda: listener.status.detail == "engine not running (connection refused)")
+            await crashing.wait_closed()
+            await engine.start()
+            await wait_until(lambda: len(received) == 2, what="the restarted engine's signal arrived")
+        finally:
+            await listener.stop()
+            crashing.close()
+            await engine.close()
+        return received, statuses
+
+    received, statuses = asyncio.run(scenario())
+    assert [r.signal.trade_type for r in received] == ["live", "paper"]
+    states = [s.state for s in statuses]
+    assert states[:3] == [CONNECTING, CONNECTED, DISCONNECTED] and states[-2:] == [CONNECTED, STOPPED]
+    lost = statuses[2]
+    assert (lost.detail, lost.retry_in) == ("connection to the engine was lost", 0.05)
 
 
 @dataclass
@@ -464,6 +561,46 @@ def test_a_flood_of_garbage_is_logged_in_a_few_lines_not_one_per_frame(caplog: p
     assert run.counters.rejected == 5000 and len(run.reasons) == 5000
     lines = [r for r in caplog.records if r.getMessage().startswith("rejected a frame from the engine")]
     assert 1 <= len(lines) <= 40
+
+
+def test_an_engine_flooding_50_000_frames_a_second_loses_no_signal_and_no_connection() -> None:
+    """50,000 frames in one second, every third one garbage: each signal arrives intact and in order, each
+    bad frame is counted and reported, and the connection holds (a busy engine must not look like a dead one)."""
+    garbage = ["not json", "", "[1, 2]", example_frame(price="1"), GOOD[:-1]]
+    frames = [garbage[n % len(garbage)] if n % 3 == 2 else example_frame(price=n + 1) for n in range(50_000)]
+    signal_prices = [float(n + 1) for n in range(len(frames)) if n % 3 != 2]
+
+    async def scenario() -> tuple[FeedRun, ConnectionState]:
+        engine = SimulatedEngine(rate=50_000, frames=frames)  # catches up in bursts when the loop is busy
+        await engine.start()
+        reasons: list[str] = []
+        received: list[ReceivedSignal] = []
+        statuses: list[ListenerStatus] = []
+        listener = EngineListener(engine.url, on_signal=received.append, on_rejected=reasons.append,
+                                  on_status=statuses.append, delays=fast_delays)  # fmt: skip
+        counters = listener.counters
+
+        def flood_handled_or_connection_lost() -> bool:
+            handled = counters.signals + counters.rejected + counters.ignored
+            return handled == len(frames) or DISCONNECTED in [s.state for s in statuses]
+
+        try:
+            listener.start()
+            await wait_until(flood_handled_or_connection_lost, timeout=15, what="every frame of the flood handled")
+            await engine.wait_done()
+            state_after_flood = listener.status.state
+        finally:
+            await listener.stop()
+            await engine.close()
+        return FeedRun(reasons, received, counters, [s.state for s in statuses]), state_after_flood
+
+    run, state_after_flood = asyncio.run(scenario())
+    assert run.states == [CONNECTING, CONNECTED, STOPPED] and state_after_flood == CONNECTED
+    assert [r.signal.price for r in run.received] == signal_prices
+    assert [r.raw for r in run.received] == [frame for n, frame in enumerate(frames) if n % 3 != 2]
+    garbage_count = len(frames) - len(signal_prices)
+    assert (run.counters.signals, run.counters.rejected, run.counters.ignored) == (len(signal_prices), garbage_count, 0)
+    assert len(run.reasons) == garbage_count
 
 
 def test_a_failing_status_callback_does_not_stop_the_listener() -> None:
