@@ -16,7 +16,7 @@ from functools import partial
 from typing import TypeVar
 
 from .protocol import ReceivedSignal
-from .tradelog import TradeLog, TradeRecord, is_damage, replace_damaged
+from .tradelog import TradeLog, TradeRecord, is_damage, read_only_part, replace_damaged
 
 __all__ = ["SignalPipeline"]
 
@@ -103,7 +103,10 @@ class SignalPipeline:
                           len(pending) - MAX_UNSAVED)  # fmt: skip
             if self.log_healthy:
                 log.error("cannot write the trade log %s: %s", self._trade_log.path, error)
-                self._on_log_error(f"The trade log cannot be written ({error}). Signals are kept in memory.")
+                path = self._trade_log.path
+                read_only = read_only_part(path) if path is not None else None
+                reason = f"{read_only} is read-only" if read_only else error  # plainer than SQLite's "readonly"
+                self._on_log_error(f"The trade log cannot be written ({reason}). Signals are kept in memory.")
             self.log_healthy = False
             if fresh:
                 self._hand_on([TradeRecord.unsaved(received) for received in fresh])

@@ -25,6 +25,7 @@ __all__ = [
     "TradeRecord",
     "is_damage",
     "open_trade_log",
+    "read_only_part",
     "read_recent",
     "replace_damaged",
     "write_csv",
@@ -188,9 +189,12 @@ def open_trade_log(path: Path) -> tuple[TradeLog, str | None]:
     try:
         return TradeLog(path), None
     except sqlite3.OperationalError as error:  # permissions, missing folder, locked, disk full
-        return TradeLog(None), (
-            f"The trade log {path} cannot be opened ({error}). Signals are kept in memory for this session only."
-        )
+        kept = "Signals are kept in memory for this session only."
+        if read_only := read_only_part(path):
+            untouched = " The trades already in it are left as they are." if path.exists() else ""
+            message = f"The trade log {path} cannot be written: {read_only} is read-only. {kept}{untouched}"
+            return TradeLog(None), message
+        return TradeLog(None), f"The trade log {path} cannot be opened ({error}). {kept}"
     except sqlite3.DatabaseError as error:  # not a database, malformed
         return _start_afresh(path, error)
     except OSError as error:
@@ -198,6 +202,18 @@ def open_trade_log(path: Path) -> tuple[TradeLog, str | None]:
             f"The trade log {path} cannot be opened ({error.strerror}). "
             "Signals are kept in memory for this session only."
         )
+
+
+def read_only_part(path: Path) -> str | None:
+    """Which part of the log's place ("its folder", "the file") is there but cannot be written.
+
+    Permissions or a read-only disk: SQLite then says "attempt to write a readonly database", or
+    "unable to open database file", which does not tell the user what is wrong.
+    """
+    for part, name in ((path.parent, "its folder"), (path, "the file")):
+        if part.exists() and not os.access(part, os.W_OK):
+            return name
+    return None
 
 
 def is_damage(error: sqlite3.Error) -> bool:

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -75,9 +75,10 @@ def start_program(tmp_path: Path) -> Iterator[object]:
     """Start a program of the installed package by its console name, stopped after the test."""
     started: list[Program] = []
 
-    def start(name: str, *arguments: str, env: dict[str, str] | None = None) -> Program:
+    def start(name: str, *arguments: str, env: dict[str, str] | None = None, prefix: Sequence[str] = ()) -> Program:
+        """``prefix`` starts the program through another (e.g. tests/read_only.held_to_file_modes())."""
         program = Program(
-            [str(BIN / name), *arguments], env or dict(os.environ), tmp_path / f"{name}-{len(started)}.log"
+            [*prefix, str(BIN / name), *arguments], env or dict(os.environ), tmp_path / f"{name}-{len(started)}.log"
         )
         started.append(program)
         return program

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
+from ..read_only import contents, held_to_file_modes, read_only
 from .conftest import BIN
 from .desktop import VirtualDesktop, wait_until
-from .test_tray_app import _start_engine
+from .test_tray_app import _expected_notification, _sent_frames, _start_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -54,6 +55,50 @@ def test_kill_9_loses_no_signal_that_was_notified(start_program: Any, tmp_path: 
     restarted.wait_for_line("trades window loaded")
     assert restarted.stop() == 0
     assert {row["id"] for row in _history(data_dir)} >= logged
+
+
+@pytest.mark.parametrize("history_ran", [False, True], ids=["after-quit", "after-history"])
+def test_a_read_only_data_folder_still_notifies_and_leaves_the_trade_log_as_it_was(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path, history_ran: bool
+) -> None:
+    """The data folder and its files became read-only between sessions (permissions changed, disk
+    remounted): the app says so in plain words, every new signal still pops up, and no byte changes.
+
+    After a quit the log is a lone file, which cannot be opened for writing: an in-memory log is
+    used. After the history command its WAL files lie beside it, so it opens and each write fails.
+    """
+    data_dir = tmp_path / "data"
+    offscreen = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    first_engine, port = _start_engine(start_program, "--rate", "50", "--count", "3")
+    first = start_program("algomesh-tray", "--data-dir", str(data_dir), "--port", str(port), env=offscreen)
+    wait_until(lambda: len(_history(data_dir)) == 3, 20, "three trades logged by a first session")
+    assert first.stop() == 0
+    if history_ran:
+        _history(data_dir)
+    before = contents(data_dir)
+    wal = {"trades.sqlite3-wal", "trades.sqlite3-shm"}
+    assert wal <= set(before) if history_ran else not wal & set(before)
+
+    with read_only(data_dir):
+        engine, port = _start_engine(start_program, "--rate", "20", "--count", "4", "--seed", "7")
+        already = len(desktop.notifications())
+        arguments = ("--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port))
+        app = start_program("algomesh-tray", *arguments, env=desktop.env, prefix=held_to_file_modes())
+        told = app.wait_for_line("The trade log")
+        wait_until(lambda: len(_sent_frames(engine)) == 4, 15, "the engine to send 4 signals")
+        expected = [_expected_notification(frame) for frame in _sent_frames(engine)]
+
+        def popups() -> list[tuple[str, str]]:
+            return [(n.summary, n.body) for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]
+
+        wait_until(lambda: len(popups()) >= 4, 20, "a notification for each of the 4 new signals")
+        assert app.stop() == 0
+        assert contents(data_dir) == before  # not rewritten, not moved aside, nothing added
+
+    assert "cannot be written" in told and "its folder is read-only" in told and "kept in memory" in told
+    assert popups() == expected
+    logged = [row["price"] for row in _history(data_dir)]
+    assert logged == [frame["price"] for frame in reversed(_sent_frames(first_engine))]
 
 
 def test_a_burst_of_1000_signals_makes_at_most_10_popups(

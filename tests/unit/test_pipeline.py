@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from algomesh_tray.pipeline import SignalPipeline
 from algomesh_tray.protocol import ReceivedSignal, StrategySignal
-from algomesh_tray.tradelog import TradeLog, TradeRecord
+from algomesh_tray.tradelog import TradeLog, TradeRecord, open_trade_log, read_recent
 
+from ..read_only import contents, held_to_file_modes, read_only
 from .conftest import make_received, wait_until
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def bulky(number: int) -> ReceivedSignal:
@@ -259,3 +267,67 @@ def test_a_fault_downstream_of_the_log_does_not_stop_the_pipeline(tmp_path: Path
 
     asyncio.run(scenario())
     assert [record.signal.price for record in handed_on] == [101.0, 102.0]
+
+
+def _in_child(function: str, path: Path, *, prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    """Run ``function`` of this module on ``path`` in a new Python process (started by ``prefix``)."""
+    code = f"import sys; from tests.unit.test_pipeline import {function}; {function}(sys.argv[1])"
+    command = [*prefix, sys.executable, "-c", code, str(path)]
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60)
+
+
+def _log_and_die(path: str) -> None:
+    """Run in a child: log five signals and end without closing the log, as a killed session does."""
+    TradeLog(Path(path)).append_many([make_received(number) for number in range(5)])
+    os._exit(0)  # no close: the WAL and its index stay beside the log
+
+
+def _feed_a_read_only_log(path: str) -> None:
+    """Run in a child held to file modes: open the log, feed it five signals, print what happened as JSON."""
+    handed_on: list[TradeRecord] = []
+    errors: list[str] = []
+
+    async def scenario() -> dict[str, object]:
+        trade_log, problem = open_trade_log(Path(path))
+        pipeline = SignalPipeline(trade_log, on_recorded=handed_on.extend, on_log_error=errors.append)
+        pipeline.start()
+        for number in range(5):
+            pipeline.submit(make_received(1000 + number))
+            await asyncio.sleep(0)  # several batches, so several failed writes
+        await wait_until(lambda: len(handed_on) == 5, what="five signals handed on")
+        shown = await pipeline.run_in_writer(lambda: pipeline.trade_log.recent(100))
+        await pipeline.close()
+        return {
+            "problem": problem,
+            "errors": errors,
+            "handed_on": [[record.id, record.signal.price] for record in handed_on],
+            "shown": [record.signal.price for record in shown],
+        }
+
+    print(json.dumps(asyncio.run(scenario())))
+
+
+def test_a_read_only_log_left_by_a_killed_session_keeps_signals_flowing_and_is_not_touched(tmp_path: Path) -> None:
+    """The folder and files became read-only after a session was killed (its WAL still beside the log).
+
+    The log still opens (its trades are shown), writes fail: one plain message, every new signal
+    handed on, and not a byte of the log, its WAL or its index changed or moved aside.
+    """
+    path = tmp_path / "trades.sqlite3"
+    killed = _in_child("_log_and_die", path)
+    assert killed.returncode == 0, killed.stderr
+    before = contents(tmp_path)
+    assert set(before) == {"trades.sqlite3", "trades.sqlite3-wal", "trades.sqlite3-shm"}
+
+    with read_only(tmp_path):
+        fed = _in_child("_feed_a_read_only_log", path, prefix=held_to_file_modes())
+        assert fed.returncode == 0, fed.stderr
+        assert contents(tmp_path) == before
+
+    seen = json.loads(fed.stdout)
+    assert seen["problem"] is None
+    assert seen["shown"] == [100.0 + n for n in reversed(range(5))]  # the old trades are still listed
+    assert seen["handed_on"] == [[None, 1100.0 + n] for n in range(5)]  # each once, in order, unsaved
+    (error,) = seen["errors"]
+    assert error == "The trade log cannot be written (its folder is read-only). Signals are kept in memory."
+    assert [record.signal.price for record in read_recent(path, -1)] == [100.0 + n for n in reversed(range(5))]
