@@ -158,35 +158,49 @@ def test_close_while_the_writer_is_busy_loses_nothing(tmp_path: Path) -> None:
 
 
 def test_a_full_disk_keeps_signals_in_memory_and_writes_them_once_there_is_room(tmp_path: Path) -> None:
-    """SQLITE_FULL: every signal is still handed on once, the user is told once, and the log catches up."""
+    """SQLITE_FULL: every signal is still handed on once, the user is told once, and the log catches up.
+
+    Each signal is submitted only after the one before it was handed on, so each is its own write:
+    once the log is full, every later write fails too, and "told once" is checked over many failures.
+    """
     path = tmp_path / "trades.sqlite3"
     trade_log = TradeLog(path)
     # A real "database or disk is full" from SQLite, without filling the machine's disk.
     trade_log._db.execute("PRAGMA max_page_count = 12")
+    batches: list[list[TradeRecord]] = []
+    errors: list[str] = []
+    health: list[bool] = []
 
-    async def scenario() -> tuple[list[TradeRecord], list[str], list[bool]]:
-        handed_on: list[TradeRecord] = []
-        errors: list[str] = []
-        health: list[bool] = []
-        pipeline = SignalPipeline(trade_log, on_recorded=handed_on.extend, on_log_error=errors.append)
+    def handed_on() -> list[TradeRecord]:
+        return [record for batch in batches for record in batch]
+
+    async def scenario() -> None:
+        pipeline = SignalPipeline(trade_log, on_recorded=batches.append, on_log_error=errors.append)
+
+        async def submit_alone(received: ReceivedSignal) -> None:
+            """Submit one signal and wait until it is handed on, so that it is a write of its own."""
+            expected = len(batches) + 1
+            pipeline.submit(received)
+            await wait_until(lambda: len(batches) == expected, what=f"signal {received.signal.price} handed on")
+
         pipeline.start()
         for number in range(60):
-            pipeline.submit(bulky(number))
-            await asyncio.sleep(0)  # one batch per signal or so: many failed writes, one message
-        await wait_until(lambda: len(handed_on) >= 60)
+            await submit_alone(bulky(number))
         health.append(pipeline.log_healthy)
         await pipeline.run_in_writer(lambda: trade_log._db.execute("PRAGMA max_page_count = 1000000"))
-        pipeline.submit(bulky(60))
-        await wait_until(lambda: len(handed_on) >= 61)
+        await submit_alone(bulky(60))
         health.append(pipeline.log_healthy)
         await pipeline.close()
-        return handed_on, errors, health
 
-    handed_on, errors, health = asyncio.run(scenario())
-    assert [record.signal.price for record in handed_on] == [100.0 + n for n in range(61)]  # once each, in order
-    assert any(record.id is None for record in handed_on)  # some were handed on before they were saved
-    assert handed_on[-1].id is not None
-    assert len(errors) == 1 and "cannot be written" in errors[0] and "full" in errors[0]
+    asyncio.run(scenario())
+    assert [len(batch) for batch in batches] == [1] * 61  # one write per signal
+    assert [record.signal.price for record in handed_on()] == [100.0 + n for n in range(61)]  # once each, in order
+    saved = [record.id is not None for record in handed_on()[:60]]
+    first_failure = saved.index(False)  # fails with ValueError if the log never filled up
+    assert saved == [True] * first_failure + [False] * (60 - first_failure)  # full stays full
+    assert 60 - first_failure >= 2, f"only {60 - first_failure} failed write(s): 'told once' proves nothing"
+    assert handed_on()[-1].id is not None
+    assert len(errors) == 1 and "cannot be written" in errors[0] and "full" in errors[0]  # one message, many failures
     assert health == [False, True]
     reopened = TradeLog(path)
     assert sorted(record.signal.price for record in reopened.recent(1000)) == [100.0 + n for n in range(61)]
@@ -229,19 +243,24 @@ def test_a_log_found_damaged_while_running_is_moved_aside_and_a_new_one_takes_th
         damaged.write(b"\xff" * (path.stat().st_size - 4096))
     handed_on: list[TradeRecord] = []
     errors: list[str] = []
+    errors_after_first: list[str] = []
 
     async def scenario() -> None:
         pipeline = SignalPipeline(TradeLog(path), on_recorded=handed_on.extend, on_log_error=errors.append)
         pipeline.start()
-        for number in range(5):
+        # One signal first, the rest only once it is handed on: at least two writes, the second to the new log.
+        pipeline.submit(make_received(1000))
+        await wait_until(lambda: len(handed_on) == 1, what="the first signal handed on")
+        errors_after_first.extend(errors)
+        for number in range(1, 5):
             pipeline.submit(make_received(1000 + number))
-            await asyncio.sleep(0)  # several batches
-        await wait_until(lambda: len(handed_on) == 5)
+        await wait_until(lambda: len(handed_on) == 5, what="the other four handed on")
         await pipeline.close()
 
     asyncio.run(scenario())
     assert [record.id for record in handed_on] == [1, 2, 3, 4, 5]  # all stored, in the new log
-    assert len(errors) == 1 and "damaged" in errors[0] and "moved to" in errors[0]
+    assert len(errors_after_first) == 1 and "damaged" in errors[0] and "moved to" in errors[0]
+    assert errors == errors_after_first  # the writes after the move are not reported again
     (aside,) = tmp_path.glob("trades.sqlite3.corrupt-*")
     assert aside.read_bytes()[4096:4200] == b"\xff" * 104  # the damaged file is kept as it was
     assert sorted(record.signal.price for record in TradeLog(path).recent(10)) == [1100.0 + n for n in range(5)]
@@ -283,24 +302,32 @@ def _log_and_die(path: str) -> None:
 
 
 def _feed_a_read_only_log(path: str) -> None:
-    """Run in a child held to file modes: open the log, feed it five signals, print what happened as JSON."""
-    handed_on: list[TradeRecord] = []
+    """Run in a child held to file modes: open the log, feed it five signals, print what happened as JSON.
+
+    One signal goes first and the other four only once it is handed on, so there are at least two
+    failed writes (a failed write hands its new signals on unsaved, one batch per write).
+    """
+    batches: list[list[TradeRecord]] = []
     errors: list[str] = []
 
     async def scenario() -> dict[str, object]:
         trade_log, problem = open_trade_log(Path(path))
-        pipeline = SignalPipeline(trade_log, on_recorded=handed_on.extend, on_log_error=errors.append)
+        pipeline = SignalPipeline(trade_log, on_recorded=batches.append, on_log_error=errors.append)
         pipeline.start()
-        for number in range(5):
+        pipeline.submit(make_received(1000))
+        await wait_until(lambda: len(batches) == 1, what="the first signal handed on")
+        errors_after_first = list(errors)
+        for number in range(1, 5):
             pipeline.submit(make_received(1000 + number))
-            await asyncio.sleep(0)  # several batches, so several failed writes
-        await wait_until(lambda: len(handed_on) == 5, what="five signals handed on")
+        await wait_until(lambda: sum(map(len, batches)) == 5, what="the other four handed on")
         shown = await pipeline.run_in_writer(lambda: pipeline.trade_log.recent(100))
         await pipeline.close()
         return {
             "problem": problem,
+            "errors_after_first": errors_after_first,
             "errors": errors,
-            "handed_on": [[record.id, record.signal.price] for record in handed_on],
+            "batch_sizes": [len(batch) for batch in batches],
+            "handed_on": [[record.id, record.signal.price] for batch in batches for record in batch],
             "shown": [record.signal.price for record in shown],
         }
 
@@ -310,8 +337,8 @@ def _feed_a_read_only_log(path: str) -> None:
 def test_a_read_only_log_left_by_a_killed_session_keeps_signals_flowing_and_is_not_touched(tmp_path: Path) -> None:
     """The folder and files became read-only after a session was killed (its WAL still beside the log).
 
-    The log still opens (its trades are shown), writes fail: one plain message, every new signal
-    handed on, and not a byte of the log, its WAL or its index changed or moved aside.
+    The log still opens (its trades are shown), writes fail: one plain message over at least two
+    failed writes, every new signal handed on, and not a byte of the log, its WAL or its index changed or moved aside.
     """
     path = tmp_path / "trades.sqlite3"
     killed = _in_child("_log_and_die", path)
@@ -328,6 +355,9 @@ def test_a_read_only_log_left_by_a_killed_session_keeps_signals_flowing_and_is_n
     assert seen["problem"] is None
     assert seen["shown"] == [100.0 + n for n in reversed(range(5))]  # the old trades are still listed
     assert seen["handed_on"] == [[None, 1100.0 + n] for n in range(5)]  # each once, in order, unsaved
-    (error,) = seen["errors"]
-    assert error == "The trade log cannot be written (its folder is read-only). Signals are kept in memory."
+    batch_sizes = seen["batch_sizes"]
+    assert batch_sizes[0] == 1 and len(batch_sizes) >= 2, f"not two failed writes: {batch_sizes}"
+    message = "The trade log cannot be written (its folder is read-only). Signals are kept in memory."
+    assert seen["errors_after_first"] == [message]  # told at the first failed write...
+    assert seen["errors"] == [message]  # ...and not again at the later ones
     assert [record.signal.price for record in read_recent(path, -1)] == [100.0 + n for n in reversed(range(5))]
