@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sqlite3
 import sys
 import time
@@ -12,7 +11,7 @@ from collections.abc import Sequence
 from . import __version__
 from .formatting import format_amount, format_price, safe_text
 from .paths import DATA_DIR_ENV, AppPaths
-from .tradelog import TradeRecord, read_recent, write_csv, write_json
+from .tradelog import TradeRecord, read_only_part, read_recent, write_csv, write_json
 
 __all__ = ["main"]
 
@@ -42,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="algomesh-tray",
         description="Desktop notifications and a trade log for the AlgoMesh engine's signals.",
+        allow_abbrev=False,  # else "engine --p 5" is taken for this parser's --port or --path
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     history = commands.add_parser(
         "history",
         help="print the trade log, newest first",
-        description="Print the trade log, newest first. The log is only read, never created or changed. "
+        description="Print the trade log, newest first. The log is only read: its trades are never changed "
+        "(SQLite may add its -wal/-shm files beside it). "
         "With no log yet this says so on stderr and prints an empty list (table: nothing; csv: the header; "
         "json: []), exit status 0; a log that cannot be read gives a one-line error, exit status 1. "
         "Control and direction characters from the feed are shown as U+FFFD in the table and csv; "
@@ -95,13 +96,20 @@ def _print_history(arguments: argparse.Namespace) -> int:
     """Read the log read-only: looking at the history must not create, convert or move anything."""
     trade_log = AppPaths.resolve(arguments.history_data_dir or arguments.data_dir).trade_log
     records: list[TradeRecord] = []
-    if not os.path.exists(trade_log):
+    try:
+        trade_log.stat()  # not exists(): a folder we may not look into is not "no log yet"
+    except FileNotFoundError:
         print(f"No trade log yet in {trade_log.parent}.", file=sys.stderr)
+    except OSError as error:
+        print(f"algomesh-tray history: cannot read the trade log {trade_log}: {error.strerror}", file=sys.stderr)
+        return 1
     else:
         try:
             records = read_recent(trade_log, arguments.limit or -1)
         except sqlite3.Error as error:
-            print(f"algomesh-tray history: cannot read the trade log {trade_log}: {error}", file=sys.stderr)
+            part = read_only_part(trade_log) if isinstance(error, sqlite3.OperationalError) else None
+            reason = f"{part} is read-only" if part else str(error)
+            print(f"algomesh-tray history: cannot read the trade log {trade_log}: {reason}", file=sys.stderr)
             return 1
     _print_records(records, arguments.format)
     return 0

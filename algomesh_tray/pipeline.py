@@ -16,7 +16,7 @@ from functools import partial
 from typing import TypeVar
 
 from .protocol import ReceivedSignal
-from .tradelog import TradeLog, TradeRecord, is_damage, read_only_part, replace_damaged
+from .tradelog import TradeLog, TradeRecord, is_damage, read_only_reason, replace_damaged
 
 __all__ = ["SignalPipeline"]
 
@@ -104,8 +104,7 @@ class SignalPipeline:
             if self.log_healthy:
                 log.error("cannot write the trade log %s: %s", self._trade_log.path, error)
                 path = self._trade_log.path
-                read_only = read_only_part(path) if path is not None else None
-                reason = f"{read_only} is read-only" if read_only else error  # plainer than SQLite's "readonly"
+                reason = (read_only_reason(path, error) if path is not None else None) or error
                 self._on_log_error(f"The trade log cannot be written ({reason}). Signals are kept in memory.")
             self.log_healthy = False
             if fresh:

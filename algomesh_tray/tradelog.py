@@ -26,6 +26,7 @@ __all__ = [
     "is_damage",
     "open_trade_log",
     "read_only_part",
+    "read_only_reason",
     "read_recent",
     "replace_damaged",
     "write_csv",
@@ -190,10 +191,9 @@ def open_trade_log(path: Path) -> tuple[TradeLog, str | None]:
         return TradeLog(path), None
     except sqlite3.OperationalError as error:  # permissions, missing folder, locked, disk full
         kept = "Signals are kept in memory for this session only."
-        if read_only := read_only_part(path):
+        if reason := read_only_reason(path, error):
             untouched = " The trades already in it are left as they are." if path.exists() else ""
-            message = f"The trade log {path} cannot be written: {read_only} is read-only. {kept}{untouched}"
-            return TradeLog(None), message
+            return TradeLog(None), f"The trade log {path} cannot be written: {reason}. {kept}{untouched}"
         return TradeLog(None), f"The trade log {path} cannot be opened ({error}). {kept}"
     except sqlite3.DatabaseError as error:  # not a database, malformed
         return _start_afresh(path, error)
@@ -214,6 +214,17 @@ def read_only_part(path: Path) -> str | None:
         if part.exists() and not os.access(part, os.W_OK):
             return name
     return None
+
+
+def read_only_reason(path: Path, error: BaseException) -> str | None:
+    """ "its folder is read-only" when SQLite refused a write for that reason; None for other
+    troubles (a full disk, a lock), which keep their own words."""
+    refusals = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM)
+    refused = isinstance(error, PermissionError) or (
+        isinstance(error, sqlite3.Error) and (error.sqlite_errorcode or 0) & 0xFF in refusals
+    )
+    part = read_only_part(path) if refused else None
+    return f"{part} is read-only" if part else None
 
 
 def is_damage(error: sqlite3.Error) -> bool:
@@ -253,12 +264,27 @@ def read_recent(path: Path, limit: int) -> list[TradeRecord]:
     missing, damaged or foreign log raises sqlite3.Error instead of being started or moved aside.
     (SQLite may still add its -wal/-shm files beside a WAL log, as any reader of one must.)
     """
-    db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    uri = f"{path.absolute().as_uri()}?mode=ro"
     try:
-        rows = db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        rows = _select_recent(uri, limit)
+    except sqlite3.OperationalError:
+        # A folder nobody may write: a reader cannot make the WAL index there. With no -wal file
+        # beside the log no writer is at work, so the file can be read as it stands.
+        if read_only_part(path) != "its folder" or Path(f"{path}-wal").exists():
+            raise
+        rows = _select_recent(f"{uri}&immutable=1", limit)
+    try:
+        return [_record(row) for row in rows]
+    except (TypeError, ValueError) as error:  # a row edited by hand, or written by something else
+        raise sqlite3.DatabaseError(f"it holds a trade that cannot be read ({error})") from error
+
+
+def _select_recent(uri: str, limit: int) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        return db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     finally:
         db.close()
-    return [_record(row) for row in rows]
 
 
 def _cell(value: object) -> object:

@@ -1,9 +1,10 @@
-/* An empty ICU data library: ICU's own "stubdata", for ICU 73 as PySide6's Linux wheels ship it.
+/* An empty ICU data library: ICU's own "stubdata", for the ICU that PySide6's Linux wheels ship.
  *
- * Qt links ICU for locale-aware collation, legacy text codecs and time-zone display names,
- * none of which AlgoMesh Tray uses; its Unicode properties, case mapping and number and date
- * formats come from Qt's own tables and from libicuuc, not from this 31 MB data library.
- * ICU answers data lookups with U_FILE_ACCESS_ERROR instead, and Qt falls back (see the spec).
+ * From this 31 MB data library Qt takes locale collation, legacy text codecs and time-zone
+ * display names. AlgoMesh Tray shows none of them: its sorting compares text directly, its text
+ * is UTF-8, its times are formatted by Python; case mapping and Unicode properties are built into
+ * libicuuc, number and date formats into Qt. With the stub ICU answers data lookups with
+ * U_FILE_ACCESS_ERROR (see the spec for what that changes).
  *
  *   cc -shared -fPIC -Wl,-soname,libicudata.so.73 -DICU_MAJOR=73 -o libicudata.so.73 icu-stubdata.c
  */
@@ -27,7 +28,7 @@ typedef struct {
     int fakeNameAndData[4];
 } IcuDataHeader;
 
-__attribute__((visibility("default"))) const IcuDataHeader ENTRY_POINT(ICU_MAJOR) = {
+__attribute__((visibility("default"), aligned(16))) const IcuDataHeader ENTRY_POINT(ICU_MAJOR) = {
     32, 0xda, 0x27,         /* header size and magic, as udata.cpp expects */
     20, 0,                  /* sizeof(UDataInfo) */
 #if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__

@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import queue
 import re
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import replace
 from pathlib import Path
+from typing import IO
 
 import pytest
 from websockets.sync.client import connect
@@ -19,6 +23,7 @@ from algomesh_tray.cli import build_parser
 from algomesh_tray.protocol import StrategySignal, parse_frame
 from algomesh_tray.tradelog import EXPORT_FIELDS, TradeLog
 
+from ..read_only import contents, held_to_file_modes, read_only
 from .conftest import make_received
 
 BIN = Path(sys.executable).parent
@@ -165,6 +170,44 @@ def test_python_m_runs_the_same_command(tmp_path: Path) -> None:
     assert subprocess.run(command, capture_output=True, text=True, check=True, timeout=30).stdout == "[]\n"
 
 
+class LineReader:
+    """Reads a child's output on a thread, so the test can wait for a line with a deadline instead of hanging.
+
+    The thread also keeps the pipe drained afterwards, so a chatty child never blocks on a full pipe;
+    it ends when the child's end of the pipe closes.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._lines: queue.Queue[str | None] = queue.Queue()  # None: the stream ended
+        self._thread = threading.Thread(target=self._pump, args=(stream,), name="line-reader", daemon=True)
+        self._thread.start()
+
+    def _pump(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def wait_for(self, pattern: re.Pattern[str], *, timeout: float, what: str) -> re.Match[str]:
+        """The first match of ``pattern`` in a line; fail naming ``what`` and the lines seen if none by the deadline."""
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError(f"no {what} within {timeout} s; the output so far: {seen!r}") from None
+            if line is None:
+                raise AssertionError(f"the output ended without {what}: {seen!r}")
+            seen.append(line)
+            if found := pattern.search(line):
+                return found
+
+    def join(self, timeout: float) -> None:
+        """Wait for the stream to end (call after the child has exited)."""
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), "the child's output did not end after it exited"
+
+
 def test_engine_after_a_global_option_really_serves_signals() -> None:
     """`algomesh-tray --verbose engine --port 0 ...` starts the simulated engine, which a client can use."""
     engine = subprocess.Popen(
@@ -172,15 +215,34 @@ def test_engine_after_a_global_option_really_serves_signals() -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert engine.stderr is not None
+    stderr = LineReader(engine.stderr)
     try:
-        assert engine.stderr is not None
-        url = next(found for line in engine.stderr if (found := re.search(r"ws://\S+", line)))
+        url = stderr.wait_for(re.compile(r"ws://\S+"), timeout=30, what="engine address on stderr")
         with connect(url.group(0), open_timeout=10) as client:
             frame = client.recv(timeout=10)
     finally:
         engine.kill()
-        engine.wait()
+        engine.wait(timeout=10)
+        stderr.join(timeout=10)
     assert isinstance(parse_frame(frame), StrategySignal)
+
+
+def test_waiting_for_a_line_a_child_never_prints_fails_at_the_deadline() -> None:
+    """The reader behind the engine test fails with the output seen, instead of hanging the run."""
+    silent = [sys.executable, "-c", "import sys; print('starting', file=sys.stderr, flush=True); sys.stdin.read()"]
+    child = subprocess.Popen(silent, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert child.stderr is not None
+    stderr = LineReader(child.stderr)
+    try:
+        started = time.monotonic()
+        with pytest.raises(AssertionError, match=r"no engine address on stderr within 0.5 s; .*'starting\\n'"):
+            stderr.wait_for(re.compile(r"ws://\S+"), timeout=0.5, what="engine address on stderr")
+        assert time.monotonic() - started < 5
+    finally:
+        child.kill()
+        child.wait(timeout=10)
+        stderr.join(timeout=10)
 
 
 @pytest.mark.parametrize(
@@ -215,3 +277,65 @@ def test_importing_the_command_stays_light() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30)
     assert result.stdout == "[]\n"
+
+
+def test_engine_options_are_the_engines_even_abbreviated() -> None:
+    """`engine --p 0` is the engine's --port; the tray's parser used to reject it as its own --port/--path."""
+    assert build_parser().parse_args(["engine", "--p", "0"]).engine_arguments == ["--p", "0"]
+    served = tray("engine", "--p", "0", "--help", check=True)
+    assert served.stdout.startswith("usage: algomesh-tray-engine")
+
+
+def _history_held_to_file_modes(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """history as a user for whom file modes count (root too: see tests/read_only.py)."""
+    command = [*held_to_file_modes(), str(BIN / "algomesh-tray"), "history", "--data-dir", str(data_dir)]
+    return subprocess.run([*command, "--format", "json"], capture_output=True, text=True, timeout=30)
+
+
+def test_a_log_in_a_folder_that_may_not_be_searched_is_an_error_not_an_empty_history(tmp_path: Path) -> None:
+    """ "No trade log yet" there would tell the user their trades are gone."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    trade_log = TradeLog(data_dir / "trades.sqlite3")
+    trade_log.append_many([make_received(1)])
+    trade_log.close()
+    data_dir.chmod(0o600)  # readable names, but no entering
+    try:
+        result = _history_held_to_file_modes(data_dir)
+    finally:
+        data_dir.chmod(0o700)
+    assert result.returncode == 1, result.stderr
+    assert "No trade log yet" not in result.stderr
+    expected = f"algomesh-tray history: cannot read the trade log {data_dir / 'trades.sqlite3'}: Permission denied"
+    assert result.stderr.strip() == expected
+
+
+def test_a_log_alone_in_a_read_only_folder_is_still_listed(tmp_path: Path) -> None:
+    """A reader of a WAL log needs to create its index file; in a folder it may not write, and with
+    no writer at work (no -wal file), history reads the file as it stands instead of failing."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    trade_log = TradeLog(data_dir / "trades.sqlite3")
+    trade_log.append_many([make_received(1), make_received(2)])
+    trade_log.close()
+    before = contents(data_dir)
+    assert list(before) == ["trades.sqlite3"]
+    with read_only(data_dir):
+        result = _history_held_to_file_modes(data_dir)
+    assert result.returncode == 0, result.stderr
+    assert [row["price"] for row in json.loads(result.stdout)] == [102.0, 101.0]  # newest first
+    assert contents(data_dir) == before
+
+
+def test_a_trade_edited_into_nonsense_gives_one_line_and_exit_1(tmp_path: Path) -> None:
+    """A row no parser wrote (a price of "abc" put in by hand) is the same one-line error, not a traceback."""
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    trade_log.append_many([make_received(1)])
+    trade_log.close()
+    with sqlite3.connect(tmp_path / "trades.sqlite3") as db:
+        db.execute("UPDATE trades SET price = 'abc'")
+    db.close()
+    result = history(tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert "holds a trade that cannot be read" in result.stderr
