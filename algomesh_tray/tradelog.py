@@ -283,6 +283,12 @@ def _select_recent(uri: str, limit: int) -> list[tuple[object, ...]]:
     db = sqlite3.connect(uri, uri=True)
     try:
         return db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+    except sqlite3.OperationalError:
+        # A log the app is creating at this very moment has no tables yet: it holds no trades.
+        # (A database with other tables is not ours, and stays an error.)
+        if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+            return []
+        raise
     finally:
         db.close()
 

@@ -250,6 +250,20 @@ def test_read_recent_of_a_missing_log_raises_and_creates_nothing(tmp_path: Path)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_read_recent_of_a_log_being_created_is_empty_but_a_foreign_database_is_an_error(tmp_path: Path) -> None:
+    """The app creates the file a moment before its table: a reader then sees no trades, not an error.
+    A database with other tables is somebody else's and stays an error."""
+    starting = tmp_path / "trades.sqlite3"
+    starting.touch()
+    assert read_recent(starting, 10) == []
+    foreign = tmp_path / "other.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE orders (id INTEGER)")
+    db.close()
+    with pytest.raises(sqlite3.OperationalError, match="no such table: trades"):
+        read_recent(foreign, 10)
+
+
 def test_read_recent_of_a_damaged_log_raises_and_leaves_it_as_it_is(tmp_path: Path) -> None:
     """Damage is reported, not repaired: the file is not moved aside or rewritten by a reader."""
     path = tmp_path / "trades.sqlite3"
