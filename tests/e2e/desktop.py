@@ -188,6 +188,10 @@ class VirtualDesktop:
                     arguments = None
         return calls
 
+    def dismiss_notifications(self) -> None:
+        """Close every popup on screen, so that a screenshot shows only those of the test at hand."""
+        self.run("dunstctl", "close-all")
+
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.run("import", "-window", "root", str(path))

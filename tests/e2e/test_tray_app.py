@@ -53,6 +53,7 @@ def test_every_signal_becomes_a_notification_and_a_log_entry(
     engine, port = _start_engine(start_program, "--rate", "4", "--count", str(count), "--seed", "11")
     data_dir = tmp_path / "data"
     already = len(desktop.notifications())
+    desktop.dismiss_notifications()  # earlier tests' popups would hide these in the screenshot
     app = start_program(
         "algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port), env=desktop.env
     )
@@ -160,6 +161,7 @@ def test_hostile_and_broken_frames_stay_text_and_do_not_stop_the_app(
     _engine, port = _start_engine(start_program, "--rate", "20", "--replay", str(replay))
     data_dir = tmp_path / "data"
     already = len(desktop.notifications())
+    desktop.dismiss_notifications()  # earlier tests' popups would hide these in the screenshot
     app = start_program(
         "algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port), env=desktop.env
     )
