@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .callbacks import guarded
 from .formatting import escape_markup, format_amount, format_price, notification_body, notification_title, safe_text
 from .listener import backoff_delays
 from .tradelog import TradeRecord
@@ -204,7 +205,8 @@ class Bridge:
         self._max_attempts = max_attempts
         self._initial_delay = initial_delay
         self._max_delay = max_delay
-        self._on_status = on_status
+        # A fault in the owner's status handling is logged, never the end of deliveries.
+        self._on_status = guarded(on_status, what=f"the {service} bridge's status callback", logger=log)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -235,13 +237,6 @@ class Bridge:
         self._publish()
         return done
 
-    def _report(self) -> None:
-        """Tell the owner; a fault in its callback is logged, never the end of deliveries."""
-        try:
-            self._on_status(self.status)
-        except Exception:
-            log.exception("%s bridge: the status callback failed", self.service)
-
     def _enqueue(self, pending: _Pending) -> None:
         if len(self._queue) >= self._max_queue:
             dropped = self._queue.popleft()
@@ -253,7 +248,7 @@ class Bridge:
 
     def _publish(self) -> None:
         self.status.queued = len(self._queue)
-        self._report()
+        self._on_status(self.status)
 
     async def _run(self) -> None:
         while True:
@@ -310,7 +305,7 @@ class Bridge:
                     return _error_text(self.service, response)  # our request is wrong: no retry
                 problem = _error_text(self.service, response)
             self.status.last_error = problem + "; retrying"
-            self._report()
+            self._on_status(self.status)
             await asyncio.sleep(next(delays))
         return f"{problem}; gave up after {self._max_attempts} attempts"
 

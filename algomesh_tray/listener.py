@@ -13,11 +13,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
+from .callbacks import guarded
 from .protocol import FrameRejected, OtherMessage, ReceivedSignal, parse_frame
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
 
 #: websockets closes the connection on a bigger frame, losing what follows; frames between
 #: this and protocol.MAX_FRAME_BYTES are read and rejected one by one instead.
@@ -97,18 +96,6 @@ def _describe(error: BaseException) -> str:
     return f"connection failed ({type(error).__name__}: {error})"
 
 
-def _guarded(callback: Callable[[_T], None], what: str) -> Callable[[_T], None]:
-    """``callback``, its exceptions logged: a fault in the app must never end the listener."""
-
-    def call(value: _T) -> None:
-        try:
-            callback(value)
-        except Exception:
-            log.exception("the %s callback failed; the listener carries on", what)
-
-    return call
-
-
 class _LogBudget:
     """At most ``burst`` lines at once and ``per_second`` after: a flood of garbage frames must not
     turn into a flood of log writes on the event loop (the Qt thread). Counts what it held back."""
@@ -144,9 +131,9 @@ class EngineListener:
         ping_interval: float | None = 20.0,
     ) -> None:
         self._url = url
-        self._on_signal = _guarded(on_signal, "signal")
-        self._on_status = _guarded(on_status, "status")
-        self._on_rejected = _guarded(on_rejected, "rejected-frame")
+        self._on_signal = guarded(on_signal, what="the listener's signal callback", logger=log)
+        self._on_status = guarded(on_status, what="the listener's status callback", logger=log)
+        self._on_rejected = guarded(on_rejected, what="the listener's rejected-frame callback", logger=log)
         self._rejection_log = _LogBudget()
         self._delays = delays
         self._open_timeout = open_timeout

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
 
+from .callbacks import guarded
 from .protocol import ReceivedSignal
 from .tradelog import TradeLog, TradeRecord, is_damage, read_only_reason, replace_damaged
 
@@ -38,7 +39,7 @@ class SignalPipeline:
         on_log_error: Callable[[str], None] = lambda message: None,
     ) -> None:
         self._trade_log = trade_log
-        self._on_recorded = on_recorded
+        self._on_recorded = guarded(on_recorded, what="handing recorded signals on", logger=log)
         self._on_log_error = on_log_error
         self._queue: asyncio.Queue[ReceivedSignal | None] = asyncio.Queue()  # None asks the task to stop
         self._unsaved: list[ReceivedSignal] = []
@@ -108,7 +109,7 @@ class SignalPipeline:
                 self._on_log_error(f"The trade log cannot be written ({reason}). Signals are kept in memory.")
             self.log_healthy = False
             if fresh:
-                self._hand_on([TradeRecord.unsaved(received) for received in fresh])
+                self._on_recorded([TradeRecord.unsaved(received) for received in fresh])
             return
         except Exception:  # a record SQLite will never take must not hold back the others
             written = await self._write_one_by_one(pending)
@@ -117,7 +118,7 @@ class SignalPipeline:
             log.info("trade log writable again; %d kept signals written", len(retried))
             self.log_healthy = True
         if fresh:
-            self._hand_on(
+            self._on_recorded(
                 [
                     record or TradeRecord.unsaved(received)
                     for record, received in zip(written[len(retried) :], fresh, strict=True)
@@ -135,13 +136,6 @@ class SignalPipeline:
             self._trade_log, message = await self.run_in_writer(partial(replace_damaged, self._trade_log, error))
             self._on_log_error(message)
         return await self.run_in_writer(partial(self._trade_log.append_many, pending))
-
-    def _hand_on(self, records: list[TradeRecord]) -> None:
-        """Pass stored records on; a fault downstream is logged and must not stop the pipeline."""
-        try:
-            self._on_recorded(records)
-        except Exception:
-            log.exception("handing on %d signals failed; the pipeline carries on", len(records))
 
     async def _write_one_by_one(self, pending: list[ReceivedSignal]) -> list[TradeRecord | None]:
         """Each record in its own transaction; those that fail are logged, reported once, and left out."""
