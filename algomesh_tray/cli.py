@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from . import __version__
 from .formatting import format_amount, format_price, safe_text
 from .paths import DATA_DIR_ENV, AppPaths
-from .tradelog import TradeRecord, read_only_part, read_recent, write_csv, write_json
+from .tradelog import TradeRecord, read_only_reason, read_recent, write_csv, write_json
 
 __all__ = ["main"]
 
@@ -107,8 +107,7 @@ def _print_history(arguments: argparse.Namespace) -> int:
         try:
             records = read_recent(trade_log, arguments.limit or -1)
         except sqlite3.Error as error:
-            part = read_only_part(trade_log) if isinstance(error, sqlite3.OperationalError) else None
-            reason = f"{part} is read-only" if part else str(error)
+            reason = read_only_reason(trade_log, error) or str(error)
             print(f"algomesh-tray history: cannot read the trade log {trade_log}: {reason}", file=sys.stderr)
             return 1
     _print_records(records, arguments.format)

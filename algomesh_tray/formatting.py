@@ -11,6 +11,7 @@ import unicodedata
 from .protocol import StrategySignal
 
 __all__ = [
+    "BIDI_CONTROLS",
     "escape_markup",
     "format_amount",
     "format_price",
@@ -21,14 +22,14 @@ __all__ = [
 
 #: Longest piece of feed text put in a notification line.
 NOTIFICATION_FIELD_CHARS = 64
-# Bidirectional controls would let a name reorder the text around it.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+#: Bidirectional controls: they would let a name reorder the text around it.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
 def safe_text(text: str, limit: int | None = None) -> str:
     """Text with control and direction-changing characters made visible, shortened to ``limit``."""
     cleaned = "".join(
-        "\ufffd" if character in _BIDI_CONTROLS or unicodedata.category(character) == "Cc" else character
+        "\ufffd" if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc" else character
         for character in text
     )
     if limit is not None and len(cleaned) > limit:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .formatting import safe_text
+from .formatting import BIDI_CONTROLS, safe_text
 from .paths import aside_path
 from .protocol import ReceivedSignal, StrategySignal
 
@@ -221,7 +221,8 @@ def read_only_reason(path: Path, error: BaseException) -> str | None:
     troubles (a full disk, a lock), which keep their own words."""
     refusals = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM)
     refused = isinstance(error, PermissionError) or (
-        isinstance(error, sqlite3.Error) and (error.sqlite_errorcode or 0) & 0xFF in refusals
+        isinstance(error, sqlite3.Error)
+        and (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF in refusals  # none on errors we raise
     )
     part = read_only_part(path) if refused else None
     return f"{part} is read-only" if part else None
@@ -316,10 +317,7 @@ def write_csv(records: Sequence[TradeRecord], stream: TextIO) -> None:
 
 #: Characters json leaves raw that a terminal would act on (DEL, C1 controls, direction overrides);
 #: they can only occur inside strings, where \uXXXX reads back the same.
-_JSON_ESCAPES = {
-    code: f"\\u{code:04x}"
-    for code in [0x7F, *range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-}
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in [0x7F, *range(0x80, 0xA0), *map(ord, BIDI_CONTROLS)]}
 
 
 def write_json(records: Sequence[TradeRecord], stream: TextIO) -> None:
