@@ -55,7 +55,6 @@ class Summary:
 
     def __init__(self, *, today_starts: float | None = None) -> None:
         self.today_starts = start_of_today() if today_starts is None else today_starts
-        self.today_ends = start_of_tomorrow(self.today_starts)
         self.rows: list[SummaryRow] = []
         self._index: dict[tuple[str, str], int] = {}
 
@@ -70,6 +69,11 @@ class Summary:
         self.rows[row].add(record, self.today_starts)
         return row, created
 
+    @property
+    def today_ends(self) -> float:
+        """The local midnight that ends "today"."""
+        return start_of_tomorrow(self.today_starts)
+
     def roll_over(self, now: float) -> bool:
         """At the first call after midnight, start a new day: every row's today figures go back to 0.
 
@@ -78,7 +82,6 @@ class Summary:
         if now < self.today_ends:
             return False
         self.today_starts = start_of_today(now)
-        self.today_ends = start_of_tomorrow(self.today_starts)
         for row in self.rows:
             row.today_signals, row.today_volume = 0, 0.0
         return True

@@ -127,7 +127,7 @@ class TrayIcon(QObject):
         self._tray_watch: QTimer | None = None
         self._icon_name = "tray-connecting"
         self._actions = actions
-        self._icon = QSystemTrayIcon(app_icon("tray-connecting"), self)
+        self._icon = QSystemTrayIcon(app_icon(self._icon_name), self)
         self._menu = QMenu()
         self._menu.addActions([actions.open_trades, actions.settings, actions.pause])
         self._pause_menu = self._menu.addMenu("Pause for")
