@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from .desktop import VirtualDesktop, wait_until
+from ..programs import Program
+from .desktop import VirtualDesktop
 
 BIN = Path(sys.executable).parent
 #: Screenshots for a person to look at; CI keeps them.
@@ -27,47 +25,6 @@ def desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtualDesktop
         yield virtual.start()
     finally:
         virtual.stop()
-
-
-class Program:
-    """A started console program whose output lines are collected as they come."""
-
-    def __init__(self, command: list[str], env: dict[str, str], log_path: Path) -> None:
-        self.log_path = log_path
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        with self.log_path.open("w") as log:
-            for line in self.process.stdout:
-                self.lines.append(line.rstrip("\n"))
-                log.write(line)
-                log.flush()
-
-    def wait_for_line(self, text: str, timeout: float = 15) -> str:
-        found = wait_until(
-            lambda: next((line for line in self.lines if text in line), None) or self.process.poll() is not None,
-            timeout,
-            f"'{text}' in {self.log_path.name}",
-        )
-        assert isinstance(found, str), f"program exited ({self.process.returncode}) before '{text}':\n" + "\n".join(
-            self.lines[-30:]
-        )
-        return found
-
-    def stop(self, timeout: float = 10) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            raise AssertionError(f"{self.log_path.name} did not stop within {timeout} s") from None
 
 
 @pytest.fixture

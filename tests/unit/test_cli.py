@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import queue
+import os
 import re
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
 
 import pytest
 from websockets.sync.client import connect
@@ -23,6 +21,7 @@ from algomesh_tray.cli import build_parser
 from algomesh_tray.protocol import StrategySignal, parse_frame
 from algomesh_tray.tradelog import EXPORT_FIELDS, TradeLog
 
+from ..programs import Program
 from ..read_only import contents, held_to_file_modes, read_only
 from .conftest import make_received
 
@@ -170,79 +169,38 @@ def test_python_m_runs_the_same_command(tmp_path: Path) -> None:
     assert subprocess.run(command, capture_output=True, text=True, check=True, timeout=30).stdout == "[]\n"
 
 
-class LineReader:
-    """Reads a child's output on a thread, so the test can wait for a line with a deadline instead of hanging.
-
-    The thread also keeps the pipe drained afterwards, so a chatty child never blocks on a full pipe;
-    it ends when the child's end of the pipe closes.
-    """
-
-    def __init__(self, stream: IO[str]) -> None:
-        self._lines: queue.Queue[str | None] = queue.Queue()  # None: the stream ended
-        self._thread = threading.Thread(target=self._pump, args=(stream,), name="line-reader", daemon=True)
-        self._thread.start()
-
-    def _pump(self, stream: IO[str]) -> None:
-        for line in stream:
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def wait_for(self, pattern: re.Pattern[str], *, timeout: float, what: str) -> re.Match[str]:
-        """The first match of ``pattern`` in a line; fail naming ``what`` and the lines seen if none by the deadline."""
-        deadline = time.monotonic() + timeout
-        seen: list[str] = []
-        while True:
-            try:
-                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                raise AssertionError(f"no {what} within {timeout} s; the output so far: {seen!r}") from None
-            if line is None:
-                raise AssertionError(f"the output ended without {what}: {seen!r}")
-            seen.append(line)
-            if found := pattern.search(line):
-                return found
-
-    def join(self, timeout: float) -> None:
-        """Wait for the stream to end (call after the child has exited)."""
-        self._thread.join(timeout)
-        assert not self._thread.is_alive(), "the child's output did not end after it exited"
-
-
-def test_engine_after_a_global_option_really_serves_signals() -> None:
+def test_engine_after_a_global_option_really_serves_signals(tmp_path: Path) -> None:
     """`algomesh-tray --verbose engine --port 0 ...` starts the simulated engine, which a client can use."""
-    engine = subprocess.Popen(
+    engine = Program(
         [str(BIN / "algomesh-tray"), "--verbose", "engine", "--port", "0", "--rate", "50", "--count", "1"],
-        stderr=subprocess.PIPE,
-        text=True,
+        dict(os.environ),
+        tmp_path / "engine.log",
     )
-    assert engine.stderr is not None
-    stderr = LineReader(engine.stderr)
     try:
-        url = stderr.wait_for(re.compile(r"ws://\S+"), timeout=30, what="engine address on stderr")
+        url = re.search(r"ws://\S+", engine.wait_for_line("ws://", timeout=30))
+        assert url is not None
         with connect(url.group(0), open_timeout=10) as client:
             frame = client.recv(timeout=10)
     finally:
-        engine.kill()
-        engine.wait(timeout=10)
-        stderr.join(timeout=10)
+        engine.process.kill()
+        engine.process.wait(timeout=10)
     assert isinstance(parse_frame(frame), StrategySignal)
 
 
-def test_waiting_for_a_line_a_child_never_prints_fails_at_the_deadline() -> None:
+def test_waiting_for_a_line_a_child_never_prints_fails_at_the_deadline(tmp_path: Path) -> None:
     """The reader behind the engine test fails with the output seen, instead of hanging the run."""
-    silent = [sys.executable, "-c", "import sys; print('starting', file=sys.stderr, flush=True); sys.stdin.read()"]
-    child = subprocess.Popen(silent, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert child.stderr is not None
-    stderr = LineReader(child.stderr)
+    silent = [sys.executable, "-c", "import sys, time; print('starting', file=sys.stderr, flush=True); time.sleep(60)"]
+    child = Program(silent, dict(os.environ), tmp_path / "silent.log")
     try:
         started = time.monotonic()
-        with pytest.raises(AssertionError, match=r"no engine address on stderr within 0.5 s; .*'starting\\n'"):
-            stderr.wait_for(re.compile(r"ws://\S+"), timeout=0.5, what="engine address on stderr")
+        with pytest.raises(
+            AssertionError, match=r"timed out after 0.5 s waiting for 'ws://' in silent.log; .*\nstarting"
+        ):
+            child.wait_for_line("ws://", timeout=0.5)
         assert time.monotonic() - started < 5
     finally:
-        child.kill()
-        child.wait(timeout=10)
-        stderr.join(timeout=10)
+        child.process.kill()
+        child.process.wait(timeout=10)
 
 
 @pytest.mark.parametrize(
