@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -31,15 +32,15 @@ HOSTILE = "\x1b]0;pwn\x07Evil\x1b[2J\x9b31m\u202eRLO\u2066iso\x7f"
 STEERING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
-def tray(*arguments: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``algomesh-tray`` with these arguments."""
+def tray(*arguments: str, check: bool = False, prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``algomesh-tray`` with these arguments (through ``prefix``, if given)."""
     return subprocess.run(
-        [str(BIN / "algomesh-tray"), *arguments], capture_output=True, text=True, check=check, timeout=30
+        [*prefix, str(BIN / "algomesh-tray"), *arguments], capture_output=True, text=True, check=check, timeout=30
     )
 
 
-def history(data_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return tray("history", "--data-dir", str(data_dir), *arguments)
+def history(data_dir: Path, *arguments: str, prefix: Sequence[str] = ()) -> subprocess.CompletedProcess[str]:
+    return tray("history", "--data-dir", str(data_dir), *arguments, prefix=prefix)
 
 
 def hostile_log(data_dir: Path) -> StrategySignal:
@@ -244,12 +245,6 @@ def test_engine_options_are_the_engines_even_abbreviated() -> None:
     assert served.stdout.startswith("usage: algomesh-tray-engine")
 
 
-def _history_held_to_file_modes(data_dir: Path) -> subprocess.CompletedProcess[str]:
-    """history as a user for whom file modes count (root too: see tests/read_only.py)."""
-    command = [*held_to_file_modes(), str(BIN / "algomesh-tray"), "history", "--data-dir", str(data_dir)]
-    return subprocess.run([*command, "--format", "json"], capture_output=True, text=True, timeout=30)
-
-
 def test_a_log_in_a_folder_that_may_not_be_searched_is_an_error_not_an_empty_history(tmp_path: Path) -> None:
     """ "No trade log yet" there would tell the user their trades are gone."""
     data_dir = tmp_path / "data"
@@ -259,7 +254,7 @@ def test_a_log_in_a_folder_that_may_not_be_searched_is_an_error_not_an_empty_his
     trade_log.close()
     data_dir.chmod(0o600)  # readable names, but no entering
     try:
-        result = _history_held_to_file_modes(data_dir)
+        result = history(data_dir, "--format", "json", prefix=held_to_file_modes())  # file modes count
     finally:
         data_dir.chmod(0o700)
     assert result.returncode == 1, result.stderr
@@ -279,7 +274,7 @@ def test_a_log_alone_in_a_read_only_folder_is_still_listed(tmp_path: Path) -> No
     before = contents(data_dir)
     assert list(before) == ["trades.sqlite3"]
     with read_only(data_dir):
-        result = _history_held_to_file_modes(data_dir)
+        result = history(data_dir, "--format", "json", prefix=held_to_file_modes())  # file modes count
     assert result.returncode == 0, result.stderr
     assert [row["price"] for row in json.loads(result.stdout)] == [102.0, 101.0]  # newest first
     assert contents(data_dir) == before
