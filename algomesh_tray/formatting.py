@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from collections.abc import Mapping
 
 from .protocol import StrategySignal
 
@@ -15,6 +16,8 @@ __all__ = [
     "escape_markup",
     "format_amount",
     "format_price",
+    "format_size",
+    "format_volume",
     "notification_body",
     "notification_title",
     "safe_text",
@@ -54,6 +57,16 @@ def format_amount(amount: float) -> str:
     return f"{amount:,.8f}".rstrip("0").rstrip(".")
 
 
+def format_size(amount: float, size_type: str, limit: int | None = None) -> str:
+    """0.05, 'percent' -> '0.05 (percent)'; the size type is feed text, made safe."""
+    return f"{format_amount(amount)} ({safe_text(size_type, limit)})"
+
+
+def format_volume(volume: Mapping[str, float], limit: int | None = None) -> str:
+    """Amounts summed per size type, which do not add up across types: '3 (percent) + 0.5 (units)'."""
+    return " + ".join(format_size(amount, size_type, limit) for size_type, amount in volume.items()) or "0"
+
+
 def notification_title(signal: StrategySignal) -> str:
     """'BUY BTCUSDT'."""
     return f"{signal.action} {safe_text(signal.symbol, NOTIFICATION_FIELD_CHARS)}"
@@ -63,5 +76,5 @@ def notification_body(signal: StrategySignal) -> str:
     """'0.05 (percent) @ 64,320.50 · Market · BTC_Momentum_Scalp · live · EXECUTED' (plain text)."""
     parts = (signal.order_type, signal.strategy_name, signal.trade_type, signal.status)
     shown = " · ".join(safe_text(part, NOTIFICATION_FIELD_CHARS) for part in parts)
-    size_type = safe_text(signal.size_type, NOTIFICATION_FIELD_CHARS)
-    return f"{format_amount(signal.amount)} ({size_type}) @ {format_price(signal.price)} · {shown}"
+    size = format_size(signal.amount, signal.size_type, NOTIFICATION_FIELD_CHARS)
+    return f"{size} @ {format_price(signal.price)} · {shown}"

@@ -1,13 +1,17 @@
 """Per strategy and symbol: how many signals, buys and sells, volume, last price, last seen,
-today and all time. No Qt: the dashboard's model reads these, the trade log fills them."""
+today and all time. No Qt: the dashboard's model reads these, the trade log fills them.
+
+Volume is summed per size type: 0.05 percent and 0.05 of a coin are not the same 0.05, so they are
+never added together.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .tradelog import TradeRecord
+from .tradelog import MarketTotal, TradeRecord
 
 __all__ = ["Summary", "SummaryRow", "start_of_today"]
 
@@ -30,9 +34,9 @@ class SummaryRow:
     signals: int = 0
     buys: int = 0
     sells: int = 0
-    volume: float = 0.0
+    volume: dict[str, float] = field(default_factory=dict)  # size type -> summed amount
     today_signals: int = 0
-    today_volume: float = 0.0
+    today_volume: dict[str, float] = field(default_factory=dict)
     last_price: float = 0.0
     last_seen: float = 0.0
 
@@ -41,13 +45,17 @@ class SummaryRow:
         self.signals += 1
         self.buys += signal.action == "BUY"
         self.sells += signal.action == "SELL"
-        self.volume += signal.amount
+        _add_volume(self.volume, signal.size_type, signal.amount)
         if record.received_at >= today_starts:
             self.today_signals += 1
-            self.today_volume += signal.amount
+            _add_volume(self.today_volume, signal.size_type, signal.amount)
         if record.received_at >= self.last_seen:
             self.last_seen = record.received_at
             self.last_price = signal.price
+
+
+def _add_volume(volume: dict[str, float], size_type: str, amount: float) -> None:
+    volume[size_type] = volume.get(size_type, 0.0) + amount
 
 
 class Summary:
@@ -60,14 +68,19 @@ class Summary:
 
     def add(self, record: TradeRecord) -> tuple[int, bool]:
         """Count a record; returns (row number, whether the row is new)."""
-        key = (record.signal.strategy_name, record.signal.symbol)
-        row = self._index.get(key)
-        created = row is None
-        if row is None:
-            row = self._index[key] = len(self.rows)
-            self.rows.append(SummaryRow(*key))
+        row, created = self._row_for(record.signal.strategy_name, record.signal.symbol)
         self.rows[row].add(record, self.today_starts)
         return row, created
+
+    def _row_for(self, strategy: str, symbol: str) -> tuple[int, bool]:
+        """The row number of a market, added if new; and whether it is new."""
+        key = (strategy, symbol)
+        row = self._index.get(key)
+        if row is not None:
+            return row, False
+        row = self._index[key] = len(self.rows)
+        self.rows.append(SummaryRow(strategy, symbol))
+        return row, True
 
     @property
     def today_ends(self) -> float:
@@ -83,7 +96,7 @@ class Summary:
             return False
         self.today_starts = start_of_today(now)
         for row in self.rows:
-            row.today_signals, row.today_volume = 0, 0.0
+            row.today_signals, row.today_volume = 0, {}
         return True
 
     def add_all(self, records: Iterable[TradeRecord]) -> None:
@@ -91,13 +104,21 @@ class Summary:
             self.add(record)
 
     @classmethod
-    def from_totals(cls, totals: Iterable[tuple[object, ...]], *, today_starts: float) -> Summary:
-        """From TradeLog.market_totals rows."""
+    def from_totals(cls, totals: Iterable[MarketTotal], *, today_starts: float) -> Summary:
+        """From TradeLog.market_totals: one entry per market and size type, markets in the order first seen."""
         summary = cls(today_starts=today_starts)
-        for strategy, symbol, signals, buys, sells, volume, today, today_volume, last_seen, last_price in totals:
-            summary._index[(str(strategy), str(symbol))] = len(summary.rows)
-            summary.rows.append(
-                SummaryRow(str(strategy), str(symbol), int(signals), int(buys), int(sells), float(volume),  # type: ignore[call-overload,arg-type]
-                           int(today), float(today_volume), float(last_price), float(last_seen))  # type: ignore[call-overload,arg-type]
-            )  # fmt: skip
+        last_ids: dict[int, int] = {}  # row -> id of the newest record counted, whose price is the last
+        for total in totals:
+            row_number, _ = summary._row_for(total.strategy, total.symbol)
+            row = summary.rows[row_number]
+            row.signals += total.signals
+            row.buys += total.buys
+            row.sells += total.sells
+            row.volume[total.size_type] = total.volume
+            if total.today_signals:
+                row.today_signals += total.today_signals
+                row.today_volume[total.size_type] = total.today_volume
+            row.last_seen = max(row.last_seen, total.last_seen)
+            if total.last_id > last_ids.get(row_number, 0):
+                last_ids[row_number], row.last_price = total.last_id, total.last_price
         return summary

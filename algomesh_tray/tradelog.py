@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from .formatting import BIDI_CONTROLS, safe_text
 from .paths import aside_path
@@ -21,6 +21,7 @@ from .protocol import ReceivedSignal, StrategySignal
 
 __all__ = [
     "EXPORT_FIELDS",
+    "MarketTotal",
     "TradeLog",
     "TradeRecord",
     "is_damage",
@@ -55,6 +56,23 @@ CREATE TABLE IF NOT EXISTS trades (
 CREATE INDEX IF NOT EXISTS trades_by_market ON trades (strategy, symbol, id);
 """
 _COLUMNS = "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw"
+
+
+class MarketTotal(NamedTuple):
+    """One market (strategy, symbol) in one size type, as the dashboard's totals start from."""
+
+    strategy: str
+    symbol: str
+    size_type: str
+    signals: int
+    buys: int
+    sells: int
+    volume: float
+    today_signals: int
+    today_volume: float
+    last_seen: float
+    last_id: int
+    last_price: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,21 +175,24 @@ class TradeLog:
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,))
         return [_record(row) for row in rows]
 
-    def market_totals(self, today_starts: float) -> tuple[list[tuple[object, ...]], int]:
-        """Per (strategy, symbol): signals, buys, sells, volume, today's signals and volume, last
-        seen, last price; and the newest id they include (later records are added live)."""
+    def market_totals(self, today_starts: float) -> tuple[list[MarketTotal], int]:
+        """Totals per (strategy, symbol, size type), markets in the order first seen; and the newest
+        id they include (later records are added live)."""
         with self._db:
             (newest,) = self._db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
             rows = self._db.execute(
-                "SELECT strategy, symbol, count(*), sum(action = 'BUY'), sum(action = 'SELL'), sum(amount),"
-                " sum(received_at >= :today), sum(CASE WHEN received_at >= :today THEN amount ELSE 0 END),"
-                " max(received_at),"
-                " (SELECT price FROM trades AS last WHERE last.strategy = t.strategy AND last.symbol = t.symbol"
-                "  AND last.id <= :newest ORDER BY last.id DESC LIMIT 1)"
-                " FROM trades AS t WHERE id <= :newest GROUP BY strategy, symbol ORDER BY min(id)",
+                "WITH market AS (SELECT strategy, symbol, size_type, count(*) AS signals,"
+                "  sum(action = 'BUY') AS buys, sum(action = 'SELL') AS sells, sum(amount) AS volume,"
+                "  sum(received_at >= :today) AS today_signals,"
+                "  sum(CASE WHEN received_at >= :today THEN amount ELSE 0 END) AS today_volume,"
+                "  max(received_at) AS last_seen, max(id) AS last_id, min(id) AS first_id"
+                "  FROM trades WHERE id <= :newest GROUP BY strategy, symbol, size_type)"
+                " SELECT market.strategy, market.symbol, market.size_type, signals, buys, sells, volume,"
+                " today_signals, today_volume, last_seen, last_id, trades.price"
+                " FROM market JOIN trades ON trades.id = market.last_id ORDER BY first_id",
                 {"today": today_starts, "newest": newest},
             ).fetchall()
-        return rows, int(newest)
+        return [MarketTotal(*row) for row in rows], int(newest)
 
     def count(self) -> int:
         (count,) = self._db.execute("SELECT count(*) FROM trades").fetchone()

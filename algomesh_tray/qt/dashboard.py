@@ -20,10 +20,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
-from ..formatting import format_amount, format_price, safe_text
-from ..summary import Summary
+from ..formatting import format_price, format_volume, safe_text
+from ..summary import Summary, SummaryRow
 from ..tradelog import TradeRecord
-from .trade_model import SORT_ROLE, TradeTableModel
+from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel
 
 __all__ = ["DashboardWidget", "PriceChart", "SummaryModel"]
 
@@ -61,21 +61,11 @@ class SummaryModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self.summary.rows[index.row()]
-        raw = (row.strategy, row.symbol, row.today_signals, row.today_volume, row.signals, row.buys, row.sells,
-               row.volume, row.last_price, row.last_seen)[index.column()]  # fmt: skip
         if role == SORT_ROLE:
-            return raw
+            value = _value(row, index.column())
+            return sum(value.values()) if isinstance(value, dict) else value  # mixed size types: a rough order
         if role == Qt.ItemDataRole.DisplayRole:
-            column = index.column()
-            if column < 2:
-                return safe_text(str(raw), 60)
-            if column in (3, 7):
-                return format_amount(float(raw))
-            if column == 8:
-                return format_price(float(raw))
-            if column == 9:
-                return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(float(raw)))
-            return f"{raw:,}"
+            return _display(row, index.column())
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -111,6 +101,24 @@ class SummaryModel(QAbstractTableModel):
                 changed.add(row)
         for row in sorted(changed):
             self.dataChanged.emit(self.index(row, 2), self.index(row, len(HEADERS) - 1))
+
+
+def _value(row: SummaryRow, column: int) -> str | int | float | dict[str, float]:
+    return (row.strategy, row.symbol, row.today_signals, row.today_volume, row.signals, row.buys, row.sells,
+            row.volume, row.last_price, row.last_seen)[column]  # fmt: skip
+
+
+def _display(row: SummaryRow, column: int) -> str:
+    value = _value(row, column)
+    if isinstance(value, str):
+        return safe_text(value, 60)
+    if isinstance(value, dict):
+        return format_volume(value, SIZE_TYPE_CHARS)
+    if column == 8:
+        return format_price(row.last_price)
+    if column == 9:
+        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.last_seen))
+    return f"{value:,}"
 
 
 class PriceChart(QWidget):

@@ -21,10 +21,10 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ..formatting import format_amount, format_price, safe_text
+from ..formatting import format_price, format_size, safe_text
 from ..tradelog import TradeRecord
 
-__all__ = ["RECORD_ROLE", "SORT_ROLE", "Column", "TradeFilterProxy", "TradeTableModel"]
+__all__ = ["RECORD_ROLE", "SIZE_TYPE_CHARS", "SORT_ROLE", "Column", "TradeFilterProxy", "TradeTableModel"]
 
 SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE: Final = Qt.ItemDataRole.UserRole + 2
@@ -32,6 +32,8 @@ RECORD_ROLE: Final = Qt.ItemDataRole.UserRole + 2
 #: Longest text shown in a cell; the tooltip holds more.
 CELL_CHARS: Final = 80
 TOOLTIP_CHARS: Final = 1000
+#: Longest size type shown beside an amount ("percent", ...).
+SIZE_TYPE_CHARS: Final = 20
 
 _BUY_COLOUR: Final = QColor("#15803d")
 _SELL_COLOUR: Final = QColor("#b91c1c")
@@ -76,7 +78,7 @@ def _display(record: TradeRecord, column: int) -> str:
     if column == Column.ACTION:
         return ("▲ " if signal.is_buy else "▼ " if signal.action == "SELL" else "") + signal.action
     if column == Column.AMOUNT:
-        return f"{format_amount(signal.amount)} ({safe_text(signal.size_type, 20)})"
+        return format_size(signal.amount, signal.size_type, SIZE_TYPE_CHARS)
     if column == Column.PRICE:
         return format_price(signal.price)
     return safe_text(str(_raw_value(record, column)), CELL_CHARS)

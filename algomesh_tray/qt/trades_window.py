@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..formatting import format_amount, format_price, safe_text
+from ..formatting import format_price, format_size, safe_text
 from ..tradelog import TradeRecord
 from .dashboard import DashboardWidget
 from .trade_model import Column, TradeFilterProxy, TradeTableModel
@@ -216,7 +216,7 @@ def _detail_text(record: TradeRecord) -> str:
     when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.received_at))
     saved = record.id if record.id is not None else "(not saved yet)"
     lines = [
-        f"{signal.action} {signal.symbol} — {format_amount(signal.amount)} ({signal.size_type}) @ "
+        f"{signal.action} {signal.symbol} — {format_size(signal.amount, signal.size_type)} @ "
         f"{format_price(signal.price)}",
         f"Strategy {signal.strategy_name} · {signal.order_type} · {signal.trade_type} · {signal.status}",
         f"Received {when} · trade log id {saved}",

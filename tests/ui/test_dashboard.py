@@ -40,8 +40,10 @@ def test_totals_from_the_log_then_live_records_on_top(
     model.load_totals(Summary.from_totals(totals, today_starts=start_of_today()), newest)
     qtmodeltester.check(model)
     btc = model.summary.rows[0]
-    assert (btc.signals, btc.buys, btc.sells, btc.volume, btc.today_signals, btc.last_price) == (2, 1, 1, 3.0, 1, 110.0)
-    assert model.rowCount() == 2 and model.summary.rows[1].volume == 5.0
+    assert (btc.signals, btc.buys, btc.sells, btc.today_signals, btc.last_price) == (2, 1, 1, 1, 110.0)
+    assert (btc.volume, btc.today_volume) == ({"percent": 3.0}, {"percent": 1.0})
+    assert model.rowCount() == 2 and model.summary.rows[1].volume == {"percent": 5.0}
+    assert (model.data(model.index(0, 3)), model.data(model.index(0, 7))) == ("1 (percent)", "3 (percent)")
 
     newer = trade_log.append_many([_as_received(make_record(received_at=now + 1, price=120.0))])
     model.add_records(newer)

@@ -9,6 +9,7 @@ from algomesh_tray.formatting import (
     escape_markup,
     format_amount,
     format_price,
+    format_volume,
     notification_body,
     notification_title,
     safe_text,
@@ -53,6 +54,13 @@ def test_prices_keep_their_decimals(price: float, text: str) -> None:
 def test_amounts_have_no_trailing_zeros(amount: float, text: str) -> None:
     """Amounts read as typed: no '10.00000000', no trailing dot."""
     assert format_amount(amount) == text
+
+
+def test_volumes_of_different_size_types_are_shown_side_by_side_not_added() -> None:
+    """0.05 percent and 0.5 of a coin are different things: no total across them."""
+    assert format_volume({"percent": 3.0, "quantity": 0.5}) == "3 (percent) + 0.5 (quantity)"
+    assert format_volume({"<b>x</b>\u202e": 1.0}, 5) == "1 (<b>x…)"
+    assert format_volume({}) == "0"
 
 
 @pytest.mark.parametrize(

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from algomesh_tray.protocol import StrategySignal
+from algomesh_tray.protocol import ReceivedSignal, StrategySignal
 from algomesh_tray.summary import Summary, start_of_today, start_of_tomorrow
-from algomesh_tray.tradelog import TradeRecord
+from algomesh_tray.tradelog import TradeLog, TradeRecord
 
 NOON = time.mktime((2026, 11, 25, 12, 0, 0, 0, 0, -1))
 
 
-def record(received_at: float, *, action: str = "BUY", amount: float = 1.0, symbol: str = "BTCUSDT") -> TradeRecord:
-    signal = StrategySignal(action=action, price=100.0, amount=amount, size_type="percent", order_type="Market",
+def record(
+    received_at: float, *, action: str = "BUY", amount: float = 1.0, symbol: str = "BTCUSDT",
+    size_type: str = "percent", price: float = 100.0,
+) -> TradeRecord:  # fmt: skip
+    signal = StrategySignal(action=action, price=price, amount=amount, size_type=size_type, order_type="Market",
                             symbol=symbol, strategy_name="S", trade_type="live", status="EXECUTED")  # fmt: skip
     return TradeRecord(None, received_at, signal, "{}")
 
@@ -36,8 +40,34 @@ def test_counts_per_market_today_and_all_time() -> None:
     summary = Summary(today_starts=start_of_today(NOON))
     summary.add_all([record(NOON - 86400, action="SELL"), record(NOON, amount=2.0), record(NOON, symbol="ETHUSDT")])
     btc, eth = summary.rows
-    assert (btc.signals, btc.buys, btc.sells, btc.volume, btc.today_signals, btc.today_volume) == (2, 1, 1, 3.0, 1, 2.0)
+    assert (btc.signals, btc.buys, btc.sells, btc.today_signals) == (2, 1, 1, 1)
+    assert (btc.volume, btc.today_volume) == ({"percent": 3.0}, {"percent": 2.0})
     assert (eth.symbol, eth.signals, eth.today_signals) == ("ETHUSDT", 1, 1)
+
+
+def test_volume_is_summed_per_size_type_alike_live_and_from_the_log(tmp_path: Path) -> None:
+    """Percent and quantity are never added together, and the log's totals equal the live count."""
+    yesterday = NOON - 86400
+    records = [
+        record(yesterday, size_type="quantity", amount=0.5, price=90.0),
+        record(NOON, amount=2.0, price=101.0),
+        record(NOON, action="SELL", amount=1.0, price=102.0),
+        record(NOON + 1, size_type="quantity", amount=0.25, price=103.0),
+        record(NOON, symbol="ETHUSDT", amount=4.0, price=3000.0),
+    ]
+    live = Summary(today_starts=start_of_today(NOON))
+    live.add_all(records)
+    btc = live.rows[0]
+    assert btc.volume == {"quantity": 0.75, "percent": 3.0}
+    assert btc.today_volume == {"percent": 3.0, "quantity": 0.25}
+    assert (btc.signals, btc.buys, btc.sells, btc.last_price, btc.last_seen) == (4, 3, 1, 103.0, NOON + 1)
+
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    trade_log.append_many([ReceivedSignal(r.signal, r.received_at, r.raw) for r in records])
+    totals, newest = trade_log.market_totals(start_of_today(NOON))
+    from_log = Summary.from_totals(totals, today_starts=start_of_today(NOON))
+    assert newest == len(records)
+    assert from_log.rows == live.rows
 
 
 def test_a_new_day_zeroes_today_and_keeps_all_time() -> None:
@@ -50,7 +80,7 @@ def test_a_new_day_zeroes_today_and_keeps_all_time() -> None:
     tomorrow_morning = NOON + 20 * 3600
     assert summary.roll_over(tomorrow_morning) is True
     assert summary.today_starts == start_of_today(tomorrow_morning)
-    assert [(row.today_signals, row.today_volume, row.signals) for row in summary.rows] == [(0, 0.0, 1), (0, 0.0, 1)]
+    assert [(row.today_signals, row.today_volume, row.signals) for row in summary.rows] == [(0, {}, 1), (0, {}, 1)]
     summary.add(record(tomorrow_morning))
     assert (summary.rows[0].today_signals, summary.rows[0].signals) == (1, 2)
     assert summary.roll_over(tomorrow_morning + 60) is False
