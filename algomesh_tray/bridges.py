@@ -20,9 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .backoff import backoff_delays
 from .callbacks import guarded
 from .formatting import escape_markup, format_amount, format_price, notification_body, notification_title, safe_text
-from .listener import backoff_delays
 from .tradelog import TradeRecord
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
+from .backoff import backoff_delays
 from .callbacks import guarded
 from .protocol import FrameRejected, OtherMessage, ReceivedSignal, parse_frame
 
@@ -25,7 +26,6 @@ __all__ = [
     "EngineListener",
     "FeedCounters",
     "ListenerStatus",
-    "backoff_delays",
 ]
 
 log = logging.getLogger(__name__)
@@ -68,15 +68,6 @@ class FeedCounters:
     rejected: int = 0
     last_rejection: str = ""
     ignored_types: dict[str, int] = field(default_factory=dict)
-
-
-def backoff_delays(*, initial: float = 0.1, factor: float = 2.0, cap: float = 1.0) -> Iterator[float]:
-    """Capped exponential delays. The engine is local: a refused connection costs next to nothing,
-    and a trader wants the feed back within a second of the engine (websockets waits 3-90 s)."""
-    delay = initial
-    while True:
-        yield delay
-        delay = min(delay * factor, cap)
 
 
 def _describe(error: BaseException) -> str:

@@ -11,8 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from algomesh_tray.backoff import backoff_delays
 from algomesh_tray.engine_sim import SimulatedEngine
-from algomesh_tray.listener import ConnectionState, EngineListener, ListenerStatus, backoff_delays
+from algomesh_tray.listener import ConnectionState, EngineListener, ListenerStatus
 from algomesh_tray.protocol import ReceivedSignal
 from algomesh_tray.qt.settings_dialog import SettingsDialog
 from algomesh_tray.qt.tray import app_icon

@@ -22,13 +22,13 @@ from subprocess import PIPE
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
+from algomesh_tray.backoff import backoff_delays
 from algomesh_tray.engine_sim import SimulatedEngine
 from algomesh_tray.listener import (
     ConnectionState,
     EngineListener,
     FeedCounters,
     ListenerStatus,
-    backoff_delays,
 )
 from algomesh_tray.protocol import MAX_FRAME_BYTES, ReceivedSignal, StrategySignal, parse_frame
 
