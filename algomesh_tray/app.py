@@ -37,12 +37,13 @@ if TYPE_CHECKING:  # Qt is imported only once the GUI starts
     from PySide6.QtWidgets import QMessageBox
 
     from .listener import EngineListener
+    from .protocol import RejectedSignal
     from .qt.settings_dialog import SettingsDialog
     from .qt.single_instance import SingleInstance
     from .qt.trade_model import TradeTableModel
     from .qt.trades_window import TradesWindow
     from .qt.tray import AppActions
-    from .tradelog import TradeRecord
+    from .tradelog import RejectedRecord, TradeRecord
 
 __all__ = ["run_app"]
 
@@ -150,7 +151,7 @@ async def _main(
     from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
     from .rules import parse_quiet_hours, parse_rules, quiet_hours_end
-    from .summary import Summary, start_of_today
+    from .summary import start_of_today
     from .tradelog import open_trade_log, write_csv
 
     loop = asyncio.get_running_loop()
@@ -233,11 +234,19 @@ async def _main(
             # the collector's sight, a full collection during a burst no longer walks all of it.
             gc.freeze()
 
-    def on_rejected(reason: str) -> None:
+    def on_rejected(reason: str, signal: RejectedSignal | None) -> None:
         windows.set_feed_text(_feed_text(listener))
         windows.show_status_message(f"Rejected a frame from the engine: {reason[:120]}", only_if_open=True)
+        if signal is not None:
+            pipeline.submit(signal)  # kept against its market for the dashboard
 
-    pipeline = SignalPipeline(trade_log, on_recorded=on_recorded, on_log_error=tell_user)
+    def on_rejected_recorded(records: list[RejectedRecord]) -> None:
+        if windows.trades is not None:
+            windows.trades.dashboard.model.add_rejected(records)
+
+    pipeline = SignalPipeline(
+        trade_log, on_recorded=on_recorded, on_log_error=tell_user, on_rejected_recorded=on_rejected_recorded
+    )
     url = run_settings.url
     engine = None
     if arguments.demo:
@@ -418,8 +427,8 @@ async def _main(
     def load_dashboard(window: TradesWindow) -> None:
         async def load() -> None:
             today = start_of_today()
-            totals, newest = await pipeline.run_in_writer(lambda: pipeline.trade_log.market_totals(today))
-            window.dashboard.model.load_totals(Summary.from_totals(totals, today_starts=today), newest)
+            totals = await pipeline.run_in_writer(lambda: pipeline.trade_log.market_totals(today))
+            window.dashboard.model.load_totals(totals, today_starts=today)
 
         keep(loop.create_task(load()))
 

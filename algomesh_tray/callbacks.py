@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import ParamSpec
 
 __all__ = ["guarded"]
 
-_T = TypeVar("_T")
+_P = ParamSpec("_P")
 
 
-def guarded(callback: Callable[[_T], None], *, what: str, logger: logging.Logger) -> Callable[[_T], None]:
+def guarded(callback: Callable[_P, None], *, what: str, logger: logging.Logger) -> Callable[_P, None]:
     """``callback``, its exceptions logged as ``what`` failing: a fault in the app (a view, the tray,
     a bridge's owner) must never end the listener, the pipeline or a bridge that calls it."""
 
-    def call(value: _T) -> None:
+    def call(*args: _P.args, **kwargs: _P.kwargs) -> None:
         try:
-            callback(value)
+            callback(*args, **kwargs)
         except Exception:
             logger.exception("%s failed; carrying on", what)
 

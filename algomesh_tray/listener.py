@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
 from .backoff import backoff_delays
 from .callbacks import guarded
-from .protocol import FrameRejected, OtherMessage, ReceivedSignal, parse_frame
+from .protocol import FrameRejected, OtherMessage, ReceivedSignal, RejectedSignal, parse_frame
 
 __all__ = [
     "ConnectionState",
@@ -116,7 +116,7 @@ class EngineListener:
         *,
         on_signal: Callable[[ReceivedSignal], None],
         on_status: Callable[[ListenerStatus], None] = lambda status: None,
-        on_rejected: Callable[[str], None] = lambda reason: None,
+        on_rejected: Callable[[str, RejectedSignal | None], None] = lambda reason, signal: None,
         delays: Callable[[], Iterator[float]] = backoff_delays,
         open_timeout: float = 5.0,
         ping_interval: float | None = 20.0,
@@ -221,11 +221,12 @@ class EngineListener:
         try:
             message = parse_frame(frame)
         except FrameRejected as rejection:
-            self._reject(rejection.reason)
+            signal = RejectedSignal.of(rejection, frame, received_at) if isinstance(frame, str) else None
+            self._reject(rejection.reason, signal)
             return
         except Exception:  # a parser bug must cost one frame, never the connection
             log.exception("could not parse a frame")
-            self._reject("the frame could not be read (internal error, see the log)")
+            self._reject("the frame could not be read (internal error, see the log)", None)
             return
         if isinstance(message, OtherMessage):
             self.counters.ignored += 1
@@ -237,11 +238,11 @@ class EngineListener:
         assert isinstance(frame, str)  # parse_frame rejects binary frames
         self._on_signal(ReceivedSignal(message, received_at, frame))
 
-    def _reject(self, reason: str) -> None:
+    def _reject(self, reason: str, signal: RejectedSignal | None) -> None:
         self.counters.rejected += 1
         self.counters.last_rejection = reason
         if self._rejection_log.allows():
             held_back, self._rejection_log.held_back = self._rejection_log.held_back, 0
             more = f" ({held_back:,} more rejected since the last line)" if held_back else ""
             log.warning("rejected a frame from the engine: %s%s", reason, more)
-        self._on_rejected(reason)
+        self._on_rejected(reason, signal)

@@ -1,8 +1,9 @@
 """Persist, then hand on: the order that guarantees no notified signal is missing from the log.
 
 Signals queue up while the previous batch is being written, so a burst becomes a few
-transactions instead of thousands. The writes run on one worker thread, never on the
-event loop (which is also the Qt thread). No Qt here.
+transactions instead of thousands. The writes run on one worker thread, never on the event loop
+(which is also the Qt thread). Rejected signals of a known market take the same queue and are
+written after each batch, best effort: they are kept for the dashboard's counts. No Qt here.
 """
 
 from __future__ import annotations
@@ -10,14 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
 
 from .callbacks import guarded
-from .protocol import ReceivedSignal
-from .tradelog import TradeLog, TradeRecord, is_damage, read_only_reason, replace_damaged
+from .protocol import ReceivedSignal, RejectedSignal
+from .tradelog import (
+    RejectedRecord,
+    TradeLog,
+    TradeRecord,
+    is_damage,
+    read_only_reason,
+    replace_damaged,
+)
 
 __all__ = ["SignalPipeline"]
 
@@ -37,15 +45,19 @@ class SignalPipeline:
         *,
         on_recorded: Callable[[list[TradeRecord]], None],
         on_log_error: Callable[[str], None] = lambda message: None,
+        on_rejected_recorded: Callable[[list[RejectedRecord]], None] = lambda records: None,
     ) -> None:
         self._trade_log = trade_log
         self._on_recorded = guarded(on_recorded, what="handing recorded signals on", logger=log)
         self._on_log_error = on_log_error
-        self._queue: asyncio.Queue[ReceivedSignal | None] = asyncio.Queue()  # None asks the task to stop
+        self._on_rejected_recorded = guarded(on_rejected_recorded, what="handing rejected signals on", logger=log)
+        # None asks the task to stop.
+        self._queue: asyncio.Queue[ReceivedSignal | RejectedSignal | None] = asyncio.Queue()
         self._unsaved: list[ReceivedSignal] = []
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trade-log")
         self._task: asyncio.Task[None] | None = None
         self.log_healthy = True
+        self._rejected_unsaved = 0  # rejected signals the log refused since it last took some
         self._stopping = False
 
     @property
@@ -55,8 +67,8 @@ class SignalPipeline:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="signal-pipeline")
 
-    def submit(self, received: ReceivedSignal) -> None:
-        """Queue a signal; never blocks, never drops."""
+    def submit(self, received: ReceivedSignal | RejectedSignal) -> None:
+        """Queue a signal, or a rejected one; never blocks, never drops."""
         self._queue.put_nowait(received)
 
     async def run_in_writer(self, function: Callable[[], _T]) -> _T:
@@ -79,18 +91,23 @@ class SignalPipeline:
     async def _run(self) -> None:
         while not self._stopping:
             first = await self._queue.get()
-            await self._flush([] if first is None else [first], stop=first is None)
+            await self._flush([first])
 
-    async def _flush(self, fresh: list[ReceivedSignal] | None = None, *, stop: bool = False) -> None:
-        """Write what is queued (and earlier failures) in one transaction, then hand the new on."""
-        fresh = fresh or []
-        self._stopping = self._stopping or stop
+    async def _flush(self, items: Iterable[ReceivedSignal | RejectedSignal | None] = ()) -> None:
+        """Write ``items`` and what is queued: the signals (and earlier failures) in one
+        transaction, then hand the new on; then the rejected ones."""
+        batch = [*items, *self._drain()]
+        self._stopping = self._stopping or None in batch
+        await self._write_signals([item for item in batch if isinstance(item, ReceivedSignal)])
+        if rejected := [item for item in batch if isinstance(item, RejectedSignal)]:
+            await self._write_rejected(rejected)
+
+    def _drain(self) -> Iterator[ReceivedSignal | RejectedSignal | None]:
         while not self._queue.empty():
-            item = self._queue.get_nowait()
-            if item is None:
-                self._stopping = True
-            else:
-                fresh.append(item)
+            yield self._queue.get_nowait()
+
+    async def _write_signals(self, fresh: list[ReceivedSignal]) -> None:
+        """Signals (and earlier failures) in one transaction, then the new handed on."""
         retried = self._unsaved
         pending = retried + fresh
         if not pending:
@@ -124,6 +141,18 @@ class SignalPipeline:
                     for record, received in zip(written[len(retried) :], fresh, strict=True)
                 ]
             )
+
+    async def _write_rejected(self, rejected: list[RejectedSignal]) -> None:
+        """Best effort: they are counted on screen either way, and a failing log is already reported."""
+        try:
+            records = await self.run_in_writer(partial(self._trade_log.append_rejected, rejected))
+            self._rejected_unsaved = 0
+        except (sqlite3.Error, OSError) as error:
+            if not self._rejected_unsaved:  # one line per spell of trouble, not one per batch
+                log.error("rejected signals cannot be kept in the trade log: %s", error)
+            self._rejected_unsaved += len(rejected)
+            records = [RejectedRecord(None, item) for item in rejected]
+        self._on_rejected_recorded(records)
 
     async def _append(self, pending: list[ReceivedSignal]) -> list[TradeRecord]:
         """Write a batch; a log found damaged is moved aside and the batch goes to a new one."""

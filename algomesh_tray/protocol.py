@@ -18,6 +18,7 @@ __all__ = [
     "FrameRejected",
     "OtherMessage",
     "ReceivedSignal",
+    "RejectedSignal",
     "StrategySignal",
     "parse_frame",
 ]
@@ -26,6 +27,8 @@ __all__ = [
 MAX_FRAME_BYTES: Final = 64 * 1024
 #: Longest text field accepted; displays shorten it, the trade log keeps it whole.
 MAX_TEXT_CHARS: Final = 16 * 1024
+#: How much of a rejected signal's frame is kept with it.
+EXCERPT_CHARS: Final = 1000
 #: Largest number accepted for a price or an amount (beyond any real market).
 MAX_NUMBER: Final = 1e15
 
@@ -34,11 +37,17 @@ _ACTION_PATTERN: Final = re.compile(r"[A-Z][A-Z_]{0,31}")
 
 
 class FrameRejected(ValueError):
-    """A frame that cannot be used; ``reason`` says why in words a trader understands."""
+    """A frame that cannot be used; ``reason`` says why in words a trader understands.
 
-    def __init__(self, reason: str) -> None:
+    ``market`` is the (strategy, symbol) a rejected STRATEGY_SIGNAL names, when those two fields
+    read as text: the dashboard counts it against that market, so the trader sees which strategy
+    sends what the app cannot use.
+    """
+
+    def __init__(self, reason: str, market: tuple[str, str] | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.market = market
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +77,25 @@ class ReceivedSignal:
     signal: StrategySignal
     received_at: float
     raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedSignal:
+    """A STRATEGY_SIGNAL of a known market that the app refused, kept for the dashboard and the log."""
+
+    strategy: str
+    symbol: str
+    reason: str
+    received_at: float
+    excerpt: str  # the frame's start, as valid text
+
+    @classmethod
+    def of(cls, rejection: FrameRejected, frame: str, received_at: float) -> RejectedSignal | None:
+        """None when the frame names no market (not JSON, another type, no strategy or symbol)."""
+        if rejection.market is None:
+            return None
+        excerpt = frame[:EXCERPT_CHARS].encode("utf-8", "replace").decode("utf-8")
+        return cls(*rejection.market, rejection.reason, received_at, excerpt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +178,14 @@ def parse_frame(frame: str | bytes) -> StrategySignal | OtherMessage:
     if message_type != SIGNAL_TYPE:
         return OtherMessage(type=message_type[:MAX_TEXT_CHARS])
 
+    try:
+        return _signal(payload)
+    except FrameRejected as rejection:
+        rejection.market = _named_market(payload)
+        raise
+
+
+def _signal(payload: dict[str, Any]) -> StrategySignal:
     action = _text(payload, "action").upper()
     if not _ACTION_PATTERN.fullmatch(action):
         raise FrameRejected(f"field 'action' is not a trade action: {action[:40]!r}")
@@ -160,3 +196,10 @@ def parse_frame(frame: str | bytes) -> StrategySignal | OtherMessage:
         amount=_positive_number(payload, "amount"),
         **texts,
     )
+
+
+def _named_market(payload: dict[str, Any]) -> tuple[str, str] | None:
+    try:
+        return _text(payload, "strategyName"), _text(payload, "symbol")
+    except FrameRejected:
+        return None

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .tradelog import MarketTotal, TradeRecord
+from .tradelog import LogTotals, RejectedRecord, TradeRecord
 
 __all__ = ["Summary", "SummaryRow", "start_of_today"]
 
@@ -39,6 +39,9 @@ class SummaryRow:
     today_volume: dict[str, float] = field(default_factory=dict)
     last_price: float = 0.0
     last_seen: float = 0.0
+    rejected: int = 0  # signals of this market the app refused
+    today_rejected: int = 0
+    last_rejection: str = ""
 
     def add(self, record: TradeRecord, today_starts: float) -> None:
         signal = record.signal
@@ -72,6 +75,16 @@ class Summary:
         self.rows[row].add(record, self.today_starts)
         return row, created
 
+    def add_rejected(self, record: RejectedRecord) -> tuple[int, bool]:
+        """Count a rejected signal against its market; returns (row number, whether the row is new)."""
+        rejected = record.rejected
+        row_number, created = self._row_for(rejected.strategy, rejected.symbol)
+        row = self.rows[row_number]
+        row.rejected += 1
+        row.today_rejected += rejected.received_at >= self.today_starts
+        row.last_rejection = rejected.reason
+        return row_number, created
+
     def _row_for(self, strategy: str, symbol: str) -> tuple[int, bool]:
         """The row number of a market, added if new; and whether it is new."""
         key = (strategy, symbol)
@@ -96,7 +109,7 @@ class Summary:
             return False
         self.today_starts = start_of_today(now)
         for row in self.rows:
-            row.today_signals, row.today_volume = 0, {}
+            row.today_signals, row.today_volume, row.today_rejected = 0, {}, 0
         return True
 
     def add_all(self, records: Iterable[TradeRecord]) -> None:
@@ -104,11 +117,12 @@ class Summary:
             self.add(record)
 
     @classmethod
-    def from_totals(cls, totals: Iterable[MarketTotal], *, today_starts: float) -> Summary:
-        """From TradeLog.market_totals: one entry per market and size type, markets in the order first seen."""
+    def from_totals(cls, totals: LogTotals, *, today_starts: float) -> Summary:
+        """From TradeLog.market_totals: trades per market and size type, markets in the order first
+        seen, then rejected signals per market."""
         summary = cls(today_starts=today_starts)
         last_ids: dict[int, int] = {}  # row -> id of the newest record counted, whose price is the last
-        for total in totals:
+        for total in totals.markets:
             row_number, _ = summary._row_for(total.strategy, total.symbol)
             row = summary.rows[row_number]
             row.signals += total.signals
@@ -121,4 +135,9 @@ class Summary:
             row.last_seen = max(row.last_seen, total.last_seen)
             if total.last_id > last_ids.get(row_number, 0):
                 last_ids[row_number], row.last_price = total.last_id, total.last_price
+        for rejected in totals.rejected:
+            row = summary.rows[summary._row_for(rejected.strategy, rejected.symbol)[0]]
+            row.rejected, row.today_rejected, row.last_rejection = (
+                rejected.rejected, rejected.today_rejected, rejected.last_reason
+            )  # fmt: skip
         return summary

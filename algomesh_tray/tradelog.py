@@ -17,11 +17,14 @@ from typing import NamedTuple, TextIO
 
 from .formatting import BIDI_CONTROLS, safe_text
 from .paths import aside_path
-from .protocol import ReceivedSignal, StrategySignal
+from .protocol import ReceivedSignal, RejectedSignal, StrategySignal
 
 __all__ = [
     "EXPORT_FIELDS",
+    "LogTotals",
     "MarketTotal",
+    "RejectedRecord",
+    "RejectedTotal",
     "TradeLog",
     "TradeRecord",
     "is_damage",
@@ -54,6 +57,14 @@ CREATE TABLE IF NOT EXISTS trades (
     raw TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS trades_by_market ON trades (strategy, symbol, id);
+CREATE TABLE IF NOT EXISTS rejected_signals (
+    id INTEGER PRIMARY KEY,
+    received_at REAL NOT NULL,
+    strategy TEXT NOT NULL,
+    symbol TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    excerpt TEXT NOT NULL
+);
 """
 _COLUMNS = "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw"
 
@@ -73,6 +84,33 @@ class MarketTotal(NamedTuple):
     last_seen: float
     last_id: int
     last_price: float
+
+
+class RejectedTotal(NamedTuple):
+    """Rejected signals of one market (strategy, symbol), and the reason of the newest."""
+
+    strategy: str
+    symbol: str
+    rejected: int
+    today_rejected: int
+    last_reason: str
+
+
+class LogTotals(NamedTuple):
+    """What the dashboard starts from, and the newest ids it includes (later ones are added live)."""
+
+    markets: list[MarketTotal]
+    rejected: list[RejectedTotal]
+    newest_trade_id: int
+    newest_rejected_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    """A rejected signal and its id in the log (None if it could not be written)."""
+
+    id: int | None
+    rejected: RejectedSignal
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,12 +213,27 @@ class TradeLog:
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,))
         return [_record(row) for row in rows]
 
-    def market_totals(self, today_starts: float) -> tuple[list[MarketTotal], int]:
-        """Totals per (strategy, symbol, size type), markets in the order first seen; and the newest
-        id they include (later records are added live)."""
+    def append_rejected(self, batch: Sequence[RejectedSignal]) -> list[RejectedRecord]:
+        """Write rejected signals in one transaction and return them with the ids the log gave."""
+        records: list[RejectedRecord] = []
+        self._db.execute("BEGIN IMMEDIATE")
+        with self._db:
+            for rejected in batch:
+                cursor = self._db.execute(
+                    "INSERT INTO rejected_signals (received_at, strategy, symbol, reason, excerpt)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (rejected.received_at, rejected.strategy, rejected.symbol, rejected.reason, rejected.excerpt),
+                )
+                records.append(RejectedRecord(cursor.lastrowid, rejected))
+        return records
+
+    def market_totals(self, today_starts: float) -> LogTotals:
+        """Totals per (strategy, symbol, size type), markets in the order first seen; rejected
+        signals per market; and the newest ids they include."""
         with self._db:
             (newest,) = self._db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
-            rows = self._db.execute(
+            (newest_rejected,) = self._db.execute("SELECT coalesce(max(id), 0) FROM rejected_signals").fetchone()
+            markets = self._db.execute(
                 "WITH market AS (SELECT strategy, symbol, size_type, count(*) AS signals,"
                 "  sum(action = 'BUY') AS buys, sum(action = 'SELL') AS sells, sum(amount) AS volume,"
                 "  sum(received_at >= :today) AS today_signals,"
@@ -192,7 +245,20 @@ class TradeLog:
                 " FROM market JOIN trades ON trades.id = market.last_id ORDER BY first_id",
                 {"today": today_starts, "newest": newest},
             ).fetchall()
-        return [MarketTotal(*row) for row in rows], int(newest)
+            rejected = self._db.execute(
+                "WITH market AS (SELECT strategy, symbol, count(*) AS rejected,"
+                "  sum(received_at >= :today) AS today_rejected, max(id) AS last_id, min(id) AS first_id"
+                "  FROM rejected_signals WHERE id <= :newest GROUP BY strategy, symbol)"
+                " SELECT market.strategy, market.symbol, rejected, today_rejected, rejected_signals.reason"
+                " FROM market JOIN rejected_signals ON rejected_signals.id = market.last_id ORDER BY first_id",
+                {"today": today_starts, "newest": newest_rejected},
+            ).fetchall()
+        return LogTotals(
+            [MarketTotal(*row) for row in markets],
+            [RejectedTotal(*row) for row in rejected],
+            int(newest),
+            int(newest_rejected),
+        )
 
     def count(self) -> int:
         (count,) = self._db.execute("SELECT count(*) FROM trades").fetchone()

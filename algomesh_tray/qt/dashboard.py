@@ -4,8 +4,8 @@ of the selected market with its buys and sells marked."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from typing import Any, Final
+from collections.abc import Callable, Sequence
+from typing import Any, Final, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -22,14 +22,16 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableV
 
 from ..formatting import format_price, format_volume, safe_text
 from ..summary import Summary, SummaryRow
-from ..tradelog import TradeRecord
+from ..tradelog import LogTotals, RejectedRecord, TradeRecord
 from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel
 
 __all__ = ["DashboardWidget", "PriceChart", "SummaryModel"]
 
 _Index = QModelIndex | QPersistentModelIndex
+_Counted = TypeVar("_Counted", TradeRecord, RejectedRecord)
 HEADERS: Final = ("Strategy", "Symbol", "Today", "Volume today", "All time", "Buys", "Sells", "Volume",
-                  "Last price", "Last seen")  # fmt: skip
+                  "Last price", "Last seen", "Rejected")  # fmt: skip
+_REJECTED = HEADERS.index("Rejected")
 _BUY, _SELL = QColor("#15803d"), QColor("#b91c1c")
 
 
@@ -39,8 +41,9 @@ class SummaryModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.summary = Summary()
-        self.loaded_up_to: int | None = None  # trade log id the totals include; None: not loaded
+        self.loaded_up_to: tuple[int, int] | None = None  # newest (trade, rejected) ids counted; None: not loaded
         self._waiting: list[TradeRecord] = []
+        self._waiting_rejected: list[RejectedRecord] = []
         # A quiet feed still gets a new day at midnight: look once a minute.
         self._day_check = QTimer(self, interval=60_000)
         self._day_check.timeout.connect(lambda: self.roll_over(time.time()))
@@ -66,22 +69,27 @@ class SummaryModel(QAbstractTableModel):
             return sum(value.values()) if isinstance(value, dict) else value  # mixed size types: a rough order
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, index.column())
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == _REJECTED and row.rejected:
+            return f"{row.today_rejected:,} today. The last one: {safe_text(row.last_rejection, 300)}"
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def load_totals(self, summary: Summary, up_to_id: int) -> None:
+    def load_totals(self, totals: LogTotals, *, today_starts: float) -> None:
         """The log's totals; records that arrived meanwhile (newer ids) are counted on top."""
         self.beginResetModel()
-        self.summary, self.loaded_up_to = summary, up_to_id
+        self.summary = Summary.from_totals(totals, today_starts=today_starts)
+        self.loaded_up_to = (totals.newest_trade_id, totals.newest_rejected_id)
         self.endResetModel()
         waiting, self._waiting = self._waiting, []
         self.add_records(waiting)
+        waiting_rejected, self._waiting_rejected = self._waiting_rejected, []
+        self.add_rejected(waiting_rejected)
 
     def roll_over(self, now: float) -> None:
-        """Start a new day in the totals if midnight has passed, and repaint the today columns."""
+        """Start a new day in the totals if midnight has passed, and repaint the today figures."""
         if self.summary.roll_over(now) and self.summary.rows:
-            self.dataChanged.emit(self.index(0, 2), self.index(len(self.summary.rows) - 1, 3))
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self.summary.rows) - 1, len(HEADERS) - 1))
 
     def add_records(self, records: Sequence[TradeRecord]) -> None:
         if self.loaded_up_to is None:
@@ -89,11 +97,24 @@ class SummaryModel(QAbstractTableModel):
             return
         if records:
             self.roll_over(records[-1].received_at)
+        newest_counted = self.loaded_up_to[0]
+        self._count([record for record in records if record.id is None or record.id > newest_counted], self.summary.add)
+
+    def add_rejected(self, records: Sequence[RejectedRecord]) -> None:
+        """Rejected signals of a market, counted in its row (which they may create)."""
+        if self.loaded_up_to is None:
+            self._waiting_rejected.extend(records)
+            return
+        if records:
+            self.roll_over(records[-1].rejected.received_at)
+        newest_counted = self.loaded_up_to[1]
+        self._count([record for record in records if record.id is None or record.id > newest_counted],
+                    self.summary.add_rejected)  # fmt: skip
+
+    def _count(self, records: Sequence[_Counted], add: Callable[[_Counted], tuple[int, bool]]) -> None:
         changed: set[int] = set()
         for record in records:
-            if record.id is not None and record.id <= self.loaded_up_to:
-                continue  # already in the totals
-            row, created = self.summary.add(record)
+            row, created = add(record)
             if created:
                 self.beginInsertRows(QModelIndex(), row, row)
                 self.endInsertRows()
@@ -105,7 +126,7 @@ class SummaryModel(QAbstractTableModel):
 
 def _value(row: SummaryRow, column: int) -> str | int | float | dict[str, float]:
     return (row.strategy, row.symbol, row.today_signals, row.today_volume, row.signals, row.buys, row.sells,
-            row.volume, row.last_price, row.last_seen)[column]  # fmt: skip
+            row.volume, row.last_price, row.last_seen, row.rejected)[column]  # fmt: skip
 
 
 def _display(row: SummaryRow, column: int) -> str:
@@ -114,6 +135,8 @@ def _display(row: SummaryRow, column: int) -> str:
         return safe_text(value, 60)
     if isinstance(value, dict):
         return format_volume(value, SIZE_TYPE_CHARS)
+    if column in (8, 9) and not row.signals:
+        return "—"  # only rejected signals so far
     if column == 8:
         return format_price(row.last_price)
     if column == 9:

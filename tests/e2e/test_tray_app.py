@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import sqlite3
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -184,6 +186,10 @@ def test_hostile_and_broken_frames_stay_text_and_do_not_stop_the_app(
     logged = json.loads(history.stdout)
     assert [row["strategyName"] for row in logged] == ["\u202eevil" + "x" * 10_000, hostile]
     assert app.stop() == 0
+    # The signal refused for its price is kept against its market, for the dashboard's count.
+    with contextlib.closing(sqlite3.connect(data_dir / "trades.sqlite3")) as db:
+        kept = db.execute("SELECT strategy, symbol, reason FROM rejected_signals").fetchall()
+    assert kept == [("BTC_Momentum_Scalp", "BTCUSDT", "field 'price' should be a number, got str")]
 
 
 def test_a_left_click_on_the_tray_icon_opens_the_trades_window(

@@ -5,17 +5,19 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from algomesh_tray.protocol import ReceivedSignal
-from algomesh_tray.qt.dashboard import DashboardWidget, SummaryModel
+from algomesh_tray.protocol import ReceivedSignal, RejectedSignal
+from algomesh_tray.qt.dashboard import HEADERS, DashboardWidget, SummaryModel
 from algomesh_tray.qt.trade_model import TradeTableModel
-from algomesh_tray.summary import Summary, start_of_today
-from algomesh_tray.tradelog import TradeLog, TradeRecord
+from algomesh_tray.summary import start_of_today
+from algomesh_tray.tradelog import LogTotals, RejectedRecord, TradeLog, TradeRecord
 
 from .conftest import RecordFactory
+
+NOTHING_LOGGED = LogTotals([], [], 0, 0)
 
 
 def _as_received(record: TradeRecord) -> ReceivedSignal:
@@ -32,12 +34,12 @@ def test_totals_from_the_log_then_live_records_on_top(
     today = make_record(received_at=now, price=110.0, amount=1.0)
     eth = make_record(received_at=now, strategy_name="ETH_Grid", symbol="ETHUSDT", amount=5.0)
     written = trade_log.append_many([_as_received(r) for r in (old, today, eth)])
-    totals, newest = trade_log.market_totals(start_of_today())
-    assert newest == 3
+    totals = trade_log.market_totals(start_of_today())
+    assert totals.newest_trade_id == 3
 
     model = SummaryModel()
     model.add_records(written[2:])  # arrived live before the totals: must not count twice
-    model.load_totals(Summary.from_totals(totals, today_starts=start_of_today()), newest)
+    model.load_totals(totals, today_starts=start_of_today())
     qtmodeltester.check(model)
     btc = model.summary.rows[0]
     assert (btc.signals, btc.buys, btc.sells, btc.today_signals, btc.last_price) == (2, 1, 1, 1, 110.0)
@@ -51,6 +53,33 @@ def test_totals_from_the_log_then_live_records_on_top(
     assert model.data(model.index(0, 8)) == "120.00"
 
 
+def test_rejected_signals_count_against_their_market_with_the_last_reason(
+    qtbot: QtBot, qtmodeltester: ModelTester, make_record: RecordFactory, tmp_path: Path
+) -> None:
+    """From the log and live, counted once; a market with only rejected signals gets a row of its own."""
+    now = time.time()
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    trade_log.append_many([_as_received(make_record(received_at=now))])
+    logged = trade_log.append_rejected([RejectedSignal("BTC_Momentum_Scalp", "BTCUSDT", "old", now - 86400, "{}")])
+    totals = trade_log.market_totals(start_of_today())
+
+    model = SummaryModel()
+    live = RejectedSignal("BTC_Momentum_Scalp", "BTCUSDT", "field 'price' should be a number, got str", now, "{}")
+    model.add_rejected([*logged, RejectedRecord(None, live)])  # the first arrived before the totals
+    model.load_totals(totals, today_starts=start_of_today())
+    model.add_rejected(
+        [RejectedRecord(None, RejectedSignal("Grid", "<b>XRP</b>", "field 'amount' is missing", now, "{}"))]
+    )
+    qtmodeltester.check(model)
+
+    rejected_column = HEADERS.index("Rejected")
+    assert [model.data(model.index(row, rejected_column)) for row in range(2)] == ["2", "1"]
+    assert model.data(model.index(0, rejected_column), Qt.ItemDataRole.ToolTipRole) == (
+        "1 today. The last one: field 'price' should be a number, got str"
+    )
+    assert [model.data(model.index(1, column)) for column in (1, 4, 8, 9)] == ["<b>XRP</b>", "0", "—", "—"]
+
+
 def test_dashboard_follows_the_trades_table_and_charts_the_selected_market(
     qtbot: QtBot, make_record: RecordFactory
 ) -> None:
@@ -58,7 +87,7 @@ def test_dashboard_follows_the_trades_table_and_charts_the_selected_market(
     trades = TradeTableModel()
     dashboard = DashboardWidget(trades)
     qtbot.addWidget(dashboard)
-    dashboard.model.load_totals(Summary(), 0)
+    dashboard.model.load_totals(NOTHING_LOGGED, today_starts=start_of_today())
     records = [make_record(price=100.0 + n) for n in range(3)] + [make_record(symbol="ETHUSDT", strategy_name="E")]
     trades.add_records(records)
     assert [row.signals for row in dashboard.model.summary.rows] == [3, 1]
@@ -106,7 +135,7 @@ def test_today_columns_start_again_after_midnight_even_on_a_quiet_feed(
     """At midnight the today figures go to 0 (the view is told), all-time stays; the next trade counts anew."""
     now = time.time()
     model = SummaryModel()
-    model.load_totals(Summary(today_starts=start_of_today(now)), 0)
+    model.load_totals(NOTHING_LOGGED, today_starts=start_of_today(now))
     model.add_records([make_record(received_at=now, amount=2.0), make_record(received_at=now, symbol="ETHUSDT")])
     assert [row.today_signals for row in model.summary.rows] == [1, 1]
 

@@ -15,7 +15,7 @@ import struct
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import PIPE
 
@@ -30,7 +30,7 @@ from algomesh_tray.listener import (
     FeedCounters,
     ListenerStatus,
 )
-from algomesh_tray.protocol import MAX_FRAME_BYTES, ReceivedSignal, StrategySignal, parse_frame
+from algomesh_tray.protocol import MAX_FRAME_BYTES, ReceivedSignal, RejectedSignal, StrategySignal, parse_frame
 
 from .conftest import example_frame, wait_until
 
@@ -295,6 +295,7 @@ class FeedRun:
     received: list[ReceivedSignal]
     counters: FeedCounters
     states: list[ConnectionState]
+    rejected_signals: list[RejectedSignal] = field(default_factory=list)
 
 
 def feed_frames(frames: list[str | bytes], *, timeout: float = 5) -> FeedRun:
@@ -307,9 +308,16 @@ def feed_frames(frames: list[str | bytes], *, timeout: float = 5) -> FeedRun:
         engine = SimulatedEngine(count=1, rate=1000)
         await engine.start()
         reasons: list[str] = []
+        rejected_signals: list[RejectedSignal] = []
         received: list[ReceivedSignal] = []
         statuses: list[ListenerStatus] = []
-        listener = EngineListener(engine.url, on_signal=received.append, on_rejected=reasons.append,
+
+        def on_rejected(reason: str, signal: RejectedSignal | None) -> None:
+            reasons.append(reason)
+            if signal is not None:
+                rejected_signals.append(signal)
+
+        listener = EngineListener(engine.url, on_signal=received.append, on_rejected=on_rejected,
                                   on_status=statuses.append, delays=fast_delays)  # fmt: skip
         try:
             listener.start()
@@ -321,7 +329,7 @@ def feed_frames(frames: list[str | bytes], *, timeout: float = 5) -> FeedRun:
         finally:
             await listener.stop()
             await engine.close()
-        return FeedRun(reasons, received, listener.counters, [s.state for s in statuses])
+        return FeedRun(reasons, received, listener.counters, [s.state for s in statuses], rejected_signals)
 
     return asyncio.run(scenario())
 
@@ -354,6 +362,11 @@ def test_malformed_frames_are_counted_reported_and_survived() -> None:
     assert counters.ignored_types == {"HEARTBEAT": 1}
     assert counters.last_rejection == "expected a JSON object, got list"
     assert run.states.count(CONNECTED) == 1  # never dropped the connection
+    # Only the signal that names its market is handed on for the dashboard, with its frame.
+    (price_as_text,) = run.rejected_signals
+    assert (price_as_text.strategy, price_as_text.symbol) == ("BTC_Momentum_Scalp", "BTCUSDT")
+    assert price_as_text.reason == "field 'price' should be a number, got str"
+    assert price_as_text.excerpt == example_frame(price="64320.5")
 
 
 def test_huge_binary_and_random_frames_are_rejected_and_the_feed_goes_on() -> None:
@@ -635,7 +648,8 @@ def test_a_flood_of_50_000_frames_sent_back_to_back_loses_no_signal_and_no_conne
         statuses: list[ListenerStatus] = []
         try:
             url = (await _line_from(engine, timeout=30, what="address")).strip()
-            listener = EngineListener(url, on_signal=received.append, on_rejected=reasons.append,
+            listener = EngineListener(url, on_signal=received.append,
+                                      on_rejected=lambda reason, _: reasons.append(reason),
                                       on_status=statuses.append, delays=fast_delays)  # fmt: skip
             counters = listener.counters
 

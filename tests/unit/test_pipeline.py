@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from algomesh_tray.pipeline import SignalPipeline
-from algomesh_tray.protocol import ReceivedSignal, StrategySignal
-from algomesh_tray.tradelog import TradeLog, TradeRecord, open_trade_log, read_recent
+from algomesh_tray.protocol import FrameRejected, ReceivedSignal, RejectedSignal, StrategySignal, parse_frame
+from algomesh_tray.tradelog import RejectedRecord, TradeLog, TradeRecord, open_trade_log, read_recent
 
 from ..read_only import contents, held_to_file_modes, read_only
-from .conftest import make_received, wait_until
+from .conftest import example_frame, make_received, wait_until
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -88,6 +88,49 @@ def test_reads_run_on_the_writer_thread_and_return_their_result(tmp_path: Path) 
         return count, off_loop
 
     assert asyncio.run(scenario()) == (2, True)
+
+
+def rejected_signal(number: int) -> RejectedSignal:
+    """What the listener hands on for a STRATEGY_SIGNAL with a price as text."""
+    frame = example_frame(price=f"{100 + number}")
+    try:
+        parse_frame(frame)
+    except FrameRejected as rejection:
+        signal = RejectedSignal.of(rejection, frame, 1_700_000_000.0 + number)
+        assert signal is not None
+        return signal
+    raise AssertionError("the frame was accepted")
+
+
+def test_rejected_signals_share_the_queue_are_kept_and_never_hold_back_good_ones(tmp_path: Path) -> None:
+    """Rejected signals of a market are written after the batch they came with and handed on with
+    their ids; when the log refuses them they are still handed on (without ids), and the signals
+    around them are logged as ever."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    recorded: list[TradeRecord] = []
+    rejected: list[RejectedRecord] = []
+
+    async def feed(first: int) -> None:
+        pipeline = SignalPipeline(trade_log, on_recorded=recorded.extend, on_rejected_recorded=rejected.extend)
+        pipeline.start()
+        for number in range(first, first + 4):
+            pipeline.submit(make_received(number) if number % 2 == 0 else rejected_signal(number))
+        await wait_until(lambda: len(recorded) == first // 2 + 2 and len(rejected) == first // 2 + 2)
+
+    asyncio.run(feed(0))
+    assert [record.id for record in rejected] == [1, 2]
+    assert rejected[0].rejected == rejected_signal(1)
+    with sqlite3.connect(path) as db:
+        kept = db.execute("SELECT strategy, symbol, reason, excerpt FROM rejected_signals ORDER BY id").fetchall()
+        db.execute("DROP TABLE rejected_signals")  # from now on the log cannot take them
+    assert kept[0] == ("BTC_Momentum_Scalp", "BTCUSDT", "field 'price' should be a number, got str",
+                       example_frame(price="101"))  # fmt: skip
+
+    asyncio.run(feed(4))
+    assert [record.id for record in rejected[2:]] == [None, None]
+    assert [record.id for record in recorded] == [1, 2, 3, 4]
+    assert TradeLog(path).count() == 4
 
 
 def test_close_writes_what_is_still_queued(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from algomesh_tray.protocol import ReceivedSignal, StrategySignal
+from algomesh_tray.protocol import ReceivedSignal, RejectedSignal, StrategySignal
 from algomesh_tray.summary import Summary, start_of_today, start_of_tomorrow
-from algomesh_tray.tradelog import TradeLog, TradeRecord
+from algomesh_tray.tradelog import RejectedRecord, TradeLog, TradeRecord
 
 NOON = time.mktime((2026, 11, 25, 12, 0, 0, 0, 0, -1))
 
@@ -45,8 +45,9 @@ def test_counts_per_market_today_and_all_time() -> None:
     assert (eth.symbol, eth.signals, eth.today_signals) == ("ETHUSDT", 1, 1)
 
 
-def test_volume_is_summed_per_size_type_alike_live_and_from_the_log(tmp_path: Path) -> None:
-    """Percent and quantity are never added together, and the log's totals equal the live count."""
+def test_volume_per_size_type_and_rejected_signals_alike_live_and_from_the_log(tmp_path: Path) -> None:
+    """Percent and quantity are never added together; rejected signals count against the market they
+    name (a market may have nothing else); the log's totals equal the live count."""
     yesterday = NOON - 86400
     records = [
         record(yesterday, size_type="quantity", amount=0.5, price=90.0),
@@ -62,12 +63,23 @@ def test_volume_is_summed_per_size_type_alike_live_and_from_the_log(tmp_path: Pa
     assert btc.today_volume == {"percent": 3.0, "quantity": 0.25}
     assert (btc.signals, btc.buys, btc.sells, btc.last_price, btc.last_seen) == (4, 3, 1, 103.0, NOON + 1)
 
+    rejected = [
+        RejectedSignal("S", "BTCUSDT", "field 'price' should be a number, got str", yesterday, "{}"),
+        RejectedSignal("S", "XRPUSDT", "field 'amount' is missing", NOON, "{}"),
+        RejectedSignal("S", "BTCUSDT", "field 'status' is empty", NOON, "{}"),
+    ]
+    for rejection in rejected:
+        live.add_rejected(RejectedRecord(None, rejection))
+    assert (btc.rejected, btc.today_rejected, btc.last_rejection) == (2, 1, "field 'status' is empty")
+    xrp = live.rows[2]
+    assert (xrp.symbol, xrp.signals, xrp.rejected, xrp.volume) == ("XRPUSDT", 0, 1, {})
+
     trade_log = TradeLog(tmp_path / "trades.sqlite3")
     trade_log.append_many([ReceivedSignal(r.signal, r.received_at, r.raw) for r in records])
-    totals, newest = trade_log.market_totals(start_of_today(NOON))
-    from_log = Summary.from_totals(totals, today_starts=start_of_today(NOON))
-    assert newest == len(records)
-    assert from_log.rows == live.rows
+    assert [record.id for record in trade_log.append_rejected(rejected)] == [1, 2, 3]
+    totals = trade_log.market_totals(start_of_today(NOON))
+    assert (totals.newest_trade_id, totals.newest_rejected_id) == (len(records), len(rejected))
+    assert Summary.from_totals(totals, today_starts=start_of_today(NOON)).rows == live.rows
 
 
 def test_a_new_day_zeroes_today_and_keeps_all_time() -> None:
