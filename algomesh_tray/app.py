@@ -144,6 +144,7 @@ async def _main(
     from .autostart import Autostart
     from .bridges import BRIDGE_KINDS, TELEGRAM_API, Bridge, BridgeHub, BridgeStatus
     from .credentials import Credentials
+    from .days import start_of_today
     from .listener import EngineListener, ListenerStatus
     from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier, pause_ends
     from .pipeline import SignalPipeline
@@ -151,7 +152,6 @@ async def _main(
     from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
     from .rules import parse_quiet_hours, parse_rules, quiet_hours_end
-    from .summary import start_of_today
     from .tradelog import open_trade_log, write_csv
 
     loop = asyncio.get_running_loop()
@@ -242,7 +242,7 @@ async def _main(
 
     def on_rejected_recorded(records: list[RejectedRecord]) -> None:
         if windows.trades is not None:
-            windows.trades.dashboard.model.add_rejected(records)
+            windows.trades.dashboard.model.add_records(records)
 
     pipeline = SignalPipeline(
         trade_log, on_recorded=on_recorded, on_log_error=tell_user, on_rejected_recorded=on_rejected_recorded

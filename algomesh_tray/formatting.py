@@ -6,6 +6,7 @@ Everything here turns feed text into text; nothing here interprets it.
 from __future__ import annotations
 
 import html
+import time
 import unicodedata
 from collections.abc import Mapping
 
@@ -17,6 +18,7 @@ __all__ = [
     "format_amount",
     "format_price",
     "format_size",
+    "format_time",
     "format_volume",
     "notification_body",
     "notification_title",
@@ -55,6 +57,14 @@ def format_price(price: float) -> str:
 def format_amount(amount: float) -> str:
     """0.05 -> '0.05'; 10.0 -> '10'."""
     return f"{amount:,.8f}".rstrip("0").rstrip(".")
+
+
+def format_time(when: float) -> str:
+    """Unix time as local time: '20:10:17' today, '2026-11-29 20:10:17' on another day."""
+    local = time.localtime(when)
+    if local[:3] == time.localtime()[:3]:
+        return time.strftime("%H:%M:%S", local)
+    return time.strftime("%Y-%m-%d %H:%M:%S", local)
 
 
 def format_size(amount: float, size_type: str, limit: int | None = None) -> str:

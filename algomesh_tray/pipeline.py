@@ -57,7 +57,7 @@ class SignalPipeline:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trade-log")
         self._task: asyncio.Task[None] | None = None
         self.log_healthy = True
-        self._rejected_unsaved = 0  # rejected signals the log refused since it last took some
+        self._rejected_failing = False  # the log refused the last rejected signals
         self._stopping = False
 
     @property
@@ -143,15 +143,17 @@ class SignalPipeline:
             )
 
     async def _write_rejected(self, rejected: list[RejectedSignal]) -> None:
-        """Best effort: they are counted on screen either way, and a failing log is already reported."""
-        try:
-            records = await self.run_in_writer(partial(self._trade_log.append_rejected, rejected))
-            self._rejected_unsaved = 0
-        except (sqlite3.Error, OSError) as error:
-            if not self._rejected_unsaved:  # one line per spell of trouble, not one per batch
-                log.error("rejected signals cannot be kept in the trade log: %s", error)
-            self._rejected_unsaved += len(rejected)
-            records = [RejectedRecord(None, item) for item in rejected]
+        """Best effort: they are counted on screen either way. While the signals cannot be written
+        these are not tried (each try may wait seconds on a locked log), and the user already knows."""
+        records = [RejectedRecord(None, item) for item in rejected]
+        if self.log_healthy:
+            try:
+                records = await self.run_in_writer(partial(self._trade_log.append_rejected, rejected))
+                self._rejected_failing = False
+            except (sqlite3.Error, OSError) as error:
+                if not self._rejected_failing:  # one line per spell of trouble, not one per batch
+                    log.error("rejected signals cannot be counted in the trade log: %s", error)
+                self._rejected_failing = True
         self._on_rejected_recorded(records)
 
     async def _append(self, pending: list[ReceivedSignal]) -> list[TradeRecord]:

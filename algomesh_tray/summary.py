@@ -7,24 +7,13 @@ never added together.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from .days import start_of_today, start_of_tomorrow
 from .tradelog import LogTotals, RejectedRecord, TradeRecord
 
-__all__ = ["Summary", "SummaryRow", "start_of_today"]
-
-
-def start_of_today(now: float | None = None) -> float:
-    """Unix time of the last local midnight."""
-    local = time.localtime(now)
-    return time.mktime((local.tm_year, local.tm_mon, local.tm_mday, 0, 0, 0, 0, 0, -1))
-
-
-def start_of_tomorrow(today_starts: float) -> float:
-    """The local midnight after ``today_starts``; 26 h on always lands in the next day, DST or not."""
-    return start_of_today(today_starts + 26 * 3600)
+__all__ = ["Summary", "SummaryRow"]
 
 
 @dataclass(slots=True)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
+from .days import start_of_today
 from .formatting import BIDI_CONTROLS, safe_text
 from .paths import aside_path
 from .protocol import ReceivedSignal, RejectedSignal, StrategySignal
@@ -57,13 +58,18 @@ CREATE TABLE IF NOT EXISTS trades (
     raw TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS trades_by_market ON trades (strategy, symbol, id);
+-- Signals the app refused, counted per market and local day (a flood of them adds no rows),
+-- with the newest one's reason and frame; last_seq numbers them across days and sessions.
 CREATE TABLE IF NOT EXISTS rejected_signals (
-    id INTEGER PRIMARY KEY,
-    received_at REAL NOT NULL,
     strategy TEXT NOT NULL,
     symbol TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    excerpt TEXT NOT NULL
+    day REAL NOT NULL,
+    count INTEGER NOT NULL,
+    last_received_at REAL NOT NULL,
+    last_reason TEXT NOT NULL,
+    last_excerpt TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    PRIMARY KEY (strategy, symbol, day)
 );
 """
 _COLUMNS = "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw"
@@ -107,10 +113,14 @@ class LogTotals(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class RejectedRecord:
-    """A rejected signal and its id in the log (None if it could not be written)."""
+    """A rejected signal and its sequence number in the log (None if it could not be written)."""
 
     id: int | None
     rejected: RejectedSignal
+
+    @property
+    def received_at(self) -> float:
+        return self.rejected.received_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +176,7 @@ class TradeLog:
     def __init__(self, path: Path | None) -> None:
         """Open (creating folders and file) the log at ``path``; None keeps it in memory only."""
         self.path = path
+        self._newest_rejected: int | None = None
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         # One worker thread uses the connection at a time; it is created on another.
@@ -213,18 +224,34 @@ class TradeLog:
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,))
         return [_record(row) for row in rows]
 
+    @property
+    def _rejected_seq(self) -> int:
+        """The number of the newest rejected signal, read once (opening the log reads no table)."""
+        if self._newest_rejected is None:
+            (self._newest_rejected,) = self._db.execute(
+                "SELECT coalesce(max(last_seq), 0) FROM rejected_signals"
+            ).fetchone()
+        return self._newest_rejected
+
     def append_rejected(self, batch: Sequence[RejectedSignal]) -> list[RejectedRecord]:
-        """Write rejected signals in one transaction and return them with the ids the log gave."""
+        """Count rejected signals in one transaction; each is returned with its sequence number."""
         records: list[RejectedRecord] = []
+        seq = self._rejected_seq
         self._db.execute("BEGIN IMMEDIATE")
         with self._db:
             for rejected in batch:
-                cursor = self._db.execute(
-                    "INSERT INTO rejected_signals (received_at, strategy, symbol, reason, excerpt)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (rejected.received_at, rejected.strategy, rejected.symbol, rejected.reason, rejected.excerpt),
-                )
-                records.append(RejectedRecord(cursor.lastrowid, rejected))
+                seq += 1
+                self._db.execute(
+                    "INSERT INTO rejected_signals VALUES (:strategy, :symbol, :day, 1, :at, :reason, :excerpt, :seq)"
+                    " ON CONFLICT (strategy, symbol, day) DO UPDATE SET count = count + 1,"
+                    " last_received_at = excluded.last_received_at, last_reason = excluded.last_reason,"
+                    " last_excerpt = excluded.last_excerpt, last_seq = excluded.last_seq",
+                    {"strategy": rejected.strategy, "symbol": rejected.symbol,
+                     "day": start_of_today(rejected.received_at), "at": rejected.received_at,
+                     "reason": rejected.reason, "excerpt": rejected.excerpt, "seq": seq},
+                )  # fmt: skip
+                records.append(RejectedRecord(seq, rejected))
+        self._newest_rejected = seq
         return records
 
     def market_totals(self, today_starts: float) -> LogTotals:
@@ -232,32 +259,30 @@ class TradeLog:
         signals per market; and the newest ids they include."""
         with self._db:
             (newest,) = self._db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
-            (newest_rejected,) = self._db.execute("SELECT coalesce(max(id), 0) FROM rejected_signals").fetchone()
             markets = self._db.execute(
                 "WITH market AS (SELECT strategy, symbol, size_type, count(*) AS signals,"
                 "  sum(action = 'BUY') AS buys, sum(action = 'SELL') AS sells, sum(amount) AS volume,"
                 "  sum(received_at >= :today) AS today_signals,"
-                "  sum(CASE WHEN received_at >= :today THEN amount ELSE 0 END) AS today_volume,"
+                "  sum(CASE WHEN received_at >= :today THEN amount ELSE 0.0 END) AS today_volume,"
                 "  max(received_at) AS last_seen, max(id) AS last_id, min(id) AS first_id"
-                "  FROM trades WHERE id <= :newest GROUP BY strategy, symbol, size_type)"
+                "  FROM trades NOT INDEXED WHERE id <= :newest GROUP BY strategy, symbol, size_type)"
                 " SELECT market.strategy, market.symbol, market.size_type, signals, buys, sells, volume,"
                 " today_signals, today_volume, last_seen, last_id, trades.price"
                 " FROM market JOIN trades ON trades.id = market.last_id ORDER BY first_id",
                 {"today": today_starts, "newest": newest},
             ).fetchall()
             rejected = self._db.execute(
-                "WITH market AS (SELECT strategy, symbol, count(*) AS rejected,"
-                "  sum(received_at >= :today) AS today_rejected, max(id) AS last_id, min(id) AS first_id"
-                "  FROM rejected_signals WHERE id <= :newest GROUP BY strategy, symbol)"
-                " SELECT market.strategy, market.symbol, rejected, today_rejected, rejected_signals.reason"
-                " FROM market JOIN rejected_signals ON rejected_signals.id = market.last_id ORDER BY first_id",
-                {"today": today_starts, "newest": newest_rejected},
+                "SELECT strategy, symbol, sum(count), sum(CASE WHEN day >= :today THEN count ELSE 0 END),"
+                " (SELECT last_reason FROM rejected_signals AS newest WHERE newest.strategy = r.strategy"
+                "  AND newest.symbol = r.symbol ORDER BY last_seq DESC LIMIT 1)"
+                " FROM rejected_signals AS r GROUP BY strategy, symbol ORDER BY min(rowid)",
+                {"today": today_starts},
             ).fetchall()
         return LogTotals(
             [MarketTotal(*row) for row in markets],
             [RejectedTotal(*row) for row in rejected],
             int(newest),
-            int(newest_rejected),
+            self._rejected_seq,
         )
 
     def count(self) -> int:

@@ -4,8 +4,8 @@ of the selected market with its buys and sells marked."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeVar
+from collections.abc import Sequence
+from typing import Any, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -20,18 +20,24 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
-from ..formatting import format_price, format_volume, safe_text
+from ..formatting import format_price, format_time, format_volume, safe_text
 from ..summary import Summary, SummaryRow
 from ..tradelog import LogTotals, RejectedRecord, TradeRecord
 from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel
 
-__all__ = ["DashboardWidget", "PriceChart", "SummaryModel"]
+__all__ = ["Column", "DashboardWidget", "PriceChart", "SummaryModel"]
 
 _Index = QModelIndex | QPersistentModelIndex
-_Counted = TypeVar("_Counted", TradeRecord, RejectedRecord)
-HEADERS: Final = ("Strategy", "Symbol", "Today", "Volume today", "All time", "Buys", "Sells", "Volume",
-                  "Last price", "Last seen", "Rejected")  # fmt: skip
-_REJECTED = HEADERS.index("Rejected")
+
+
+class Column:
+    """Column numbers and headers, in display order; from TODAY on, the figures (right-aligned)."""
+
+    STRATEGY, SYMBOL, TODAY, VOLUME_TODAY, ALL_TIME, BUYS, SELLS, REJECTED, VOLUME, LAST_PRICE, LAST_SEEN = range(11)
+    HEADERS: Final = ("Strategy", "Symbol", "Today", "Volume today", "All time", "Buys", "Sells", "Rejected",
+                      "Volume", "Last price", "Last seen")  # fmt: skip
+
+
 _BUY, _SELL = QColor("#15803d"), QColor("#b91c1c")
 
 
@@ -42,8 +48,7 @@ class SummaryModel(QAbstractTableModel):
         super().__init__(parent)
         self.summary = Summary()
         self.loaded_up_to: tuple[int, int] | None = None  # newest (trade, rejected) ids counted; None: not loaded
-        self._waiting: list[TradeRecord] = []
-        self._waiting_rejected: list[RejectedRecord] = []
+        self._waiting: list[TradeRecord | RejectedRecord] = []
         # A quiet feed still gets a new day at midnight: look once a minute.
         self._day_check = QTimer(self, interval=60_000)
         self._day_check.timeout.connect(lambda: self.roll_over(time.time()))
@@ -53,11 +58,11 @@ class SummaryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.summary.rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(HEADERS)
+        return 0 if parent.isValid() else len(Column.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
+            return Column.HEADERS[section]
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -66,12 +71,12 @@ class SummaryModel(QAbstractTableModel):
         row = self.summary.rows[index.row()]
         if role == SORT_ROLE:
             value = _value(row, index.column())
-            return sum(value.values()) if isinstance(value, dict) else value  # mixed size types: a rough order
+            return sorted(value.items()) if isinstance(value, dict) else value
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, index.column())
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == _REJECTED and row.rejected:
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == Column.REJECTED and row.rejected:
             return f"{row.today_rejected:,} today. The last one: {safe_text(row.last_rejection, 300)}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 2:
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= Column.TODAY:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -83,50 +88,51 @@ class SummaryModel(QAbstractTableModel):
         self.endResetModel()
         waiting, self._waiting = self._waiting, []
         self.add_records(waiting)
-        waiting_rejected, self._waiting_rejected = self._waiting_rejected, []
-        self.add_rejected(waiting_rejected)
 
     def roll_over(self, now: float) -> None:
         """Start a new day in the totals if midnight has passed, and repaint the today figures."""
         if self.summary.roll_over(now) and self.summary.rows:
-            self.dataChanged.emit(self.index(0, 2), self.index(len(self.summary.rows) - 1, len(HEADERS) - 1))
+            last = self.index(len(self.summary.rows) - 1, len(Column.HEADERS) - 1)
+            self.dataChanged.emit(self.index(0, Column.TODAY), last)
 
-    def add_records(self, records: Sequence[TradeRecord]) -> None:
+    def add_records(self, records: Sequence[TradeRecord | RejectedRecord]) -> None:
+        """Trades and rejected signals in the order they arrived; those the loaded totals hold are skipped."""
         if self.loaded_up_to is None:
             self._waiting.extend(records)
             return
         if records:
             self.roll_over(records[-1].received_at)
-        newest_counted = self.loaded_up_to[0]
-        self._count([record for record in records if record.id is None or record.id > newest_counted], self.summary.add)
-
-    def add_rejected(self, records: Sequence[RejectedRecord]) -> None:
-        """Rejected signals of a market, counted in its row (which they may create)."""
-        if self.loaded_up_to is None:
-            self._waiting_rejected.extend(records)
-            return
-        if records:
-            self.roll_over(records[-1].rejected.received_at)
-        newest_counted = self.loaded_up_to[1]
-        self._count([record for record in records if record.id is None or record.id > newest_counted],
-                    self.summary.add_rejected)  # fmt: skip
-
-    def _count(self, records: Sequence[_Counted], add: Callable[[_Counted], tuple[int, bool]]) -> None:
+        newest_trade, newest_rejected = self.loaded_up_to
         changed: set[int] = set()
         for record in records:
-            row, created = add(record)
+            if isinstance(record, RejectedRecord):
+                if record.id is not None and record.id <= newest_rejected:
+                    continue
+                row, created = self.summary.add_rejected(record)
+            else:
+                if record.id is not None and record.id <= newest_trade:
+                    continue
+                row, created = self.summary.add(record)
             if created:
                 self.beginInsertRows(QModelIndex(), row, row)
                 self.endInsertRows()
             else:
                 changed.add(row)
         for row in sorted(changed):
-            self.dataChanged.emit(self.index(row, 2), self.index(row, len(HEADERS) - 1))
+            self.dataChanged.emit(self.index(row, Column.TODAY), self.index(row, len(Column.HEADERS) - 1))
+
+
+class _SummaryProxy(QSortFilterProxyModel):
+    """Sorts by each cell's sort value compared in Python: a volume is a tuple of (size type,
+    amount), so rows group by size type instead of adding percent to quantities."""
+
+    def lessThan(self, left: _Index, right: _Index) -> bool:
+        return bool(left.data(SORT_ROLE) < right.data(SORT_ROLE))
 
 
 def _value(row: SummaryRow, column: int) -> str | int | float | dict[str, float]:
     return (row.strategy, row.symbol, row.today_signals, row.today_volume, row.signals, row.buys, row.sells,
-            row.volume, row.last_price, row.last_seen, row.rejected)[column]  # fmt: skip
+            row.rejected, row.volume, row.last_price, row.last_seen)[column]  # fmt: skip
 
 
 def _display(row: SummaryRow, column: int) -> str:
@@ -135,12 +141,12 @@ def _display(row: SummaryRow, column: int) -> str:
         return safe_text(value, 60)
     if isinstance(value, dict):
         return format_volume(value, SIZE_TYPE_CHARS)
-    if column in (8, 9) and not row.signals:
+    if column in (Column.LAST_PRICE, Column.LAST_SEEN) and not row.signals:
         return "—"  # only rejected signals so far
-    if column == 8:
+    if column == Column.LAST_PRICE:
         return format_price(row.last_price)
-    if column == 9:
-        return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.last_seen))
+    if column == Column.LAST_SEEN:
+        return format_time(row.last_seen)
     return f"{value:,}"
 
 
@@ -227,13 +233,12 @@ class DashboardWidget(QWidget):
     def __init__(self, trades: TradeTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = SummaryModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = _SummaryProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(9, Qt.SortOrder.DescendingOrder)
+        self.table.sortByColumn(Column.LAST_SEEN, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()

@@ -7,7 +7,6 @@ for tooltips that Qt may read as rich text, HTML-escaped.
 from __future__ import annotations
 
 import html
-import time
 from collections.abc import Sequence
 from typing import Any, Final
 
@@ -21,7 +20,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ..formatting import format_price, format_size, safe_text
+from ..formatting import format_price, format_size, format_time, safe_text
 from ..tradelog import TradeRecord
 
 __all__ = ["RECORD_ROLE", "SIZE_TYPE_CHARS", "SORT_ROLE", "Column", "TradeFilterProxy", "TradeTableModel"]
@@ -48,13 +47,6 @@ class Column:
     HEADERS: Final = ("Time", "Strategy", "Symbol", "Action", "Amount", "Price", "Order", "Trade", "Status")
 
 
-def _time_text(received_at: float) -> str:
-    local = time.localtime(received_at)
-    if local[:3] == time.localtime()[:3]:
-        return time.strftime("%H:%M:%S", local)
-    return time.strftime("%Y-%m-%d %H:%M:%S", local)
-
-
 def _raw_value(record: TradeRecord, column: int) -> Any:
     """The value a column sorts by (numbers as numbers)."""
     signal = record.signal
@@ -74,7 +66,7 @@ def _raw_value(record: TradeRecord, column: int) -> Any:
 def _display(record: TradeRecord, column: int) -> str:
     signal = record.signal
     if column == Column.TIME:
-        return _time_text(record.received_at)
+        return format_time(record.received_at)
     if column == Column.ACTION:
         return ("▲ " if signal.is_buy else "▼ " if signal.action == "SELL" else "") + signal.action
     if column == Column.AMOUNT:

@@ -188,8 +188,8 @@ def test_hostile_and_broken_frames_stay_text_and_do_not_stop_the_app(
     assert app.stop() == 0
     # The signal refused for its price is kept against its market, for the dashboard's count.
     with contextlib.closing(sqlite3.connect(data_dir / "trades.sqlite3")) as db:
-        kept = db.execute("SELECT strategy, symbol, reason FROM rejected_signals").fetchall()
-    assert kept == [("BTC_Momentum_Scalp", "BTCUSDT", "field 'price' should be a number, got str")]
+        kept = db.execute("SELECT strategy, symbol, count, last_reason FROM rejected_signals").fetchall()
+    assert kept == [("BTC_Momentum_Scalp", "BTCUSDT", 1, "field 'price' should be a number, got str")]
 
 
 def test_a_left_click_on_the_tray_icon_opens_the_trades_window(

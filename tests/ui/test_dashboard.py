@@ -9,10 +9,10 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from algomesh_tray.days import start_of_today
 from algomesh_tray.protocol import ReceivedSignal, RejectedSignal
-from algomesh_tray.qt.dashboard import HEADERS, DashboardWidget, SummaryModel
+from algomesh_tray.qt.dashboard import Column, DashboardWidget, SummaryModel
 from algomesh_tray.qt.trade_model import TradeTableModel
-from algomesh_tray.summary import start_of_today
 from algomesh_tray.tradelog import LogTotals, RejectedRecord, TradeLog, TradeRecord
 
 from .conftest import RecordFactory
@@ -45,12 +45,13 @@ def test_totals_from_the_log_then_live_records_on_top(
     assert (btc.signals, btc.buys, btc.sells, btc.today_signals, btc.last_price) == (2, 1, 1, 1, 110.0)
     assert (btc.volume, btc.today_volume) == ({"percent": 3.0}, {"percent": 1.0})
     assert model.rowCount() == 2 and model.summary.rows[1].volume == {"percent": 5.0}
-    assert (model.data(model.index(0, 3)), model.data(model.index(0, 7))) == ("1 (percent)", "3 (percent)")
+    volumes = (model.data(model.index(0, Column.VOLUME_TODAY)), model.data(model.index(0, Column.VOLUME)))
+    assert volumes == ("1 (percent)", "3 (percent)")
 
     newer = trade_log.append_many([_as_received(make_record(received_at=now + 1, price=120.0))])
     model.add_records(newer)
     assert (btc.signals, btc.today_signals, btc.last_price) == (3, 2, 120.0)
-    assert model.data(model.index(0, 8)) == "120.00"
+    assert model.data(model.index(0, Column.LAST_PRICE)) == "120.00"
 
 
 def test_rejected_signals_count_against_their_market_with_the_last_reason(
@@ -59,25 +60,39 @@ def test_rejected_signals_count_against_their_market_with_the_last_reason(
     """From the log and live, counted once; a market with only rejected signals gets a row of its own."""
     now = time.time()
     trade_log = TradeLog(tmp_path / "trades.sqlite3")
-    trade_log.append_many([_as_received(make_record(received_at=now))])
-    logged = trade_log.append_rejected([RejectedSignal("BTC_Momentum_Scalp", "BTCUSDT", "old", now - 86400, "{}")])
+    trade_log.append_many([_as_received(make_record(received_at=now)) for _ in range(3)])  # trade ids 1-3
+    btc = ("BTC_Momentum_Scalp", "BTCUSDT")
+    counted = trade_log.append_rejected([RejectedSignal(*btc, "old", now - 86400, "{}")])  # rejected number 1
     totals = trade_log.market_totals(start_of_today())
+    later = trade_log.append_rejected([RejectedSignal(*btc, "field 'price' should be a number, got str", now, "{}")])
 
     model = SummaryModel()
-    live = RejectedSignal("BTC_Momentum_Scalp", "BTCUSDT", "field 'price' should be a number, got str", now, "{}")
-    model.add_rejected([*logged, RejectedRecord(None, live)])  # the first arrived before the totals
+    model.add_records([*counted, *later])  # handed on while the totals were read: only the later one is new
     model.load_totals(totals, today_starts=start_of_today())
-    model.add_rejected(
+    model.add_records(
         [RejectedRecord(None, RejectedSignal("Grid", "<b>XRP</b>", "field 'amount' is missing", now, "{}"))]
     )
     qtmodeltester.check(model)
 
-    rejected_column = HEADERS.index("Rejected")
-    assert [model.data(model.index(row, rejected_column)) for row in range(2)] == ["2", "1"]
-    assert model.data(model.index(0, rejected_column), Qt.ItemDataRole.ToolTipRole) == (
+    assert [model.data(model.index(row, Column.REJECTED)) for row in range(2)] == ["2", "1"]
+    assert model.data(model.index(0, Column.REJECTED), Qt.ItemDataRole.ToolTipRole) == (
         "1 today. The last one: field 'price' should be a number, got str"
     )
-    assert [model.data(model.index(1, column)) for column in (1, 4, 8, 9)] == ["<b>XRP</b>", "0", "—", "—"]
+    columns = (Column.SYMBOL, Column.ALL_TIME, Column.LAST_PRICE, Column.LAST_SEEN)
+    assert [model.data(model.index(1, column)) for column in columns] == ["<b>XRP</b>", "0", "—", "—"]
+
+
+def test_volume_sorts_by_size_type_then_amount_never_by_their_sum(qtbot: QtBot, make_record: RecordFactory) -> None:
+    """2 percent, 30 percent, then 0.5 of a coin: percent and quantities are not put on one scale."""
+    trades = TradeTableModel()
+    dashboard = DashboardWidget(trades)
+    qtbot.addWidget(dashboard)
+    dashboard.model.load_totals(NOTHING_LOGGED, today_starts=start_of_today())
+    trades.add_records([make_record(symbol="A", size_type="quantity", amount=0.5),
+                        make_record(symbol="B", size_type="percent", amount=30.0),
+                        make_record(symbol="C", size_type="percent", amount=2.0)])  # fmt: skip
+    dashboard.table.sortByColumn(Column.VOLUME, Qt.SortOrder.AscendingOrder)
+    assert [dashboard.proxy.index(row, Column.SYMBOL).data() for row in range(3)] == ["C", "B", "A"]
 
 
 def test_dashboard_follows_the_trades_table_and_charts_the_selected_market(
@@ -144,7 +159,7 @@ def test_today_columns_start_again_after_midnight_even_on_a_quiet_feed(
         model.roll_over(after_midnight)
     assert (changed.args[0].row(), changed.args[1].row()) == (0, 1)
     assert [(row.today_signals, row.signals) for row in model.summary.rows] == [(0, 1), (0, 1)]
-    assert model.data(model.index(0, 2)) == "0" and model.data(model.index(0, 4)) == "1"
+    assert model.data(model.index(0, Column.TODAY)) == "0" and model.data(model.index(0, Column.ALL_TIME)) == "1"
 
     model.add_records([make_record(received_at=after_midnight + 1)])
     assert (model.summary.rows[0].today_signals, model.summary.rows[0].signals) == (1, 2)

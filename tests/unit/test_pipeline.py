@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
@@ -103,33 +104,53 @@ def rejected_signal(number: int) -> RejectedSignal:
 
 
 def test_rejected_signals_share_the_queue_are_kept_and_never_hold_back_good_ones(tmp_path: Path) -> None:
-    """Rejected signals of a market are written after the batch they came with and handed on with
-    their ids; when the log refuses them they are still handed on (without ids), and the signals
-    around them are logged as ever."""
+    """Rejected signals of a market are counted in the log after the signals they came with, and
+    handed on with their numbers. When the log refuses them they are still handed on (without), and
+    the signals around them are logged as ever; while the signals cannot be written, they are not
+    even tried (each try could wait seconds on a locked log)."""
     path = tmp_path / "trades.sqlite3"
     trade_log = TradeLog(path)
-    recorded: list[TradeRecord] = []
-    rejected: list[RejectedRecord] = []
+    events: list[tuple[str, int | None]] = []
+    counting_tries = 0
 
-    async def feed(first: int) -> None:
-        pipeline = SignalPipeline(trade_log, on_recorded=recorded.extend, on_rejected_recorded=rejected.extend)
+    def counting(batch: Sequence[RejectedSignal]) -> list[RejectedRecord]:
+        nonlocal counting_tries
+        counting_tries += 1
+        return TradeLog.append_rejected(trade_log, batch)
+
+    trade_log.append_rejected = counting  # type: ignore[method-assign]  # the real write, counted
+
+    async def feed(first: int) -> SignalPipeline:
+        pipeline = SignalPipeline(
+            trade_log,
+            on_recorded=lambda records: events.extend(("signal", record.id) for record in records),
+            on_rejected_recorded=lambda records: events.extend(("rejected", record.id) for record in records),
+        )
         pipeline.start()
-        for number in range(first, first + 4):
+        for number in range(first, first + 4):  # queued together: one batch
             pipeline.submit(make_received(number) if number % 2 == 0 else rejected_signal(number))
-        await wait_until(lambda: len(recorded) == first // 2 + 2 and len(rejected) == first // 2 + 2)
+        await wait_until(lambda: len(events) == first + 4)
+        return pipeline
 
     asyncio.run(feed(0))
-    assert [record.id for record in rejected] == [1, 2]
-    assert rejected[0].rejected == rejected_signal(1)
-    with sqlite3.connect(path) as db:
-        kept = db.execute("SELECT strategy, symbol, reason, excerpt FROM rejected_signals ORDER BY id").fetchall()
+    assert events == [("signal", 1), ("signal", 2), ("rejected", 1), ("rejected", 2)]
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        kept = db.execute("SELECT strategy, symbol, count, last_reason, last_excerpt FROM rejected_signals").fetchall()
         db.execute("DROP TABLE rejected_signals")  # from now on the log cannot take them
-    assert kept[0] == ("BTC_Momentum_Scalp", "BTCUSDT", "field 'price' should be a number, got str",
-                       example_frame(price="101"))  # fmt: skip
+    assert kept == [("BTC_Momentum_Scalp", "BTCUSDT", 2, "field 'price' should be a number, got str",
+                     example_frame(price="103"))]  # fmt: skip
 
     asyncio.run(feed(4))
-    assert [record.id for record in rejected[2:]] == [None, None]
-    assert [record.id for record in recorded] == [1, 2, 3, 4]
+    assert events[4:] == [("signal", 3), ("signal", 4), ("rejected", None), ("rejected", None)]
+    assert counting_tries == 2
+
+    trade_log._db.execute("PRAGMA busy_timeout = 100")
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as blocker:
+        blocker.execute("BEGIN IMMEDIATE")  # another program holds the log: "database is locked"
+        healthy = asyncio.run(feed(8)).log_healthy
+        blocker.execute("ROLLBACK")
+    assert (healthy, counting_tries) == (False, 2)
+    assert events[8:] == [("signal", None), ("signal", None), ("rejected", None), ("rejected", None)]
     assert TradeLog(path).count() == 4
 
 

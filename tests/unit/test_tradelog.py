@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from algomesh_tray.protocol import MAX_TEXT_CHARS, ReceivedSignal, StrategySignal, parse_frame
+from algomesh_tray.days import start_of_today
+from algomesh_tray.protocol import MAX_TEXT_CHARS, ReceivedSignal, RejectedSignal, StrategySignal, parse_frame
 from algomesh_tray.tradelog import (
     EXPORT_FIELDS,
     TradeLog,
@@ -37,6 +38,27 @@ def received(number: int, *, strategy: str = "BTC_Momentum_Scalp") -> ReceivedSi
     signal = parse_frame(raw)
     assert isinstance(signal, StrategySignal)
     return ReceivedSignal(signal, 1_700_000_000.0 + number, raw)
+
+
+def test_a_flood_of_rejected_signals_is_counted_per_market_and_day_not_stored_one_by_one(tmp_path: Path) -> None:
+    """5,000 refused frames of one market over two days make two rows; the numbering goes on after a restart,
+    so a dashboard never mistakes a new one for one it has counted."""
+    path = tmp_path / "trades.sqlite3"
+    today = start_of_today()
+    trade_log = TradeLog(path)
+    flood = [RejectedSignal("S", "BTCUSDT", f"reason {n}", today - 3600 if n < 1000 else today + 60, "{}")
+             for n in range(5000)]  # fmt: skip
+    assert [record.id for record in trade_log.append_rejected(flood)] == list(range(1, 5001))
+    (rows,) = sqlite3.connect(path).execute("SELECT count(*) FROM rejected_signals").fetchone()
+    assert rows == 2
+    totals = trade_log.market_totals(today)
+    assert totals.rejected == [("S", "BTCUSDT", 5000, 4000, "reason 4999")]
+    trade_log.close()
+
+    reopened = TradeLog(path)
+    assert reopened.market_totals(today).newest_rejected_id == 5000
+    (record,) = reopened.append_rejected([RejectedSignal("S", "BTCUSDT", "after restart", today + 120, "{}")])
+    assert record.id == 5001
 
 
 def test_a_batch_is_written_with_ids_and_read_back_newest_first(tmp_path: Path) -> None:
