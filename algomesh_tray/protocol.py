@@ -120,8 +120,20 @@ def _reject_constant(name: str) -> float:
     raise FrameRejected(f"the number {name} is not allowed")
 
 
+#: One decoder for every frame (json.loads with an option builds a new one per call).
+_DECODER: Final = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _text(payload: dict[str, Any], key: str) -> str:
     value = payload.get(key)
+    # The engine's usual field (short ASCII, nothing to strip) passes every check below as it is.
+    if (
+        type(value) is str
+        and 0 < len(value) <= MAX_TEXT_CHARS
+        and value.isascii()
+        and not (value[0].isspace() or value[-1].isspace())
+    ):
+        return value
     if value is None:
         raise FrameRejected(f"field '{key}' is missing")
     if not isinstance(value, str):
@@ -165,7 +177,7 @@ def parse_frame(frame: str | bytes) -> StrategySignal | OtherMessage:
     ):
         raise FrameRejected(f"frame too large ({len(frame):,} characters)")
     try:
-        payload = json.loads(frame, parse_constant=_reject_constant)
+        payload = _DECODER.decode(frame)
     except FrameRejected:
         raise
     except (ValueError, RecursionError) as error:
