@@ -222,7 +222,7 @@ async def _main(
         model.add_records(records)
         dispatcher.dispatch(records)
         hub.submit(records)
-        windows.set_feed_text(_feed_text(listener))
+        windows.set_feed_text(_feed_text(listener), listener.counters.last_rejection)
 
     def on_status(status: ListenerStatus) -> None:
         nonlocal ready
@@ -235,7 +235,7 @@ async def _main(
             gc.freeze()
 
     def on_rejected(reason: str, signal: RejectedSignal | None) -> None:
-        windows.set_feed_text(_feed_text(listener))
+        windows.set_feed_text(_feed_text(listener), listener.counters.last_rejection)
         windows.show_status_message(f"Rejected a frame from the engine: {reason[:120]}", only_if_open=True)
         if signal is not None:
             pipeline.submit(signal)  # kept against its market for the dashboard
@@ -506,6 +506,7 @@ class _LazyWindows:
         self.window_created: Callable[[TradesWindow], None] = lambda window: None
         self._connection_text = ""
         self._feed_text = ""
+        self._last_rejection = ""
         self._status_message = ""
 
     def set_hide_on_close(self, hide: bool) -> None:
@@ -526,7 +527,7 @@ class _LazyWindows:
             window.export_requested.connect(lambda path, records: self.export_requested(path, records))
             self.window_created(window)
             window.set_connection_text(self._connection_text)
-            window.set_feed_text(self._feed_text)
+            window.set_feed_text(self._feed_text, self._last_rejection)
             if self._status_message:
                 window.statusBar().showMessage(self._status_message, 60_000)
             self.trades = window
@@ -564,10 +565,10 @@ class _LazyWindows:
         if self.trades is not None:
             self.trades.set_connection_text(text)
 
-    def set_feed_text(self, text: str) -> None:
-        self._feed_text = text
+    def set_feed_text(self, text: str, last_rejection: str = "") -> None:
+        self._feed_text, self._last_rejection = text, last_rejection
         if self.trades is not None:
-            self.trades.set_feed_text(text)
+            self.trades.set_feed_text(text, last_rejection)
 
     def show_status_message(self, message: str, *, only_if_open: bool = False) -> None:
         """A message in the status bar; kept for the window's first opening unless ``only_if_open``."""
@@ -606,13 +607,10 @@ def _about_text(engine_url: str, paths: AppPaths) -> str:
 
 def _feed_text(listener: EngineListener) -> str:
     counters = listener.counters
-    text = (
+    return (
         f"This session: {_plural(counters.signals, 'signal')} · {_plural(counters.ignored, 'other message')}"
         f" · {counters.rejected:,} rejected"
     )
-    if counters.last_rejection:
-        text += f" (last: {counters.last_rejection[:80]})"
-    return text
 
 
 async def _save(path: Path, settings: Settings, tell_user: Callable[[str], None]) -> None:

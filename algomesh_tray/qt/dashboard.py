@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableV
 from ..formatting import format_price, format_time, format_volume, safe_text
 from ..summary import Summary, SummaryRow
 from ..tradelog import LogTotals, RejectedRecord, TradeRecord
-from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel
+from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel, plain_tooltip
 
 __all__ = ["Column", "DashboardWidget", "PriceChart", "SummaryModel"]
 
@@ -75,7 +75,7 @@ class SummaryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == Column.REJECTED and row.rejected:
-            return f"{row.today_rejected:,} today. The last one: {safe_text(row.last_rejection, 300)}"
+            return plain_tooltip(f"{row.today_rejected:,} today. The last one: {safe_text(row.last_rejection, 300)}")
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= Column.TODAY:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -23,7 +23,15 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from ..formatting import format_price, format_size, format_time, safe_text
 from ..tradelog import TradeRecord
 
-__all__ = ["RECORD_ROLE", "SIZE_TYPE_CHARS", "SORT_ROLE", "Column", "TradeFilterProxy", "TradeTableModel"]
+__all__ = [
+    "RECORD_ROLE",
+    "SIZE_TYPE_CHARS",
+    "SORT_ROLE",
+    "Column",
+    "TradeFilterProxy",
+    "TradeTableModel",
+    "plain_tooltip",
+]
 
 SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE: Final = Qt.ItemDataRole.UserRole + 2
@@ -45,6 +53,12 @@ class Column:
 
     TIME, STRATEGY, SYMBOL, ACTION, AMOUNT, PRICE, ORDER_TYPE, TRADE_TYPE, STATUS = range(9)
     HEADERS: Final = ("Time", "Strategy", "Symbol", "Action", "Amount", "Price", "Order", "Trade", "Status")
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip shows it: Qt reads tooltips as rich text when they look like HTML, so
+    escape it and say so."""
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
 def _raw_value(record: TradeRecord, column: int) -> Any:
@@ -113,9 +127,7 @@ class TradeTableModel(QAbstractTableModel):
         if role == RECORD_ROLE:
             return record
         if role == Qt.ItemDataRole.ToolTipRole:
-            full = safe_text(str(_raw_value(record, column)), TOOLTIP_CHARS)
-            # Qt reads tooltips as rich text when they look like HTML: escape, then say so.
-            return f"<p style='white-space:pre-wrap'>{html.escape(full)}</p>"
+            return plain_tooltip(safe_text(str(_raw_value(record, column)), TOOLTIP_CHARS))
         if column == Column.ACTION:
             if role == Qt.ItemDataRole.ForegroundRole:
                 if record.signal.action in ("BUY", "SELL"):

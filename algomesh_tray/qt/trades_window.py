@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from ..formatting import format_price, format_size, safe_text
 from ..tradelog import TradeRecord
 from .dashboard import DashboardWidget
-from .trade_model import Column, TradeFilterProxy, TradeTableModel
+from .trade_model import Column, TradeFilterProxy, TradeTableModel, plain_tooltip
 
 __all__ = ["TradesWindow"]
 
@@ -161,8 +161,11 @@ class TradesWindow(QMainWindow):
     def set_connection_text(self, text: str) -> None:
         self.connection_label.setText(text)
 
-    def set_feed_text(self, text: str) -> None:
+    def set_feed_text(self, text: str, last_rejection: str = "") -> None:
+        """The session's counts; the reason the last frame was rejected shows on hover."""
         self.feed_label.setText(text)
+        self.feed_label.setToolTip(plain_tooltip(f"Last rejected frame: {safe_text(last_rejection, 300)}")
+                                   if last_rejection else "")  # fmt: skip
 
     def shown_records(self) -> list[TradeRecord]:
         """The trades as the table shows them: filtered, in the current order."""

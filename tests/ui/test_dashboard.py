@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from algomesh_tray.days import start_of_today
 from algomesh_tray.protocol import ReceivedSignal, RejectedSignal
 from algomesh_tray.qt.dashboard import Column, DashboardWidget, SummaryModel
-from algomesh_tray.qt.trade_model import TradeTableModel
+from algomesh_tray.qt.trade_model import TradeTableModel, plain_tooltip
 from algomesh_tray.tradelog import LogTotals, RejectedRecord, TradeLog, TradeRecord
 
 from .conftest import RecordFactory
@@ -70,14 +70,14 @@ def test_rejected_signals_count_against_their_market_with_the_last_reason(
     model.add_records([*counted, *later])  # handed on while the totals were read: only the later one is new
     model.load_totals(totals, today_starts=start_of_today())
     model.add_records(
-        [RejectedRecord(None, RejectedSignal("Grid", "<b>XRP</b>", "field 'amount' is missing", now, "{}"))]
+        [RejectedRecord(None, RejectedSignal("Grid", "<b>XRP</b>", "not a trade action: '<B>X</B>'", now, "{}"))]
     )
     qtmodeltester.check(model)
 
     assert [model.data(model.index(row, Column.REJECTED)) for row in range(2)] == ["2", "1"]
-    assert model.data(model.index(0, Column.REJECTED), Qt.ItemDataRole.ToolTipRole) == (
-        "1 today. The last one: field 'price' should be a number, got str"
-    )
+    tooltips = [model.data(model.index(row, Column.REJECTED), Qt.ItemDataRole.ToolTipRole) for row in range(2)]
+    assert tooltips[0] == plain_tooltip("1 today. The last one: field 'price' should be a number, got str")
+    assert "&lt;B&gt;X&lt;/B&gt;" in tooltips[1] and "<B>" not in tooltips[1]  # feed text, shown as text
     columns = (Column.SYMBOL, Column.ALL_TIME, Column.LAST_PRICE, Column.LAST_SEEN)
     assert [model.data(model.index(1, column)) for column in columns] == ["<b>XRP</b>", "0", "—", "—"]
 

@@ -158,13 +158,15 @@ def test_close_asks_to_quit_without_a_tray(qtbot: QtBot, window: TradesWindow) -
 
 
 def test_status_labels_show_feed_text_as_plain_text(window: TradesWindow) -> None:
-    """Markup in a status text (it may quote the feed) is shown literally, never rendered."""
+    """Markup in a status text or its tooltip (they may quote the feed) is shown literally, never rendered."""
     window.set_feed_text("<b>x</b>")
     window.set_connection_text("<img src=x>")
     assert window.feed_label.text() == "<b>x</b>"
     assert window.connection_label.text() == "<img src=x>"
     assert window.feed_label.textFormat() == Qt.TextFormat.PlainText
     assert window.connection_label.textFormat() == Qt.TextFormat.PlainText
+    window.set_feed_text("1 rejected", "field 'action' is not a trade action: '<IMG SRC=X>'")
+    assert "&lt;IMG SRC=X&gt;" in window.feed_label.toolTip() and "<IMG" not in window.feed_label.toolTip()
 
 
 def test_filter_over_a_hundred_thousand_trades(qtbot: QtBot, actions: AppActions, make_record: RecordFactory) -> None:
