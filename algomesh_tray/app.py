@@ -218,11 +218,14 @@ async def _main(
     apply_rules(run_settings)
     ready = False
 
+    def show_feed_counts() -> None:
+        windows.set_feed_text(_feed_text(listener), listener.counters.last_rejection)
+
     def on_recorded(records: list[TradeRecord]) -> None:
         model.add_records(records)
         dispatcher.dispatch(records)
         hub.submit(records)
-        windows.set_feed_text(_feed_text(listener), listener.counters.last_rejection)
+        show_feed_counts()
 
     def on_status(status: ListenerStatus) -> None:
         nonlocal ready
@@ -235,7 +238,7 @@ async def _main(
             gc.freeze()
 
     def on_rejected(reason: str, signal: RejectedSignal | None) -> None:
-        windows.set_feed_text(_feed_text(listener), listener.counters.last_rejection)
+        show_feed_counts()
         windows.show_status_message(f"Rejected a frame from the engine: {reason[:120]}", only_if_open=True)
         if signal is not None:
             pipeline.submit(signal)  # kept against its market for the dashboard
