@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .backoff import backoff_delays
+from .bridge_kinds import bridge_kind
 from .callbacks import guarded
 from .formatting import escape_markup, format_amount, format_price, notification_body, notification_title, safe_text
 from .tradelog import TradeRecord
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     import httpx
 
 __all__ = [
-    "BRIDGE_KINDS",
     "Bridge",
     "BridgeRequest",
     "BridgeStatus",
@@ -42,8 +42,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TELEGRAM_API = "https://api.telegram.org"
-#: kind -> what the Settings window calls it.
-BRIDGE_KINDS = {"telegram": "Telegram", "discord": "Discord", "webhook": "JSON webhook"}
 _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()])")
 
 
@@ -331,17 +329,15 @@ class BridgeHub:
     def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, Callable[[TradeRecord], BridgeRequest]]:
         """Request builders for each bridge that is enabled and has what it needs."""
         telegram_api = self._telegram_api
-        wanted: dict[str, Callable[[TradeRecord], BridgeRequest]] = {}
+        every: dict[str, Callable[[TradeRecord], BridgeRequest]] = {}
         token, chat_id = secrets.get("telegram_token", ""), settings.telegram_chat_id
-        if settings.telegram_enabled and token and chat_id:
-            wanted["telegram"] = lambda r: telegram_request(r, token=token, chat_id=chat_id, base_url=telegram_api)
-        discord_url = secrets.get("discord_webhook_url", "")
-        if settings.discord_enabled and discord_url:
-            wanted["discord"] = lambda r: discord_request(r, webhook_url=discord_url)
-        webhook_url = secrets.get("webhook_url", "")
-        if settings.webhook_enabled and webhook_url:
-            wanted["webhook"] = lambda r: webhook_request(r, url=webhook_url)
-        return wanted
+        if token and chat_id:
+            every["telegram"] = lambda r: telegram_request(r, token=token, chat_id=chat_id, base_url=telegram_api)
+        if discord_url := secrets.get("discord_webhook_url", ""):
+            every["discord"] = lambda r: discord_request(r, webhook_url=discord_url)
+        if webhook_url := secrets.get("webhook_url", ""):
+            every["webhook"] = lambda r: webhook_request(r, url=webhook_url)
+        return {name: build for name, build in every.items() if bridge_kind(name).is_enabled(settings)}
 
     def hold(self, limit: int = 500) -> None:
         """Keep (up to ``limit``, newest) the signals submitted until the next ``configure`` ends.
@@ -369,7 +365,7 @@ class BridgeHub:
                     handed_over[kind] = await self.bridges.pop(kind).close()
                     self._configs.pop(kind, None)
             for kind, build in wanted.items():
-                words = getattr(settings, f"{kind}_filter")
+                words = bridge_kind(kind).words(settings)
                 if kind in self.bridges:
                     self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
                     continue
@@ -414,7 +410,9 @@ class BridgeHub:
 
     @staticmethod
     def _config(kind: str, settings: Any, secrets: dict[str, str]) -> tuple[object, ...]:
+        """What restarts a bridge when it changes: its secrets and settings, not its filter."""
+        described = bridge_kind(kind)
         return (
-            settings.telegram_chat_id if kind == "telegram" else "",
-            secrets.get({"telegram": "telegram_token", "discord": "discord_webhook_url"}.get(kind, "webhook_url")),
+            *(getattr(settings, name) for name in described.setting_names),
+            *(secrets.get(name, "") for name in described.secret_names),
         )

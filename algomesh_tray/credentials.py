@@ -10,13 +10,13 @@ from __future__ import annotations
 import contextlib
 import logging
 
+from .bridge_kinds import SECRET_NAMES
+
 __all__ = ["SECRET_NAMES", "Credentials"]
 
 log = logging.getLogger(__name__)
 
 SERVICE = "algomesh-tray"
-#: The secrets, by the name they are stored under.
-SECRET_NAMES = ("telegram_token", "discord_webhook_url", "webhook_url")
 
 
 class Credentials:

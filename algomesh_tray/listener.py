@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
 from .backoff import backoff_delays
 from .callbacks import guarded
+from .feed_status import ConnectionState, FeedCounters, ListenerStatus
 from .protocol import FrameRejected, OtherMessage, ReceivedSignal, RejectedSignal, parse_frame
 
 __all__ = [
@@ -38,36 +37,6 @@ TRANSPORT_MAX_BYTES = 16 * 1024 * 1024
 #: During a burst, websockets hands over buffered frames without returning to the event loop;
 #: the listener steps aside every this many frames so the UI stays responsive.
 YIELD_EVERY = 200
-
-
-class ConnectionState(enum.Enum):
-    """Where the listener stands with the engine."""
-
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    DISCONNECTED = "disconnected"
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class ListenerStatus:
-    """A snapshot for the tray and status bar; ``retry_in`` is set while waiting to retry."""
-
-    state: ConnectionState
-    url: str
-    detail: str = ""
-    retry_in: float | None = None
-
-
-@dataclass(slots=True)
-class FeedCounters:
-    """What the feed has sent since start, for the status bar and the benchmark."""
-
-    signals: int = 0
-    ignored: int = 0
-    rejected: int = 0
-    last_rejection: str = ""
-    ignored_types: dict[str, int] = field(default_factory=dict)
 
 
 def _describe(error: BaseException) -> str:

@@ -49,7 +49,7 @@ class SignalPipeline:
     ) -> None:
         self._trade_log = trade_log
         self._on_recorded = guarded(on_recorded, what="handing recorded signals on", logger=log)
-        self._on_log_error = on_log_error
+        self._on_log_error = guarded(on_log_error, what="telling of a trade log failure", logger=log)
         self._on_rejected_recorded = guarded(on_rejected_recorded, what="handing rejected signals on", logger=log)
         # None asks the task to stop.
         self._queue: asyncio.Queue[ReceivedSignal | RejectedSignal | None] = asyncio.Queue()

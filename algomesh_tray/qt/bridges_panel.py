@@ -6,32 +6,25 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ..bridges import BRIDGE_KINDS
+from ..bridge_kinds import BRIDGES, BridgeKind
 from ..settings import Settings
 
 __all__ = ["BridgesPanel"]
 
-#: kind -> [(secret or setting name, label, is secret)]
-_FIELDS = {
-    "telegram": [("telegram_token", "Bot token:", True), ("telegram_chat_id", "Chat ID:", False)],
-    "discord": [("discord_webhook_url", "Webhook URL:", True)],
-    "webhook": [("webhook_url", "URL (POST JSON):", True)],
-}
-
 
 class _BridgeBox(QGroupBox):
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"Forward to {BRIDGE_KINDS[kind]}")
+    def __init__(self, kind: BridgeKind) -> None:
+        super().__init__(f"Forward to {kind.label}")
         self.kind = kind
         self.setCheckable(True)
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout(self)
-        for name, label, secret in _FIELDS[kind]:
+        for field in kind.fields:
             edit = QLineEdit()
-            if secret:
+            if field.secret:
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
-            self.edits[name] = edit
-            form.addRow(label, edit)
+            self.edits[field.name] = edit
+            form.addRow(field.label, edit)
         self.filter_edit = QLineEdit(placeholderText="all signals, or words that must all appear")
         form.addRow("Only:", self.filter_edit)
         self.test_button = QPushButton("Send test message")
@@ -49,37 +42,31 @@ class BridgesPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.boxes = {kind: _BridgeBox(kind) for kind in BRIDGE_KINDS}
+        self.boxes = {kind.name: _BridgeBox(kind) for kind in BRIDGES}
         layout = QVBoxLayout(self)
-        for box in self.boxes.values():
+        for name, box in self.boxes.items():
             layout.addWidget(box)
-            box.test_button.clicked.connect(lambda _=False, kind=box.kind: self.test_requested.emit(kind))
+            box.test_button.clicked.connect(lambda _=False, name=name: self.test_requested.emit(name))
         layout.addStretch(1)
 
     def load(self, settings: Settings, secrets: dict[str, str]) -> None:
-        for kind, box in self.boxes.items():
-            box.setChecked(bool(getattr(settings, f"{kind}_enabled")))
-            box.filter_edit.setText(getattr(settings, f"{kind}_filter"))
+        for box in self.boxes.values():
+            box.setChecked(box.kind.is_enabled(settings))
+            box.filter_edit.setText(box.kind.words(settings))
             for name, edit in box.edits.items():
-                edit.setText(secrets.get(name, ""))
-        self.boxes["telegram"].edits["telegram_chat_id"].setText(settings.telegram_chat_id)
+                edit.setText(secrets.get(name, "") if name in box.kind.secret_names else getattr(settings, name))
 
     def settings_values(self) -> dict[str, object]:
         """The non-secret fields, as Settings keyword arguments."""
         values: dict[str, object] = {}
-        for kind, box in self.boxes.items():
-            values[f"{kind}_enabled"] = box.isChecked()
-            values[f"{kind}_filter"] = box.filter_edit.text().strip()
-        values["telegram_chat_id"] = self.boxes["telegram"].edits["telegram_chat_id"].text().strip()
+        for box in self.boxes.values():
+            values[box.kind.enabled_setting] = box.isChecked()
+            values[box.kind.filter_setting] = box.filter_edit.text().strip()
+            values.update({name: box.edits[name].text().strip() for name in box.kind.setting_names})
         return values
 
     def secrets(self) -> dict[str, str]:
-        return {
-            name: edit.text().strip()
-            for box in self.boxes.values()
-            for name, edit in box.edits.items()
-            if name != "telegram_chat_id"
-        }
+        return {name: box.edits[name].text().strip() for box in self.boxes.values() for name in box.kind.secret_names}
 
     def set_status(self, kind: str, text: str) -> None:
         self.boxes[kind].status_label.setText(text)

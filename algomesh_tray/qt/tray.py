@@ -13,13 +13,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from ..feed_status import ConnectionState, ListenerStatus, status_text
 from ..formatting import escape_markup
-from ..listener import ConnectionState, ListenerStatus
 from ..notifiers import PAUSE_CHOICES, Notification
 from ..resources import icon_path
 from ..tradelog import TradeRecord
 
-__all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon", "status_text"]
+__all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon"]
 
 log = logging.getLogger(__name__)
 
@@ -55,50 +55,6 @@ def tray_messages_read_markup() -> bool:
     return watcher.isValid() and bool(watcher.property("IsStatusNotifierHostRegistered"))
 
 
-#: A connected feed silent this long gets "no data for …" in its status (engines can be quiet).
-IDLE_NOTICE_SECONDS = 60
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
-
-
-def status_text(
-    status: ListenerStatus,
-    paused: bool,
-    *,
-    idle_for: float | None = None,
-    paused_until: datetime | None = None,
-    quiet_until: datetime | None = None,
-) -> tuple[str, str]:
-    """(icon name, sentence) for a listener status, as the tray and status bar show it."""
-    if status.state == ConnectionState.CONNECTED:
-        icon, text = "tray-connected", f"Connected to {status.url}"
-        if idle_for is not None and idle_for >= IDLE_NOTICE_SECONDS:
-            text += f" · no data for {_duration(idle_for)}"
-    elif status.state == ConnectionState.CONNECTING:
-        icon, text = "tray-connecting", f"Connecting to {status.url}…"
-    elif status.state == ConnectionState.DISCONNECTED:
-        icon, text = "tray-disconnected", f"Disconnected from {status.url}: {status.detail}"
-        if status.retry_in is not None:
-            text += f" — retrying in {max(1, round(status.retry_in))} s"
-    else:
-        icon, text = "tray-disconnected", "Stopped"
-    if paused:
-        until = ""
-        if paused_until is not None:
-            same_day = paused_until.date() == datetime.now(paused_until.tzinfo).date()
-            until = f" until {paused_until.strftime('%H:%M' if same_day else '%a %H:%M')}"
-        icon, text = "tray-paused", f"Notifications paused{until} · {text}"
-    elif quiet_until is not None:
-        icon, text = "tray-paused", f"Quiet hours until {quiet_until:%H:%M} · {text}"
-    return icon, text
-
-
 class AppActions(QObject):
     """The actions the tray menu and the trades window share, created once."""
 
@@ -120,7 +76,16 @@ class TrayIcon(QObject):
     became_available = Signal()  # a system tray appeared after start-up (a panel that starts late)
     status_text_changed = Signal(str)  # the connection sentence, also while counting down a retry
 
-    def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        actions: AppActions,
+        parent: QObject | None = None,
+        *,
+        last_frame_at: Callable[[], float | None] = lambda: None,
+        quiet_until: Callable[[], datetime | None] = lambda: None,
+    ) -> None:
+        """``last_frame_at``: time.monotonic() of the feed's last frame (None if unknown);
+        ``quiet_until``: when the current quiet hours end (None outside them)."""
         super().__init__(parent)
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self._escape_messages = self.available and tray_messages_read_markup()
@@ -146,12 +111,10 @@ class TrayIcon(QObject):
         self._idle_check = QTimer(self, interval=10_000)
         self._idle_check.timeout.connect(self._refresh)
         self.text = ""
-        #: Where the time of the feed's last frame comes from (time.monotonic(), None if unknown).
-        self.last_frame_at: Callable[[], float | None] = lambda: None
-        #: When a timed pause ends (None: not paused, or paused until resumed).
-        self.paused_until: datetime | None = None
-        #: When the current quiet hours end (None: not in quiet hours).
-        self.quiet_until: Callable[[], datetime | None] = lambda: None
+        self._last_frame_at = last_frame_at
+        self._quiet_until = quiet_until
+        self._paused = False
+        self._paused_until: datetime | None = None
 
     def show(self) -> None:
         if self.available:
@@ -190,8 +153,13 @@ class TrayIcon(QObject):
             self._idle_check.stop()
         self._refresh()
 
+    def set_pause(self, paused: bool, until: datetime | None = None) -> None:
+        """Show notifications as paused (until ``until``, or until resumed) or not."""
+        self._paused, self._paused_until = paused, until
+        self._refresh()
+
     def refresh(self) -> None:
-        """Redraw after the pause state changed."""
+        """Redraw after something the status depends on changed (quiet hours in the settings)."""
         self._refresh()
 
     def show_message(self, notification: Notification) -> None:
@@ -208,14 +176,10 @@ class TrayIcon(QObject):
         if status.retry_in is not None:
             remaining = max(0.0, self._retry_deadline - time.monotonic())
             status = ListenerStatus(status.state, status.url, status.detail, remaining)
-        last_frame_at = self.last_frame_at()
+        last_frame_at = self._last_frame_at()
         idle_for = None if last_frame_at is None else time.monotonic() - last_frame_at
         icon, text = status_text(
-            status,
-            self._actions.pause.isChecked(),
-            idle_for=idle_for,
-            paused_until=self.paused_until,
-            quiet_until=self.quiet_until(),
+            status, self._paused, idle_for=idle_for, paused_until=self._paused_until, quiet_until=self._quiet_until()
         )
         if icon != self._icon_name:  # not every second of a countdown: D-Bus trays repaint on each
             self._icon_name = icon

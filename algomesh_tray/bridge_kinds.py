@@ -1,0 +1,72 @@
+"""The bridges the app forwards signals to, described once: their names, labels, the secrets and
+settings each has. Credentials, the bridge hub and the Settings panel all read this. No Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["BRIDGES", "SECRET_NAMES", "BridgeField", "BridgeKind", "bridge_kind"]
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeField:
+    """One thing the user types for a bridge: a secret (kept in the keyring) or a setting."""
+
+    name: str
+    label: str
+    secret: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeKind:
+    """A bridge: ``name`` as stored in settings (``<name>_enabled``, ``<name>_filter``), its label."""
+
+    name: str
+    label: str
+    fields: tuple[BridgeField, ...]
+
+    @property
+    def enabled_setting(self) -> str:
+        return f"{self.name}_enabled"
+
+    @property
+    def filter_setting(self) -> str:
+        return f"{self.name}_filter"
+
+    @property
+    def secret_names(self) -> tuple[str, ...]:
+        return tuple(field.name for field in self.fields if field.secret)
+
+    @property
+    def setting_names(self) -> tuple[str, ...]:
+        """The fields stored in the settings file (not secret), besides enabled and filter."""
+        return tuple(field.name for field in self.fields if not field.secret)
+
+    def is_enabled(self, settings: Any) -> bool:
+        return bool(getattr(settings, self.enabled_setting))
+
+    def words(self, settings: Any) -> str:
+        """The bridge's filter: words that must all appear in a signal it forwards."""
+        return str(getattr(settings, self.filter_setting))
+
+
+BRIDGES: tuple[BridgeKind, ...] = (
+    BridgeKind(
+        "telegram",
+        "Telegram",
+        (BridgeField("telegram_token", "Bot token:", True), BridgeField("telegram_chat_id", "Chat ID:", False)),
+    ),
+    BridgeKind("discord", "Discord", (BridgeField("discord_webhook_url", "Webhook URL:", True),)),
+    BridgeKind("webhook", "JSON webhook", (BridgeField("webhook_url", "URL (POST JSON):", True),)),
+)
+
+#: Every bridge secret, by the name it is stored under in the keyring.
+SECRET_NAMES: tuple[str, ...] = tuple(name for kind in BRIDGES for name in kind.secret_names)
+
+_BY_NAME = {kind.name: kind for kind in BRIDGES}
+
+
+def bridge_kind(name: str) -> BridgeKind:
+    """The bridge called ``name`` (``KeyError`` for an unknown one)."""
+    return _BY_NAME[name]

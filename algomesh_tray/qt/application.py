@@ -1,0 +1,369 @@
+"""The running app: builds its parts in order, connects them in one place, runs until Quit.
+
+Read ``_connect`` to see every flow in the app. Each part owns one job (the tray, the windows,
+notifications, pause, settings, bridges, background jobs); this class only builds, connects and
+stops them, and answers the few requests that need more than one part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import logging
+import os
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from .. import __version__
+from ..autostart import Autostart
+from ..bridge_service import BridgeService
+from ..bridges import TELEGRAM_API
+from ..feed_status import ConnectionState, ListenerStatus, feed_text, plural
+from ..paths import AppPaths
+from ..protocol import RejectedSignal
+from ..rules import quiet_hours_end
+from ..settings import Settings, address_after_save, unencrypted_warning
+from ..tasks import BackgroundTasks
+from .feed_signals import FeedSignals
+from .notifications import Notifications
+from .pause import PauseControl
+from .settings_store import SettingsStore
+from .single_instance import SingleInstance
+from .trade_model import TradeTableModel
+from .tray import APP_TITLE, AppActions, TrayIcon
+from .windows import Windows
+
+if TYPE_CHECKING:
+    from ..engine_sim import SimulatedEngine
+    from ..listener import EngineListener
+    from ..pipeline import SignalPipeline
+    from ..tradelog import TradeRecord
+    from .trades_window import TradesWindow
+
+__all__ = ["Application"]
+
+log = logging.getLogger("algomesh_tray")
+
+DEMO_RATE = 0.5  # signals per second from the built-in demo engine
+TELEGRAM_API_ENV = "ALGOMESH_TRAY_TELEGRAM_API"
+#: How long Quit waits for a settings save, a login item or a keyring write to finish.
+DRAIN_SECONDS = 5.0
+NO_TRAY_MESSAGE = (
+    "This desktop has no system tray, so AlgoMesh Tray keeps its window open. "
+    "On GNOME, the AppIndicator extension adds a tray. Closing the window quits the app."
+)
+
+
+class Application(QObject):
+    """Build with the start-up's results, then ``await run()``; ``quit()`` ends it cleanly."""
+
+    # Built in start(): they need the running loop and the trade log.
+    pipeline: SignalPipeline
+    listener: EngineListener
+
+    def __init__(
+        self,
+        *,
+        paths: AppPaths,
+        saved: Settings,
+        effective: Settings,
+        instance: SingleInstance,
+        problems: Sequence[str] = (),
+        demo: bool = False,
+        started: float | None = None,
+    ) -> None:
+        super().__init__()
+        self._paths = paths
+        self._instance = instance
+        self._problems = list(problems)
+        self._demo = demo
+        self._started = time.monotonic() if started is None else started
+        self._ready = False
+        self._quit_requested = asyncio.Event()
+        self._engine: SimulatedEngine | None = None
+        self._no_tray_box: QMessageBox | None = None
+        self.tasks = BackgroundTasks()
+        self.autostart = Autostart()
+        self.settings = SettingsStore(paths.settings_file, saved, effective, self.tasks)
+        self.actions = AppActions()
+        self.pause = PauseControl()
+        self.tray = TrayIcon(self.actions, last_frame_at=self._last_frame_at, quiet_until=self._quiet_until)
+        self.model = TradeTableModel()
+        self.windows = Windows(self.model, self.actions, hide_on_close=self.tray.available)
+        self.notifications = Notifications(self.tray, effective)
+        self.feed = FeedSignals()
+        # Tests (and people behind a Bot API proxy) point the Telegram bridge elsewhere.
+        self.bridges = BridgeService(
+            telegram_api=os.environ.get(TELEGRAM_API_ENV, TELEGRAM_API),
+            on_status=self.windows.set_bridge_status,
+            on_problem=self.tell_user,
+        )
+
+    async def run(self) -> int:
+        """Start, wait for Quit (menu, SIGTERM, the last window without a tray), stop; the exit code."""
+        await self.start()
+        await self._quit_requested.wait()
+        await self.shutdown()
+        return 0
+
+    def quit(self) -> None:
+        self._quit_requested.set()
+
+    async def start(self) -> None:
+        """The core (trade log, pipeline, listener) after the tray: what the user sees comes first."""
+        from ..listener import EngineListener
+        from ..pipeline import SignalPipeline
+        from ..tradelog import open_trade_log
+
+        asyncio.get_running_loop().set_exception_handler(_log_loop_exception)
+        # A trade log that cannot be opened must not stop notifications.
+        trade_log, trade_log_problem = await asyncio.to_thread(open_trade_log, self._paths.trade_log)
+        if trade_log_problem:
+            self._problems.append(trade_log_problem)
+        feed = self.feed
+        self.pipeline = SignalPipeline(trade_log, on_recorded=feed.on_recorded, on_log_error=feed.on_log_error,
+                                       on_rejected_recorded=feed.on_rejected_recorded)  # fmt: skip
+        url = await self._start_demo_engine() if self._demo else self.settings.effective.url
+        self.listener = EngineListener(url, on_signal=self.pipeline.submit, on_status=feed.on_status,
+                                       on_rejected=feed.on_rejected)  # fmt: skip
+        self._connect()
+        self.tray.show()
+        self.bridges.hold()  # the keyring may prompt to unlock: the feed starts meanwhile, bridges get what came
+        self.tasks.spawn(self.bridges.configure(self.settings.saved), name="configuring bridges")
+        self.pipeline.start()
+        self.listener.start()
+        self._tell_start_up_problems()
+        await self._load_history()
+
+    def _connect(self) -> None:
+        """Every flow in the app, in one place."""
+        app = QApplication.instance()
+        assert app is not None
+        app.aboutToQuit.connect(self.quit)
+        self._instance.show_requested.connect(self.open_trades)
+        # The feed: status, then signals (already in the trade log) to the table, popups, bridges.
+        self.feed.status_changed.connect(self._on_feed_status_changed)
+        self.feed.trades_recorded.connect(self.model.add_records)
+        self.feed.trades_recorded.connect(self.notifications.dispatch)
+        self.feed.trades_recorded.connect(self.bridges.submit)
+        self.feed.trades_recorded.connect(self._show_feed_counts)
+        self.feed.frame_rejected.connect(self._on_feed_frame_rejected)
+        self.feed.rejected_recorded.connect(self.windows.add_rejected)
+        self.feed.log_failed.connect(self.tell_user)
+        # The tray and its menu (the trades window's toolbar shares the actions).
+        self.tray.status_text_changed.connect(self.windows.set_connection_text)
+        self.tray.message_clicked.connect(self.windows.show_trade)
+        self.tray.became_available.connect(self._on_tray_became_available)
+        self.actions.open_trades.triggered.connect(self.open_trades)
+        self.actions.settings.triggered.connect(self.open_settings)
+        self.actions.reconnect.triggered.connect(self.listener.reconnect_now)
+        self.actions.about.triggered.connect(self.show_about)
+        self.actions.quit.triggered.connect(self.quit)
+        # Pause: the menu's check mark, "Pause for", and the timer that ends a timed pause.
+        self.actions.pause.toggled.connect(self.pause.set_paused)
+        for choice, action in self.actions.pause_for.items():
+            action.triggered.connect(lambda _=False, choice=choice: self.pause.pause_for(choice))
+        self.pause.changed.connect(self._on_pause_changed)
+        # Windows: settings, the login item, bridges, export, the dashboard, closing without a tray.
+        self.windows.settings_accepted.connect(self.settings.accept)
+        self.windows.start_at_login_changed.connect(self._on_start_at_login_changed)
+        self.windows.secrets_accepted.connect(self._on_secrets_accepted)
+        self.windows.bridge_test_requested.connect(self._on_bridge_test_requested)
+        self.windows.export_requested.connect(self._on_export_requested)
+        self.windows.trades_window_created.connect(self._on_trades_window_created)
+        self.windows.close_requested.connect(self.quit)
+        self.settings.changed.connect(self._on_settings_changed)
+        self.settings.save_failed.connect(self.tell_user)
+        self.notifications.problem.connect(self.tell_user)
+
+    async def shutdown(self) -> None:
+        """Stop in reverse order: nothing new comes in, running jobs finish briefly, queued signals are written."""
+        log.info("quitting")
+        self.tray.hide()
+        self.windows.hide_all()
+        await self.listener.stop()
+        await self.tasks.drain(DRAIN_SECONDS)
+        await self.pipeline.close()
+        await self.bridges.close()
+        self.notifications.close()
+        if self._engine is not None:
+            await self._engine.close()
+        log.info("stopped cleanly")
+
+    # Requests from the user.
+
+    def tell_user(self, message: str) -> None:
+        """Say what happened: a tray message (or the window, without a tray) and the status bar."""
+        from ..notifiers import Notification
+
+        log.warning("%s", message)
+        self.windows.show_status_message(message)
+        if self.tray.available:
+            self.tray.show_message(Notification(APP_TITLE, message))
+        else:
+            self.windows.trades_window().show()
+
+    def open_trades(self) -> None:
+        self.windows.show_trade(None)
+
+    def open_settings(self) -> None:
+        self.tasks.spawn(self._open_settings(), name="opening settings")
+
+    def show_about(self) -> None:
+        paths = self._paths
+        self.windows.show_about(
+            f"AlgoMesh Tray {__version__}\n"
+            "Desktop notifications and a trade log for the AlgoMesh trading engine.\n\n"
+            f"Engine: {self.listener.url}\n"
+            f"Settings: {paths.settings_file}\n"
+            f"Trade log: {paths.trade_log}\n"
+            f"Log file: {paths.log_file}"
+        )
+
+    # Slots.
+
+    def _on_feed_status_changed(self, status: ListenerStatus) -> None:
+        self.tray.set_status(status)
+        if status.state is ConnectionState.CONNECTED and not self._ready:
+            self._ready = True
+            log.info("ready: tray shown and engine connected %.3f s after launch", time.monotonic() - self._started)
+            # What start-up built (modules, Qt wrappers, settings) lives as long as the app: out of
+            # the collector's sight, a full collection during a burst no longer walks all of it.
+            gc.freeze()
+
+    def _on_feed_frame_rejected(self, reason: str, rejected: RejectedSignal | None) -> None:
+        self._show_feed_counts()
+        self.windows.show_status_message(f"Rejected a frame from the engine: {reason[:120]}", only_if_open=True)
+        if rejected is not None:
+            self.pipeline.submit(rejected)  # kept against its market for the dashboard
+
+    def _on_pause_changed(self, paused: bool, until: datetime | None) -> None:
+        self.actions.pause.setChecked(paused)  # no echo: PauseControl ignores a state it already has
+        self.notifications.set_paused(paused)
+        self.tray.set_pause(paused, until)
+
+    def _on_settings_changed(self, old: Settings, new: Settings) -> None:
+        if (address := address_after_save(old, new, self.listener.url)) is not None:
+            log.info("engine address changed: connecting to %s", address)
+            self.listener.set_url(address)
+            if warning := unencrypted_warning(new):
+                self.tell_user(warning)
+        self.notifications.apply(new)
+        self.tray.refresh()  # quiet hours may have changed
+        self.tasks.spawn(self.bridges.configure(new), name="configuring bridges")
+
+    def _on_start_at_login_changed(self, enabled: bool) -> None:
+        self.tasks.spawn(self._set_start_at_login(enabled), name="changing start at login")
+
+    def _on_secrets_accepted(self, secrets: dict[str, str]) -> None:
+        self.tasks.spawn(self.bridges.store_secrets(secrets, self.settings.saved), name="storing bridge secrets")
+
+    def _on_bridge_test_requested(self, kind: str, typed: Settings, secrets: dict[str, str]) -> None:
+        self.tasks.spawn(self.bridges.send_test(kind, typed, secrets), name=f"testing the {kind} bridge")
+
+    def _on_export_requested(self, path: str, records: list[TradeRecord]) -> None:
+        self.tasks.spawn(self._export_csv(path, records), name="exporting CSV")
+
+    def _on_trades_window_created(self, window: TradesWindow) -> None:
+        self.tasks.spawn(self._load_dashboard(window), name="loading the dashboard")
+
+    def _on_tray_became_available(self) -> None:
+        if self._no_tray_box is not None:
+            self._no_tray_box.close()  # no longer true
+        self.windows.set_hide_on_close(True)
+        self.notifications.on_tray_available()
+        self.tell_user("A system tray is here now: AlgoMesh Tray lives in it, and closing the window keeps it running.")
+
+    def _show_feed_counts(self) -> None:
+        counters = self.listener.counters
+        self.windows.set_feed_text(feed_text(counters), counters.last_rejection)
+
+    def _last_frame_at(self) -> float | None:
+        listener = getattr(self, "listener", None)  # the tray may ask before the listener exists
+        return None if listener is None else listener.last_frame_at
+
+    def _quiet_until(self) -> datetime | None:
+        return quiet_hours_end(self.notifications.dispatcher.quiet_hours, datetime.now().astimezone())
+
+    # Jobs off the Qt thread.
+
+    async def _start_demo_engine(self) -> str:
+        from ..engine_sim import SimulatedEngine
+
+        self._engine = SimulatedEngine(port=0, rate=DEMO_RATE, trade_type="paper")
+        await self._engine.start()
+        log.info("demo engine started on %s", self._engine.url)
+        return self._engine.url
+
+    def _tell_start_up_problems(self) -> None:
+        if not self.tray.available:
+            self._problems.append(NO_TRAY_MESSAGE)
+            window = self.windows.trades_window()
+            window.show()
+            self._no_tray_box = QMessageBox(QMessageBox.Icon.Information, APP_TITLE, NO_TRAY_MESSAGE, parent=window)
+            self._no_tray_box.show()
+        for problem in self._problems:
+            self.tell_user(problem)
+        if warning := unencrypted_warning(self.settings.effective):
+            self.tell_user(warning)
+
+    async def _load_history(self) -> None:
+        trade_log = self.pipeline.trade_log
+        history = await self.pipeline.run_in_writer(lambda: trade_log.recent(self.model.max_rows))
+        self.model.add_history(history)
+        log.info("trades window loaded %d recent trades", len(history))
+
+    async def _open_settings(self) -> None:
+        secrets = await self.bridges.secrets()
+        start_at_login = await asyncio.to_thread(self.autostart.is_enabled)
+        dialog = self.windows.settings_dialog()
+        recent = [self.model.record_at(row).signal for row in range(min(100, self.model.rowCount()))]
+        dialog.load(self.settings.saved, self.listener.url, start_at_login=start_at_login, secrets=secrets,
+                    recent=recent)  # fmt: skip
+        for kind, text in self.bridges.texts.items():
+            dialog.set_bridge_status(kind, text)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    async def _set_start_at_login(self, enabled: bool) -> None:
+        try:
+            await asyncio.to_thread(self.autostart.set_enabled, enabled)
+            log.info("start at login %s", "on" if enabled else "off")
+        except OSError as error:
+            self.tell_user(f"Start at login could not be changed ({error}).")
+
+    async def _export_csv(self, path: str, records: list[TradeRecord]) -> None:
+        from ..tradelog import write_csv
+
+        def write_file() -> None:
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                write_csv(records, stream)
+
+        try:
+            await asyncio.to_thread(write_file)
+        except OSError as error:
+            self.windows.show_status_message(f"Could not export to {path}: {error.strerror}", only_if_open=True)
+            return
+        self.windows.show_status_message(f"Exported {plural(len(records), 'trade')} to {path}", only_if_open=True)
+
+    async def _load_dashboard(self, window: TradesWindow) -> None:
+        from ..days import start_of_today
+
+        today = start_of_today()
+        trade_log = self.pipeline.trade_log
+        totals = await self.pipeline.run_in_writer(lambda: trade_log.market_totals(today))
+        window.dashboard.model.load_totals(totals, today_starts=today)
+
+
+def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+    """Exceptions in callbacks and tasks surface only here under qasync: log them, keep going."""
+    error = context.get("exception")
+    log.error(
+        "unexpected error: %s", context.get("message"), exc_info=error if isinstance(error, BaseException) else None
+    )
