@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import TYPE_CHECKING, Any
 
 from .bridge_kinds import SECRET_NAMES
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 __all__ = ["SECRET_NAMES", "Credentials"]
 
@@ -22,32 +26,39 @@ SERVICE = "algomesh-tray"
 class Credentials:
     """get/set secrets by name; an empty value deletes."""
 
-    def __init__(self, service: str = SERVICE) -> None:
+    def __init__(self, service: str = SERVICE, *, backend: KeyringBackend | None = None) -> None:
+        """``backend``: a keyring backend to use instead of the one keyring picks for this system."""
         self._service = service
+        self._backend = backend
         self._memory: dict[str, str] = {}
         self.problem: str | None = None
+
+    def _keyring(self) -> Any:
+        """The chosen backend, or the keyring module (same methods), imported only when needed."""
+        if self._backend is not None:
+            return self._backend
+        import keyring
+
+        return keyring
 
     def get(self, name: str) -> str:
         if name in self._memory:
             return self._memory[name]
         try:
-            import keyring
-
-            return keyring.get_password(self._service, name) or ""
+            return self._keyring().get_password(self._service, name) or ""
         except Exception as error:  # no backend, locked, D-Bus gone: all mean "not available"
             self._no_keyring(error)
             return ""
 
     def set(self, name: str, value: str) -> None:
         try:
-            import keyring
             from keyring.errors import PasswordDeleteError
 
             if value:
-                keyring.set_password(self._service, name, value)
+                self._keyring().set_password(self._service, name, value)
             else:
                 with contextlib.suppress(PasswordDeleteError):
-                    keyring.delete_password(self._service, name)
+                    self._keyring().delete_password(self._service, name)
             self._memory.pop(name, None)
         except Exception as error:
             self._no_keyring(error)

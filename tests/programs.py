@@ -7,7 +7,7 @@ import subprocess
 import threading
 from pathlib import Path
 
-from .e2e.desktop import wait_until
+from .waiting import wait_until
 
 __all__ = ["Program"]
 

@@ -23,6 +23,7 @@ from .. import __version__
 from ..autostart import Autostart
 from ..bridge_service import BridgeService
 from ..bridges import TELEGRAM_API
+from ..credentials import Credentials
 from ..feed_status import ConnectionState, ListenerStatus, feed_text, plural
 from ..paths import AppPaths
 from ..protocol import RejectedSignal
@@ -76,7 +77,9 @@ class Application(QObject):
         problems: Sequence[str] = (),
         demo: bool = False,
         started: float | None = None,
+        credentials: Credentials | None = None,
     ) -> None:
+        """``credentials``: where bridge secrets live (default: the system keyring)."""
         super().__init__()
         self._paths = paths
         self._instance = instance
@@ -99,6 +102,7 @@ class Application(QObject):
         self.feed = FeedSignals()
         # Tests (and people behind a Bot API proxy) point the Telegram bridge elsewhere.
         self.bridges = BridgeService(
+            credentials=credentials,
             telegram_api=os.environ.get(TELEGRAM_API_ENV, TELEGRAM_API),
             on_status=self.windows.set_bridge_status,
             on_problem=self.tell_user,

@@ -11,12 +11,12 @@ import os
 import re
 import shutil
 import subprocess
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["REQUIRED_TOOLS", "Notify", "VirtualDesktop", "wait_until"]
+from ..waiting import wait_until
+
+__all__ = ["REQUIRED_TOOLS", "Notify", "VirtualDesktop"]
 
 STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
 
@@ -33,18 +33,6 @@ REQUIRED_TOOLS = (
     "status-notifier-watcher",
     "gtk-sni-tray-standalone",
 )
-
-
-def wait_until(predicate: Callable[[], object], timeout: float, what: str, interval: float = 0.05) -> object:
-    """Poll ``predicate`` until it returns something truthy; fail saying ``what`` did not happen."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 @dataclass(frozen=True)

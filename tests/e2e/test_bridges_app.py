@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from ..http_fakes import FakeService
-from .desktop import VirtualDesktop, wait_until
-from .test_tray_app import _expected_notification, _sent_frames, _start_engine
+from ..waiting import wait_until
+from .desktop import VirtualDesktop
+from .helpers import expected_notification, sent_frames, start_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +39,7 @@ def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
         [sys.executable, "-c", "import keyring; keyring.set_password('algomesh-tray', 'telegram_token', '123:SECRET')"],
         env=keyring_env, check=True, timeout=30,
     )  # fmt: skip
-    engine, port = _start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "9")
+    engine, port = start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "9")
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42"}
@@ -50,10 +51,10 @@ def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
     )  # fmt: skip
     app.wait_for_line("telegram bridge on")
     wait_until(lambda: len(telegram.seen) == 3, 20, "three messages at the Telegram server")
-    frames = _sent_frames(engine)
+    frames = sent_frames(engine)
     assert {seen.path for seen in telegram.seen} == {"/bot123:SECRET/sendMessage"}
     assert [seen.payload["chat_id"] for seen in telegram.seen] == ["42"] * 3
-    titles = [_expected_notification(frame)[0] for frame in frames]
+    titles = [expected_notification(frame)[0] for frame in frames]
     assert [seen.payload["text"].split("\n")[0] for seen in telegram.seen] == [f"<b>{t}</b>" for t in titles]
     ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
     wait_until(lambda: len(ours()) >= 3, 20, "the notifications as well")

@@ -21,9 +21,10 @@ import pytest
 
 from algomesh_tray.autostart import Autostart
 
+from ..waiting import wait_until
 from .conftest import ARTIFACTS, Program
-from .desktop import VirtualDesktop, wait_until
-from .test_tray_app import _expected_notification, _sent_frames, _start_engine
+from .desktop import VirtualDesktop
+from .helpers import expected_notification, sent_frames, start_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +70,7 @@ def test_the_installed_deb_notifies_and_logs_when_started_from_its_menu_entry(
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert Path("/usr/share/icons/hicolor/48x48/apps/algomesh-tray.png").is_file()
 
-    engine, port = _start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "2")
+    engine, port = start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "2")
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "settings.json").write_text(json.dumps({"host": "127.0.0.1", "port": port}))
@@ -80,17 +81,17 @@ def test_the_installed_deb_notifies_and_logs_when_started_from_its_menu_entry(
     try:
         app.wait_for_line("engine connected", timeout=30)
         print(f"\ninstalled bundle: launch to tray and engine connected in {time.monotonic() - began:.2f} s")
-        wait_until(lambda: len(_sent_frames(engine)) == 3, 15, "three signals sent")
+        wait_until(lambda: len(sent_frames(engine)) == 3, 15, "three signals sent")
         ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
         wait_until(lambda: len(ours()) >= 3, 20, "three Notify calls from the installed app")
         desktop.screenshot(ARTIFACTS / "e2e-installed-deb.png")
-        assert [(n.summary, n.body) for n in ours()] == [_expected_notification(f) for f in _sent_frames(engine)]
+        assert [(n.summary, n.body) for n in ours()] == [expected_notification(f) for f in sent_frames(engine)]
         history = subprocess.run(
             ["/usr/bin/algomesh-tray", "history", "--format", "json"],
             env=env, capture_output=True, text=True, check=True, timeout=60,
         )  # fmt: skip
         assert [row["price"] for row in json.loads(history.stdout)] == [
-            frame["price"] for frame in reversed(_sent_frames(engine))
+            frame["price"] for frame in reversed(sent_frames(engine))
         ]
         assert app.stop() == 0
     finally:
@@ -121,7 +122,7 @@ def test_start_at_login_entry_is_valid_and_starts_the_installed_app(
     validate = subprocess.run(["desktop-file-validate", str(entry_path)], capture_output=True, text=True)
     assert validate.returncode == 0, validate.stdout + validate.stderr
 
-    _engine, port = _start_engine(start_program, "--count", "0")
+    _engine, port = start_engine(start_program, "--count", "0")
     entry = configparser.ConfigParser(interpolation=None)
     entry.read(entry_path)
     data_dir = tmp_path / "data"

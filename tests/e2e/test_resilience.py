@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from ..read_only import contents, held_to_file_modes, read_only
+from ..waiting import wait_until
 from .conftest import BIN
-from .desktop import VirtualDesktop, wait_until
-from .test_tray_app import _expected_notification, _sent_frames, _start_engine
+from .desktop import VirtualDesktop
+from .helpers import expected_notification, sent_frames, start_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +39,7 @@ def _notified_ids(log_file: Path) -> set[int]:
 
 def test_kill_9_loses_no_signal_that_was_notified(start_program: Any, tmp_path: Path) -> None:
     """A real SIGKILL mid-stream: every trade a notification was requested for is in the log after."""
-    _engine, port = _start_engine(start_program, "--rate", "400", "--count", "4000")
+    _engine, port = start_engine(start_program, "--rate", "400", "--count", "4000")
     data_dir = tmp_path / "data"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     arguments = ("--data-dir", str(data_dir), "--port", str(port), "--verbose")
@@ -69,7 +70,7 @@ def test_a_read_only_data_folder_still_notifies_and_leaves_the_trade_log_as_it_w
     """
     data_dir = tmp_path / "data"
     offscreen = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    first_engine, port = _start_engine(start_program, "--rate", "50", "--count", "3")
+    first_engine, port = start_engine(start_program, "--rate", "50", "--count", "3")
     first = start_program("algomesh-tray", "--data-dir", str(data_dir), "--port", str(port), env=offscreen)
     wait_until(lambda: len(_history(data_dir)) == 3, 20, "three trades logged by a first session")
     assert first.stop() == 0
@@ -80,13 +81,13 @@ def test_a_read_only_data_folder_still_notifies_and_leaves_the_trade_log_as_it_w
     assert wal <= set(before) if history_ran else not wal & set(before)
 
     with read_only(data_dir):
-        engine, port = _start_engine(start_program, "--rate", "20", "--count", "4", "--seed", "7")
+        engine, port = start_engine(start_program, "--rate", "20", "--count", "4", "--seed", "7")
         already = len(desktop.notifications())
         arguments = ("--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port))
         app = start_program("algomesh-tray", *arguments, env=desktop.env, prefix=held_to_file_modes())
         told = app.wait_for_line("The trade log")
-        wait_until(lambda: len(_sent_frames(engine)) == 4, 15, "the engine to send 4 signals")
-        expected = [_expected_notification(frame) for frame in _sent_frames(engine)]
+        wait_until(lambda: len(sent_frames(engine)) == 4, 15, "the engine to send 4 signals")
+        expected = [expected_notification(frame) for frame in sent_frames(engine)]
 
         def popups() -> list[tuple[str, str]]:
             return [(n.summary, n.body) for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]
@@ -98,14 +99,14 @@ def test_a_read_only_data_folder_still_notifies_and_leaves_the_trade_log_as_it_w
     assert "cannot be written" in told and "its folder is read-only" in told and "kept in memory" in told
     assert popups() == expected
     logged = [row["price"] for row in _history(data_dir)]
-    assert logged == [frame["price"] for frame in reversed(_sent_frames(first_engine))]
+    assert logged == [frame["price"] for frame in reversed(sent_frames(first_engine))]
 
 
 def test_a_burst_of_1000_signals_makes_at_most_10_popups(
     desktop: VirtualDesktop, start_program: Any, tmp_path: Path
 ) -> None:
     """Storm control: 1,000 signals in a second fold into a few popups; all 1,000 are logged."""
-    _engine, port = _start_engine(start_program, "--rate", "1000", "--count", "1000")
+    _engine, port = start_engine(start_program, "--rate", "1000", "--count", "1000")
     data_dir = tmp_path / "data"
     already = len(desktop.notifications())
     app = start_program("algomesh-tray", "--data-dir", str(data_dir), "--port", str(port), env=desktop.env)
@@ -126,7 +127,7 @@ def test_a_brand_new_profile_starts_cleanly(start_program: Any, tmp_path: Path) 
     env = {key: value for key, value in os.environ.items() if not key.startswith("XDG_")}
     env.update(HOME=str(home), QT_QPA_PLATFORM="offscreen")
     env.pop("ALGOMESH_TRAY_DATA_DIR", None)
-    _engine, port = _start_engine(start_program, "--rate", "50", "--count", "3")
+    _engine, port = start_engine(start_program, "--rate", "50", "--count", "3")
     app = start_program("algomesh-tray", "--port", str(port), env=env)
     app.wait_for_line("engine connected")
     wait_until(lambda: len(_history_of_home(home)) == 3, 20, "three trades in the new profile's log")

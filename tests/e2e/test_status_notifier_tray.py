@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from ..waiting import wait_until
 from .conftest import ARTIFACTS
-from .desktop import VirtualDesktop, wait_until
-from .test_tray_app import _signal, _start_engine
+from .desktop import VirtualDesktop
+from .helpers import signal_frame, start_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -32,8 +33,8 @@ def test_tray_messages_through_a_status_notifier_tray_are_escaped(
     """The icon registers with the watcher, and a tray message reaches dunst with its markup escaped."""
     hostile = '<b>Bold</b> <img src="http://example.invalid/x.png">'
     replay = tmp_path / "frames.txt"
-    replay.write_text(_signal(strategyName=hostile) + "\n")
-    _engine, port = _start_engine(start_program, "--rate", "20", "--replay", str(replay))
+    replay.write_text(signal_frame(strategyName=hostile) + "\n")
+    _engine, port = start_engine(start_program, "--rate", "20", "--replay", str(replay))
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "settings.json").write_text(json.dumps({"notify_style": "tray"}))

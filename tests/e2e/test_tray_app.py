@@ -5,46 +5,19 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sqlite3
 import subprocess
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import ARTIFACTS, BIN, Program
-from .desktop import VirtualDesktop, wait_until
+from ..waiting import wait_until
+from .conftest import ARTIFACTS, BIN
+from .desktop import VirtualDesktop
+from .helpers import expected_notification, sent_frames, signal_frame, start_engine
 
 pytestmark = pytest.mark.e2e
-
-
-def _expected_price(price: float) -> str:
-    """The brief's price format, written independently of the app: '64,320.50'."""
-    text = f"{Decimal(repr(price)):,f}"
-    whole, _, decimals = text.partition(".")
-    return f"{whole}.{decimals.ljust(2, '0')}"
-
-
-def _expected_notification(frame: dict[str, Any]) -> tuple[str, str]:
-    amount = f"{Decimal(repr(frame['amount'])).normalize():f}"
-    body = (
-        f"{amount} ({frame['sizeType']}) @ {_expected_price(frame['price'])} · {frame['orderType']} · "
-        f"{frame['strategyName']} · {frame['tradeType']} · {frame['status']}"
-    )
-    return f"{frame['action']} {frame['symbol']}", body
-
-
-def _start_engine(start_program: Any, *arguments: str) -> tuple[Program, int]:
-    engine = start_program("algomesh-tray-engine", "--port", "0", "--echo", *arguments)
-    line = engine.wait_for_line("listening on ws://")
-    port = int(re.search(r":(\d+)/connect", line).group(1))  # type: ignore[union-attr]
-    return engine, port
-
-
-def _sent_frames(engine: Program) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in engine.lines if line.startswith("{")]
 
 
 def test_every_signal_becomes_a_notification_and_a_log_entry(
@@ -52,7 +25,7 @@ def test_every_signal_becomes_a_notification_and_a_log_entry(
 ) -> None:
     """Tray docks, each signal sent reaches dunst as a Notify with the right text, and history lists it."""
     count = 6
-    engine, port = _start_engine(start_program, "--rate", "4", "--count", str(count), "--seed", "11")
+    engine, port = start_engine(start_program, "--rate", "4", "--count", str(count), "--seed", "11")
     data_dir = tmp_path / "data"
     already = len(desktop.notifications())
     desktop.dismiss_notifications()  # earlier tests' popups would hide these in the screenshot
@@ -63,12 +36,12 @@ def test_every_signal_becomes_a_notification_and_a_log_entry(
     wait_until(lambda: desktop.docked_windows("algomesh-tray"), 10, "the tray icon to dock in trayer")
     app.wait_for_line("engine connected")
 
-    wait_until(lambda: len(_sent_frames(engine)) == count, 15, f"the engine to send {count} signals")
-    frames = _sent_frames(engine)
+    wait_until(lambda: len(sent_frames(engine)) == count, 15, f"the engine to send {count} signals")
+    frames = sent_frames(engine)
     ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
     wait_until(lambda: len(ours()) >= count, 20, f"{count} Notify calls on the session bus")
     desktop.screenshot(ARTIFACTS / "e2e-notifications.png")
-    assert [(n.summary, n.body) for n in ours()] == [_expected_notification(frame) for frame in frames]
+    assert [(n.summary, n.body) for n in ours()] == [expected_notification(frame) for frame in frames]
 
     history = subprocess.run(
         [str(BIN / "algomesh-tray"), "history", "--data-dir", str(data_dir), "--format", "json"],
@@ -90,7 +63,7 @@ def test_clicking_a_tray_message_opens_the_trades_window_on_that_trade(
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "settings.json").write_text(json.dumps({"notify_style": "tray"}))
-    _engine, port = _start_engine(start_program, "--rate", "2", "--count", "1", "--seed", "5")
+    _engine, port = start_engine(start_program, "--rate", "2", "--count", "1", "--seed", "5")
     app = start_program(
         "algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port), env=desktop.env
     )
@@ -122,7 +95,7 @@ def test_a_second_launch_shows_the_running_app_and_exits(
     desktop: VirtualDesktop, start_program: Any, tmp_path: Path
 ) -> None:
     """Double-clicking again hands over: the running app shows its window, the new one exits 0."""
-    engine, port = _start_engine(start_program, "--count", "0")
+    engine, port = start_engine(start_program, "--count", "0")
     arguments = ("--data-dir", str(tmp_path / "data"), "--host", "127.0.0.1", "--port", str(port))
     first = start_program("algomesh-tray", *arguments, env=desktop.env)
     first.wait_for_line("engine connected")
@@ -139,28 +112,21 @@ def test_a_second_launch_shows_the_running_app_and_exits(
     assert first.stop() == 0
 
 
-def _signal(**changes: object) -> str:
-    frame = {"type": "STRATEGY_SIGNAL", "action": "BUY", "price": 64320.5, "amount": 0.05, "sizeType": "percent",
-             "orderType": "Market", "symbol": "BTCUSDT", "strategyName": "BTC_Momentum_Scalp", "tradeType": "live",
-             "status": "EXECUTED"}  # fmt: skip
-    return json.dumps({**frame, **changes})
-
-
 def test_hostile_and_broken_frames_stay_text_and_do_not_stop_the_app(
     desktop: VirtualDesktop, start_program: Any, tmp_path: Path
 ) -> None:
     """Markup from the feed reaches dunst escaped; bad frames are rejected; later signals still arrive."""
     hostile = '<b>Bold</b> <img src="http://example.invalid/x.png"> <a href="http://example.invalid">click</a>'
     frames = [
-        _signal(strategyName=hostile, symbol="<i>BTC</i>"),
+        signal_frame(strategyName=hostile, symbol="<i>BTC</i>"),
         "not json {",
         json.dumps({"type": "HEARTBEAT"}),
-        _signal(price="64320.5"),
-        _signal(action="SELL", strategyName="\u202eevil" + "x" * 10_000),
+        signal_frame(price="64320.5"),
+        signal_frame(action="SELL", strategyName="\u202eevil" + "x" * 10_000),
     ]
     replay = tmp_path / "frames.txt"
     replay.write_text("\n".join(frames) + "\n")
-    _engine, port = _start_engine(start_program, "--rate", "20", "--replay", str(replay))
+    _engine, port = start_engine(start_program, "--rate", "20", "--replay", str(replay))
     data_dir = tmp_path / "data"
     already = len(desktop.notifications())
     desktop.dismiss_notifications()  # earlier tests' popups would hide these in the screenshot
@@ -196,7 +162,7 @@ def test_a_left_click_on_the_tray_icon_opens_the_trades_window(
     desktop: VirtualDesktop, start_program: Any, tmp_path: Path
 ) -> None:
     """The docked icon answers a real click by showing the trades window."""
-    _engine, port = _start_engine(start_program, "--count", "0")
+    _engine, port = start_engine(start_program, "--count", "0")
     app = start_program(
         "algomesh-tray", "--data-dir", str(tmp_path / "data"), "--port", str(port), "--host", "127.0.0.1",
         env=desktop.env,
@@ -214,7 +180,7 @@ def test_a_left_click_on_the_tray_icon_opens_the_trades_window(
 
 def test_without_a_system_tray_the_app_says_so_and_keeps_its_window(start_program: Any, tmp_path: Path) -> None:
     """No tray (Qt's offscreen platform has none): the window stays open and the reason is given."""
-    _engine, port = _start_engine(start_program, "--count", "0")
+    _engine, port = start_engine(start_program, "--count", "0")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     app = start_program("algomesh-tray", "--data-dir", str(tmp_path / "data"), "--port", str(port), env=env)
     app.wait_for_line("has no system tray, so AlgoMesh Tray keeps its window open")
@@ -229,7 +195,7 @@ def test_a_tray_that_appears_after_start_up_is_moved_into(start_program: Any, tm
     desktop.workdir.mkdir()
     desktop.start()
     try:
-        _engine, port = _start_engine(start_program, "--count", "0")
+        _engine, port = start_engine(start_program, "--count", "0")
         app = start_program("algomesh-tray", "--data-dir", str(tmp_path / "data"), "--port", str(port), env=desktop.env)
         app.wait_for_line("has no system tray, so AlgoMesh Tray keeps its window open")
         desktop.start_system_tray()
@@ -253,7 +219,7 @@ def test_without_a_notification_service_the_app_falls_back_to_tray_messages(
 ) -> None:
     """plyer finds no backend (no notify-send, no dbus-python: as on a Mac without pyobjus): the user
     is told once, and this and later signals appear as the tray's own messages."""
-    _engine, port = _start_engine(start_program, "--rate", "5", "--count", "3", "--seed", "9")
+    _engine, port = start_engine(start_program, "--rate", "5", "--count", "3", "--seed", "9")
     env = {**desktop.env, "PATH": str(BIN)}  # the app's own folder only: no notify-send
     app = start_program("algomesh-tray", "--data-dir", str(tmp_path / "data"), "--port", str(port), env=env)
     app.wait_for_line("desktop notification failed")

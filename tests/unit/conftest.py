@@ -6,12 +6,13 @@ expect to happen, never for a length of time.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable
 from typing import Any
 
 from algomesh_tray.protocol import ReceivedSignal, StrategySignal, parse_frame
+
+# The unit tests run on asyncio: their wait_until is the coroutine one.
+from ..waiting import wait_until_async as wait_until
 
 __all__ = ["EXAMPLE", "example_frame", "make_received", "wait_until"]
 
@@ -29,9 +30,6 @@ EXAMPLE: dict[str, Any] = {
     "status": "EXECUTED",
 }
 
-#: How often a waiting test looks at its condition again.
-_POLL_SECONDS = 0.002
-
 
 def example_frame(**changes: Any) -> str:
     """The example frame as JSON text, with fields changed; a value of ``...`` removes the field."""
@@ -45,13 +43,3 @@ def make_received(number: int = 0, *, received_at: float | None = None, **change
     signal = parse_frame(raw)
     assert isinstance(signal, StrategySignal)
     return ReceivedSignal(signal, 1_700_000_000.0 + number if received_at is None else received_at, raw)
-
-
-async def wait_until(predicate: Callable[[], object], timeout: float = 5.0, *, what: str = "") -> None:
-    """Return as soon as ``predicate()`` is true; fail the test if it is still false at the deadline."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() >= deadline:
-            raise AssertionError(f"not true within {timeout} s: {what or predicate}")
-        await asyncio.sleep(_POLL_SECONDS)  # lets the loop run the code under test; not a timed wait

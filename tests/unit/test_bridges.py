@@ -28,6 +28,7 @@ from algomesh_tray.settings import Settings
 from algomesh_tray.tradelog import TradeRecord
 
 from ..http_fakes import Answer, FakeService
+from ..waiting import wait_until_async as wait_until
 
 
 @pytest.fixture
@@ -42,13 +43,6 @@ def record(number: int = 1, **changes: Any) -> TradeRecord:
               "order_type": "Market", "strategy_name": "BTC_Momentum_Scalp", "trade_type": "live",
               "status": "EXECUTED", **changes}  # fmt: skip
     return TradeRecord(number, 1_700_000_000.0 + number, StrategySignal(**values), json.dumps({"n": number}))
-
-
-async def until(predicate: Callable[[], object], timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.005)
 
 
 def run_bridge(
@@ -85,7 +79,7 @@ def test_telegram_gets_send_message_with_feed_text_escaped(service: FakeService)
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record(strategy_name="<b>x</b> & <a href='y'>")])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     run_bridge(service, scenario)
     (seen,) = service.seen
@@ -104,7 +98,7 @@ def test_a_429_waits_for_retry_after_then_delivers(service: FakeService) -> None
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record()])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     bridge = run_bridge(service, scenario)
     first, second = service.seen
@@ -118,7 +112,7 @@ def test_a_wrong_token_is_not_retried_and_says_so(service: FakeService) -> None:
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record()])
-        await until(lambda: bridge.status.failed == 1)
+        await wait_until(lambda: bridge.status.failed == 1)
 
     bridge = run_bridge(service, scenario)
     assert len(service.seen) == 1
@@ -131,7 +125,7 @@ def test_a_bad_request_is_reported_with_the_services_reason(service: FakeService
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record()])
-        await until(lambda: bridge.status.failed == 1)
+        await wait_until(lambda: bridge.status.failed == 1)
 
     assert "chat not found" in run_bridge(service, scenario).status.last_error
 
@@ -142,7 +136,7 @@ def test_server_errors_are_retried_with_backoff_then_delivered(service: FakeServ
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record()])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     run_bridge(service, scenario)
     assert len(service.seen) == 3
@@ -154,7 +148,7 @@ def test_a_service_that_never_answers_in_time_is_given_up_on(service: FakeServic
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record()])
-        await until(lambda: bridge.status.failed == 1)
+        await wait_until(lambda: bridge.status.failed == 1)
 
     bridge = run_bridge(service, scenario, timeout=0.1, max_attempts=2)
     assert bridge.status.last_error == "telegram did not answer in time; gave up after 2 attempts"
@@ -166,11 +160,11 @@ def test_a_full_queue_drops_the_oldest_and_counts_it(service: FakeService) -> No
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record(1)])
-        await until(lambda: len(service.seen) == 1)  # first one in flight, service hanging
+        await wait_until(lambda: len(service.seen) == 1)  # first one in flight, service hanging
         bridge.submit([record(n) for n in range(2, 12)])
         assert bridge.status.dropped == 6 and bridge.status.queued == 4
         service.release.set()
-        await until(lambda: bridge.status.sent == 5)
+        await wait_until(lambda: bridge.status.sent == 5)
 
     bridge = run_bridge(service, scenario, max_queue=4)
     assert len(service.seen) == 5
@@ -183,7 +177,7 @@ def test_discord_gets_an_embed_with_markdown_escaped_and_no_mentions(service: Fa
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record(action="SELL", strategy_name="**@everyone** [x](http://example.invalid)")])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     run_bridge(service, scenario, kind="discord")
     (seen,) = service.seen
@@ -203,7 +197,7 @@ def test_discord_rate_limit_uses_its_retry_after(service: FakeService) -> None:
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record()])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     run_bridge(service, scenario, kind="discord")
     first, second = service.seen
@@ -215,7 +209,7 @@ def test_webhook_posts_the_trade_and_its_raw_frame(service: FakeService) -> None
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record(7)])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     run_bridge(service, scenario, kind="webhook")
     payload = service.seen[0].payload
@@ -227,7 +221,7 @@ def test_each_bridge_has_its_own_filter(service: FakeService) -> None:
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record(1, trade_type="paper"), record(2), record(3, symbol="ETHUSDT", strategy_name="ETH_Grid")])
-        await until(lambda: bridge.status.sent == 1 and bridge.status.queued == 0)
+        await wait_until(lambda: bridge.status.sent == 1 and bridge.status.queued == 0)
 
     run_bridge(service, scenario, words="live btc")
     assert len(service.seen) == 1 and "BTCUSDT" in service.seen[0].payload["text"]
@@ -253,7 +247,7 @@ def test_a_429_with_an_unusable_retry_after_backs_off_as_usual(
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record()])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     bridge = run_bridge(service, scenario, initial_delay=0.2, max_delay=0.2)
     first, second = service.seen
@@ -274,7 +268,7 @@ def test_an_invalid_address_is_reported_once_and_later_signals_still_go_out(serv
         assert outcome == "the webhook address is not valid"
         assert bridge.status.failed == 1 and bridge.status.last_error == outcome
         bridge.submit([record(1), record(2)])
-        await until(lambda: bridge.status.sent == 1 and bridge.status.failed == 2)
+        await wait_until(lambda: bridge.status.sent == 1 and bridge.status.failed == 2)
 
     run_bridge(service, scenario, kind="webhook", build=build, on_status=lambda s: statuses.append(s.describe()))
     assert [seen.payload["id"] for seen in service.seen] == [2]  # never retried, and the next one went out
@@ -290,7 +284,7 @@ def test_an_unexpected_failure_costs_one_message_not_the_bridge(
         outcome = await asyncio.wait_for(bridge.send_test(record(1, price=float("nan"))), 10)
         assert outcome == "could not send to webhook: unexpected ValueError (see the log)"
         bridge.submit([record(2)])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     bridge = run_bridge(service, scenario, kind="webhook")
     assert bridge.status.failed == 1
@@ -306,7 +300,7 @@ def test_a_failing_status_callback_does_not_stop_deliveries(service: FakeService
 
     async def scenario(bridge: Bridge) -> None:
         bridge.submit([record()])
-        await until(lambda: bridge.status.sent == 1)
+        await wait_until(lambda: bridge.status.sent == 1)
 
     run_bridge(service, scenario, on_status=broken)
     assert len(service.seen) == 1
@@ -345,7 +339,7 @@ def test_signals_submitted_while_the_hub_waits_for_its_secrets_are_delivered_aft
         assert service.seen == []
         await hub.configure(TELEGRAM_ON, {"telegram_token": "1:A"})
         hub.submit([record(3, symbol="SYM3")])
-        await until(lambda: hub.bridges["telegram"].status.sent == 3)
+        await wait_until(lambda: hub.bridges["telegram"].status.sent == 3)
         await hub.close()
 
     asyncio.run(main())
@@ -360,10 +354,10 @@ def test_a_new_token_hands_undelivered_signals_to_the_restarted_bridge(service: 
         await hub.configure(TELEGRAM_ON, {"telegram_token": "1:OLD"})
         service.release.clear()  # the first request hangs in flight; the rest queue up
         hub.submit([record(n, symbol=f"SYM{n}") for n in (1, 2, 3)])
-        await until(lambda: len(service.seen) == 1)
+        await wait_until(lambda: len(service.seen) == 1)
         await hub.configure(TELEGRAM_ON, {"telegram_token": "2:NEW"})
         service.release.set()
-        await until(lambda: hub.bridges["telegram"].status.sent == 2)
+        await wait_until(lambda: hub.bridges["telegram"].status.sent == 2)
         await hub.close()
 
     asyncio.run(main())

@@ -1,0 +1,240 @@
+"""The Application's flows in-process, through its own handlers: a real engine on loopback, a real
+trade log in a scratch folder, a real file keyring, Qt's offscreen platform and the qasync loop."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import qasync
+from keyrings.alt.file import PlaintextKeyring
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
+
+from algomesh_tray.credentials import Credentials
+from algomesh_tray.engine_sim import SimulatedEngine
+from algomesh_tray.feed_status import ConnectionState
+from algomesh_tray.paths import AppPaths
+from algomesh_tray.qt.application import TELEGRAM_API_ENV, Application
+from algomesh_tray.qt.pause import PauseControl
+from algomesh_tray.qt.single_instance import SingleInstance
+from algomesh_tray.settings import Settings, load_settings
+
+from ..http_fakes import FakeService
+from ..waiting import wait_until_async
+
+Scenario = Callable[[Application, SimulatedEngine], Awaitable[None]]
+
+
+class Clock:
+    """A wall clock the test moves: a pause's end is compared with it."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now().astimezone()
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def quit_on_last_window_closed_off(qapp: QApplication) -> Iterator[None]:
+    """As app.py sets it: a window closing must not end the application's run."""
+    before = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)
+    yield
+    qapp.setQuitOnLastWindowClosed(before)
+
+
+def run_application(
+    qapp: QApplication,
+    tmp_path: Path,
+    scenario: Scenario,
+    *,
+    prepare: Callable[[Application], None] = lambda application: None,
+) -> Application:
+    """Start the app against a simulated engine, wait until connected, run ``scenario``, then Quit.
+
+    ``prepare`` may replace a part before ``run()`` connects them.
+    """
+    holder: list[Application] = []
+
+    async def main() -> None:
+        engine = SimulatedEngine(port=0, rate=20, seed=7)
+        await engine.start()
+        saved = Settings().with_address(engine.url)
+        instance = SingleInstance(tmp_path / "data")
+        assert instance.claim()
+        keyring = PlaintextKeyring()
+        keyring.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+        application = Application(paths=AppPaths.resolve(tmp_path / "data"), saved=saved, effective=saved,
+                                  instance=instance, credentials=Credentials(backend=keyring))  # fmt: skip
+        holder.append(application)
+        prepare(application)
+        running = asyncio.get_running_loop().create_task(application.run())
+        try:
+            await wait_until_async(lambda: _connected(application), 10, what="the engine connected")
+            await scenario(application, engine)
+        finally:
+            application.quit()
+            await asyncio.wait_for(running, 15)
+            await engine.close()
+
+    loop = qasync.QEventLoop(qapp)
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
+    return holder[0]
+
+
+def _connected(application: Application) -> bool:
+    listener = getattr(application, "listener", None)
+    return listener is not None and listener.status.state is ConnectionState.CONNECTED
+
+
+pytestmark = pytest.mark.usefixtures("quit_on_last_window_closed_off")
+
+
+def test_saved_address_moves_the_listener_and_a_rules_change_does_not(qapp: QApplication, tmp_path: Path) -> None:
+    """Save in the Settings window: a new port reconnects there at once; new rules leave the engine be."""
+    moved: list[str] = []
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        other = SimulatedEngine(port=0, rate=20, trade_type="engine-b")
+        await other.start()
+        try:
+            application.open_settings()
+            dialog = application.windows.settings_dialog()
+            await wait_until_async(dialog.isVisible, what="the Settings window")
+            dialog.rules.rules_edit.setPlainText("trade paper: silent")
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+            await wait_until_async(lambda: application.notifications.dispatcher.rules != (), what="rules applied")
+            assert application.listener.url == engine.url  # only the rules changed
+            application.open_settings()
+            await wait_until_async(lambda: dialog.isVisible())
+            dialog.port_spin.setValue(other.port)
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+            await wait_until_async(
+                lambda: application.listener.url == other.url and _connected(application), what="engine B"
+            )
+            before = application.model.rowCount()
+            await wait_until_async(
+                lambda: any(
+                    application.model.record_at(row).signal.trade_type == "engine-b"
+                    for row in range(application.model.rowCount() - before)
+                ),
+                what="a signal from engine B in the table",
+            )
+            moved.append(application.listener.url)
+        finally:
+            await other.close()
+
+    application = run_application(qapp, tmp_path, scenario)
+    assert moved and moved[0].endswith(f":{application.settings.saved.port}/connect")
+    saved, problem = load_settings(tmp_path / "data" / "settings.json")
+    assert problem is None and saved.port == application.settings.saved.port and saved.rules == "trade paper: silent"
+
+
+def test_a_timed_pause_silences_popups_and_ends_on_time(qapp: QApplication, tmp_path: Path) -> None:
+    """Pause for 15 minutes: the tray says until when, no popups meanwhile; the timer resumes on time."""
+    clock = Clock()
+    seen: dict[str, Any] = {}
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        dispatcher = application.notifications.dispatcher
+        application.actions.pause_for["15m"].trigger()
+        assert application.actions.pause.isChecked() and dispatcher.paused
+        seen["paused_text"] = application.tray.text
+        shown, rows = dispatcher.shown, application.model.rowCount()
+        await wait_until_async(lambda: application.model.rowCount() >= rows + 3, what="signals while paused")
+        seen["shown_while_paused"] = dispatcher.shown - shown
+        clock.now += timedelta(minutes=14)
+        rows = application.model.rowCount()
+        await wait_until_async(lambda: application.model.rowCount() >= rows + 2, what="the pause timer to look again")
+        seen["paused_after_14_min"] = application.pause.paused
+        clock.now += timedelta(minutes=1)
+        await wait_until_async(lambda: not application.pause.paused, what="the pause to end")
+        seen["resumed_text"] = application.tray.text
+        seen["checked_after"] = application.actions.pause.isChecked()
+        seen["dispatcher_paused_after"] = dispatcher.paused
+
+    def fast_clock(application: Application) -> None:
+        application.pause = PauseControl(now=clock, check_ms=20)
+
+    ends = f"{clock.now + timedelta(minutes=15):%H:%M}"
+    run_application(qapp, tmp_path, scenario, prepare=fast_clock)
+    assert seen["paused_text"].startswith(f"Notifications paused until {ends} · Connected to ")
+    assert seen["shown_while_paused"] == 0
+    assert seen["paused_after_14_min"] is True
+    assert seen["resumed_text"].startswith("Connected to ")
+    assert seen["checked_after"] is False and seen["dispatcher_paused_after"] is False
+
+
+def test_send_test_message_reaches_telegram(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings → Telegram → Send test message posts to the Bot API's sendMessage and says it was sent."""
+    telegram = FakeService()
+    monkeypatch.setenv(TELEGRAM_API_ENV, telegram.url)
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        application.open_settings()
+        dialog = application.windows.settings_dialog()
+        await wait_until_async(dialog.isVisible, what="the Settings window")
+        box = dialog.bridges.boxes["telegram"]
+        box.setChecked(True)  # its fields and button are enabled with it
+        box.edits["telegram_token"].setText("123:SECRET")
+        box.edits["telegram_chat_id"].setText("42")
+        box.test_button.click()
+        await wait_until_async(lambda: box.status_label.text() == "Test message sent.", what="the test's outcome")
+
+    try:
+        run_application(qapp, tmp_path, scenario)
+    finally:
+        telegram.close()
+    (seen,) = telegram.seen
+    assert seen.path == "/bot123:SECRET/sendMessage"
+    assert seen.payload["chat_id"] == "42" and "AlgoMesh Tray test message" in seen.payload["text"]
+
+
+def test_export_csv_writes_the_filtered_rows(qapp: QApplication, tmp_path: Path) -> None:
+    """Filter the trades window, Export CSV…, pick a file: the file holds exactly the rows shown."""
+    target = tmp_path / "export.csv"
+    shown: list[str] = []
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        await wait_until_async(lambda: application.model.rowCount() >= 20, what="20 signals in the table")
+        window = application.windows.trades_window()
+        symbol = application.model.record_at(0).signal.symbol
+        window.filter_edit.setText(symbol)
+        shown.extend(record.signal.symbol for record in window.shown_records())
+        window.export_action.trigger()
+        dialog = window.findChild(QFileDialog)
+        assert dialog is not None
+        dialog.selectFile(str(target))
+        dialog.accept()
+        await wait_until_async(lambda: "Exported" in window.statusBar().currentMessage(), what="the export")
+
+    run_application(qapp, tmp_path, scenario)
+    with target.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert shown and len(rows) == len(shown)
+    assert {row["symbol"] for row in rows} == set(shown)
+
+
+def test_quit_lets_a_pending_settings_save_finish(qapp: QApplication, tmp_path: Path) -> None:
+    """Save and quit at once: the background save still lands in the settings file."""
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        application.windows.settings_accepted.emit(replace(application.settings.saved, quiet_hours="22:00-07:00"))
+        assert len(application.tasks) >= 1  # quit follows at once, with the save still running
+
+    application = run_application(qapp, tmp_path, scenario)
+    assert len(application.tasks) == 0
+    saved, problem = load_settings(tmp_path / "data" / "settings.json")
+    assert problem is None and saved.quiet_hours == "22:00-07:00"
