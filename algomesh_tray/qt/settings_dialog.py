@@ -67,37 +67,13 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(460)
         self._base = settings
 
-        self.host_edit = QLineEdit()
-        self.port_spin = QSpinBox()
-        self.port_spin.setRange(1, 65535)
-        self.path_edit = QLineEdit()
-        self.secure_check = QCheckBox("Encrypted (wss://)")
         self.address_label = _plain_label()
         self.warning_label = _plain_label(colour="#b45309")
         self.error_label = _plain_label(colour="#b91c1c")
         self.active_label = _plain_label(colour="#4b5563")
-        self.popups_spin = QSpinBox()
-        self.popups_spin.setRange(1, 100)
-        self.popups_spin.setSuffix(" a second, then one summary")
-        self.start_at_login_check = QCheckBox("Start AlgoMesh Tray when I log in")
         self._start_at_login = False
-        self.style_combo = QComboBox()
-        for style, label in _STYLE_LABELS.items():
-            self.style_combo.addItem(label, style)
-
-        engine_box = QGroupBox("AlgoMesh engine")
-        engine_form = QFormLayout(engine_box)
-        engine_form.addRow("Host:", self.host_edit)
-        engine_form.addRow("Port:", self.port_spin)
-        engine_form.addRow("Path:", self.path_edit)
-        engine_form.addRow("", self.secure_check)
-        engine_form.addRow("Address:", self.address_label)
-        engine_form.addRow(self.active_label)
-        notify_box = QGroupBox("Notifications")
-        notify_form = QFormLayout(notify_box)
-        notify_form.addRow("Show as:", self.style_combo)
-        notify_form.addRow("At most:", self.popups_spin)
-        notify_form.addRow(self.start_at_login_check)
+        engine_box = self._build_engine_box()
+        notify_box = self._build_notifications_box()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         general = QWidget()
@@ -127,6 +103,37 @@ class SettingsDialog(QDialog):
         self.secure_check.toggled.connect(self._refresh)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
+
+    def _build_engine_box(self) -> QGroupBox:
+        self.host_edit = QLineEdit()
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(1, 65535)
+        self.path_edit = QLineEdit()
+        self.secure_check = QCheckBox("Encrypted (wss://)")
+        box = QGroupBox("AlgoMesh engine")
+        form = QFormLayout(box)
+        form.addRow("Host:", self.host_edit)
+        form.addRow("Port:", self.port_spin)
+        form.addRow("Path:", self.path_edit)
+        form.addRow("", self.secure_check)
+        form.addRow("Address:", self.address_label)
+        form.addRow(self.active_label)
+        return box
+
+    def _build_notifications_box(self) -> QGroupBox:
+        self.style_combo = QComboBox()
+        for style, label in _STYLE_LABELS.items():
+            self.style_combo.addItem(label, style)
+        self.popups_spin = QSpinBox()
+        self.popups_spin.setRange(1, 100)
+        self.popups_spin.setSuffix(" a second, then one summary")
+        self.start_at_login_check = QCheckBox("Start AlgoMesh Tray when I log in")
+        box = QGroupBox("Notifications")
+        form = QFormLayout(box)
+        form.addRow("Show as:", self.style_combo)
+        form.addRow("At most:", self.popups_spin)
+        form.addRow(self.start_at_login_check)
+        return box
 
     def load(
         self,

@@ -128,11 +128,14 @@ class TradeTableModel(QAbstractTableModel):
             return record
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(safe_text(str(_raw_value(record, column)), TOOLTIP_CHARS))
+        return self._look(record, column, role)
+
+    def _look(self, record: TradeRecord, column: int, role: int) -> Any:
+        """Colour and weight of the action, numbers aligned right."""
         if column == Column.ACTION:
-            if role == Qt.ItemDataRole.ForegroundRole:
-                if record.signal.action in ("BUY", "SELL"):
-                    return QBrush(_BUY_COLOUR if record.signal.is_buy else _SELL_COLOUR)
-            elif role == Qt.ItemDataRole.FontRole:
+            if role == Qt.ItemDataRole.ForegroundRole and record.signal.action in ("BUY", "SELL"):
+                return QBrush(_BUY_COLOUR if record.signal.is_buy else _SELL_COLOUR)
+            if role == Qt.ItemDataRole.FontRole:
                 return self._bold
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.AMOUNT, Column.PRICE):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

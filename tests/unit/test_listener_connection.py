@@ -1,23 +1,15 @@
-"""The listener against real websockets servers on loopback: the simulated engine, and engines that misbehave."""
+"""The listener's connection to real websockets servers on loopback: connect, reconnect, move, drop a hung engine."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import hashlib
 import itertools
-import json
-import logging
-import random
 import socket
 import struct
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from subprocess import PIPE
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
@@ -30,32 +22,15 @@ from algomesh_tray.listener import (
     FeedCounters,
     ListenerStatus,
 )
-from algomesh_tray.protocol import MAX_FRAME_BYTES, ReceivedSignal, RejectedSignal, StrategySignal, parse_frame
+from algomesh_tray.protocol import ReceivedSignal, parse_frame
 
 from .conftest import example_frame, wait_until
+from .engines import connected_to, fast_delays, free_port
 
 CONNECTING, CONNECTED = ConnectionState.CONNECTING, ConnectionState.CONNECTED
 DISCONNECTED, STOPPED = ConnectionState.DISCONNECTED, ConnectionState.STOPPED
 GOOD = example_frame()
 REPO = Path(__file__).resolve().parents[2]
-
-
-def fast_delays() -> Iterator[float]:
-    """Retry delays for a test: 0.05, 0.1, 0.2, 0.2, ..."""
-    return backoff_delays(initial=0.05, cap=0.2)
-
-
-async def free_port() -> int:
-    """A loopback port nobody listens on (an engine that is not running)."""
-    engine = SimulatedEngine(count=0)
-    await engine.start()
-    await engine.close()
-    return engine.port
-
-
-async def connected_to(engine: SimulatedEngine, received: list[ReceivedSignal]) -> None:
-    """Wait until the engine's first signal (its ``count=1``) arrived: the engine has us as a client."""
-    await wait_until(lambda: len(received) >= 1, what="the engine's first signal arrived")
 
 
 def test_receives_every_signal_the_engine_sends_in_order() -> None:
@@ -287,139 +262,6 @@ def test_an_engine_that_vanishes_without_a_close_frame_is_reported_plainly_and_r
     assert (lost.detail, lost.retry_in) == ("connection to the engine was lost", 0.05)
 
 
-@dataclass
-class FeedRun:
-    """What the listener made of a run of frames sent after one good signal."""
-
-    reasons: list[str]
-    received: list[ReceivedSignal]
-    counters: FeedCounters
-    states: list[ConnectionState]
-    rejected_signals: list[RejectedSignal] = field(default_factory=list)
-
-
-def feed_frames(frames: list[str | bytes], *, timeout: float = 5) -> FeedRun:
-    """Connect a listener to a real engine, send ``frames`` then one good signal, and wait for that signal.
-
-    The wait also ends if the connection drops, so a frame that kills the feed fails the test quickly.
-    """
-
-    async def scenario() -> FeedRun:
-        engine = SimulatedEngine(count=1, rate=1000)
-        await engine.start()
-        reasons: list[str] = []
-        rejected_signals: list[RejectedSignal] = []
-        received: list[ReceivedSignal] = []
-        statuses: list[ListenerStatus] = []
-
-        def on_rejected(reason: str, signal: RejectedSignal | None) -> None:
-            reasons.append(reason)
-            if signal is not None:
-                rejected_signals.append(signal)
-
-        listener = EngineListener(engine.url, on_signal=received.append, on_rejected=on_rejected,
-                                  on_status=statuses.append, delays=fast_delays)  # fmt: skip
-        try:
-            listener.start()
-            await connected_to(engine, received)
-            for frame in frames:
-                engine.send_raw(frame)
-            engine.send_raw(GOOD)
-            await wait_until(lambda: len(received) == 2 or listener.status.state != CONNECTED, timeout=timeout)
-        finally:
-            await listener.stop()
-            await engine.close()
-        return FeedRun(reasons, received, listener.counters, [s.state for s in statuses], rejected_signals)
-
-    return asyncio.run(scenario())
-
-
-def test_malformed_frames_are_counted_reported_and_survived() -> None:
-    """Rejected frames reach on_rejected with a reason; other types are counted; good frames still arrive."""
-    run = feed_frames(
-        [
-            "garbage",
-            json.dumps({"type": "HEARTBEAT"}),
-            json.dumps({"type": "STRATEGY_SIGNAL", "action": "BUY"}),
-            b"\x00\x01binary",
-            "x" * (MAX_FRAME_BYTES + 1),
-            "[" * 30_000 + "]" * 30_000,
-            example_frame(price="64320.5"),
-            json.dumps([GOOD]),
-        ]
-    )
-    reasons, counters = run.reasons, run.counters
-    assert reasons[0].startswith("not valid JSON")
-    assert reasons[1:5] == [
-        "field 'symbol' is missing",
-        "binary frame (the engine sends text)",
-        f"frame too large ({MAX_FRAME_BYTES + 1:,} characters)",
-        reasons[4],
-    ] and reasons[4].startswith("not valid JSON")
-    assert reasons[5:] == ["field 'price' should be a number, got str", "expected a JSON object, got list"]
-    assert run.received[-1].raw == GOOD and isinstance(run.received[-1].signal, StrategySignal)
-    assert (counters.signals, counters.rejected, counters.ignored) == (2, 7, 1)
-    assert counters.ignored_types == {"HEARTBEAT": 1}
-    assert counters.last_rejection == "expected a JSON object, got list"
-    assert run.states.count(CONNECTED) == 1  # never dropped the connection
-    # Only the signal that names its market is handed on for the dashboard, with its frame.
-    (price_as_text,) = run.rejected_signals
-    assert (price_as_text.strategy, price_as_text.symbol) == ("BTC_Momentum_Scalp", "BTCUSDT")
-    assert price_as_text.reason == "field 'price' should be a number, got str"
-    assert price_as_text.excerpt == example_frame(price="64320.5")
-
-
-def test_huge_binary_and_random_frames_are_rejected_and_the_feed_goes_on() -> None:
-    """A 10 MB frame, binary frames and 600 random frames cost no connection and no good signal."""
-    noise = random.Random(7)
-    junk: list[str | bytes] = ["x" * 10_000_000, b"\x00\x01binary", json.dumps([1, 2]), "{", "null"]
-    for _ in range(300):
-        size = noise.randint(0, 200)
-        junk.append("".join(chr(noise.randint(1, 0x2FF)) for _ in range(size)))
-        junk.append(json.dumps({"type": "STRATEGY_SIGNAL", "price": noise.choice([None, "1", -1, 1e400, True])}))
-
-    run = feed_frames(junk, timeout=15)
-    assert run.received[-1].raw == GOOD
-    assert run.counters.signals == 2
-    assert run.counters.rejected + run.counters.ignored == len(junk)
-    assert run.counters.rejected >= 305
-    assert run.states.count(CONNECTED) == 1  # never reconnected
-
-
-def test_a_number_too_big_for_a_float_is_rejected_without_dropping_the_connection() -> None:
-    """A 400-digit price is one rejected frame: on_rejected hears of it and the feed stays connected."""
-    run = feed_frames([example_frame(price=12345).replace("12345", "1" + "0" * 400)])
-    assert DISCONNECTED not in run.states
-    assert len(run.reasons) == 1 and run.reasons[0].startswith("field 'price' is out of range")
-    assert run.received[-1].raw == GOOD
-
-
-def test_ignored_message_types_are_counted_by_name_up_to_a_hundred_names() -> None:
-    """A feed of ever-new type names cannot grow the counters without bound; the total still counts all."""
-
-    async def scenario() -> FeedCounters:
-        engine = SimulatedEngine(count=1, rate=1000)
-        await engine.start()
-        received: list[ReceivedSignal] = []
-        listener = EngineListener(engine.url, on_signal=received.append, delays=fast_delays)
-        try:
-            listener.start()
-            await connected_to(engine, received)
-            for number in range(150):
-                engine.send_raw(json.dumps({"type": f"TYPE_{number}"}))
-            engine.send_raw(json.dumps({"type": "TYPE_0"}))
-            engine.send_raw(GOOD)
-            await wait_until(lambda: len(received) == 2)
-        finally:
-            await listener.stop()
-            await engine.close()
-        return listener.counters
-
-    counters = asyncio.run(scenario())
-    assert counters.ignored == 151 and len(counters.ignored_types) == 100
-    assert counters.ignored_types["TYPE_0"] == 2 and "TYPE_120" not in counters.ignored_types
-
-
 def test_set_url_moves_to_another_engine_at_once() -> None:
     """A new address from Settings: the old connection is dropped, the new engine's signals arrive."""
 
@@ -561,131 +403,6 @@ def test_a_hung_engine_is_detected_by_pings_and_dropped() -> None:
     states = [status.state for status in asyncio.run(scenario())]
     first_drop = states.index(DISCONNECTED)
     assert states[:first_drop] == [CONNECTING, CONNECTED]
-
-
-def test_back_off_delays_grow_to_their_cap() -> None:
-    """Capped doubling; the default never waits more than a second (the engine is local)."""
-    delays = fast_delays()
-    assert [next(delays) for _ in range(5)] == [0.05, 0.1, 0.2, 0.2, 0.2]
-    default = backoff_delays()
-    assert [next(default) for _ in range(5)] == [0.1, 0.2, 0.4, 0.8, 1.0]
-    assert max(next(default) for _ in range(100)) == 1.0
-
-
-def test_a_flood_of_garbage_is_logged_in_a_few_lines_not_one_per_frame(caplog: pytest.LogCaptureFixture) -> None:
-    """5,000 bad frames: every one is counted and reported to the app, the log file gets a handful."""
-    caplog.set_level(logging.WARNING, logger="algomesh_tray.listener")
-    run = feed_frames(["not json"] * 5000, timeout=30)
-    assert run.counters.rejected == 5000 and len(run.reasons) == 5000
-    lines = [r for r in caplog.records if r.getMessage().startswith("rejected a frame from the engine")]
-    assert 1 <= len(lines) <= 40
-
-
-#: The flood: 50,000 frames, every third one garbage of five kinds, the others signals priced 1, 2, 4, 5, ...
-FLOOD_SIZE = 50_000
-
-
-def flood_frames() -> list[str]:
-    """The flood's frames, built the same way in the engine's process and in the test."""
-    garbage = ["not json", "", "[1, 2]", example_frame(price="1"), GOOD[:-1]]
-    return [garbage[n % len(garbage)] if n % 3 == 2 else example_frame(price=n + 1) for n in range(FLOOD_SIZE)]
-
-
-def _serve_a_flood() -> None:
-    """Run in a child process: print the engine's address, send the flood back to back to the first client,
-    print when the first and the last frame went out (JSON), then keep the connection open until stdin closes.
-
-    In its own process the engine sends at its own pace, whatever the listener's event loop is doing
-    (a thread would share the listener's interpreter lock).
-    """
-    sent_at: list[float] = []
-
-    async def serve() -> None:
-        # No pacing: every frame is broadcast as soon as the one before it (rate far above what a CPU can send).
-        engine = SimulatedEngine(
-            rate=1e9, frames=flood_frames(), on_sent=lambda frame: sent_at.append(time.perf_counter())
-        )
-        await engine.start()
-        print(engine.url, flush=True)
-        try:
-            await engine.wait_done()
-            print(json.dumps({"sent": engine.sent, "seconds": sent_at[-1] - sent_at[0]}), flush=True)
-            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the test is done
-        finally:
-            await engine.close()
-
-    asyncio.run(serve())
-
-
-async def _line_from(process: asyncio.subprocess.Process, *, timeout: float, what: str) -> str:
-    """The next line the child prints; fail plainly if it prints none within ``timeout`` or ends first."""
-    assert process.stdout is not None
-    try:
-        line = await asyncio.wait_for(process.stdout.readline(), timeout)
-    except TimeoutError:
-        raise AssertionError(f"the flooding engine printed no {what} within {timeout} s") from None
-    if not line:
-        assert process.stderr is not None
-        error = (await process.stderr.read()).decode(errors="replace")
-        raise AssertionError(f"the flooding engine ended before printing {what}: {error}")
-    return line.decode()
-
-
-def test_a_flood_of_50_000_frames_sent_back_to_back_loses_no_signal_and_no_connection() -> None:
-    """50,000 frames from an engine in its own process, sent as fast as it can, every third one garbage:
-    each signal arrives intact and in order, each bad frame is counted and reported, and the connection
-    holds (a busy engine must not look like a dead one). The rate the engine reached is printed."""
-    frames = flood_frames()
-    signal_prices = [float(n + 1) for n in range(len(frames)) if n % 3 != 2]
-    code = "from tests.unit.test_listener import _serve_a_flood; _serve_a_flood()"
-
-    async def scenario() -> tuple[FeedRun, ConnectionState, dict[str, float]]:
-        engine = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", code, cwd=REPO, stdin=PIPE, stdout=PIPE, stderr=PIPE
-        )
-        reasons: list[str] = []
-        received: list[ReceivedSignal] = []
-        statuses: list[ListenerStatus] = []
-        try:
-            url = (await _line_from(engine, timeout=30, what="address")).strip()
-            listener = EngineListener(url, on_signal=received.append,
-                                      on_rejected=lambda reason, _: reasons.append(reason),
-                                      on_status=statuses.append, delays=fast_delays)  # fmt: skip
-            counters = listener.counters
-
-            def flood_handled_or_connection_lost() -> bool:
-                handled = counters.signals + counters.rejected + counters.ignored
-                return handled == len(frames) or DISCONNECTED in [s.state for s in statuses]
-
-            try:
-                listener.start()
-                await wait_until(flood_handled_or_connection_lost, timeout=30, what="every frame of the flood handled")
-                report = json.loads(await _line_from(engine, timeout=10, what="report of its sends"))
-                state_after_flood = listener.status.state
-            finally:
-                await listener.stop()
-        finally:
-            assert engine.stdin is not None
-            engine.stdin.close()  # the engine's cue to close
-            with contextlib.suppress(TimeoutError):  # its shutdown is not under test: no error to hide the real one
-                await asyncio.wait_for(engine.wait(), 10)
-            if engine.returncode is None:
-                engine.kill()
-                await engine.wait()
-        return FeedRun(reasons, received, counters, [s.state for s in statuses]), state_after_flood, report
-
-    run, state_after_flood, report = asyncio.run(scenario())
-    rate = (report["sent"] - 1) / report["seconds"]
-    achieved = f"the engine sent {report['sent']:,.0f} frames in {report['seconds']:.3f} s, {rate:,.0f} frames/s"
-    print(achieved)
-    assert report["sent"] == len(frames), achieved
-    assert run.states == [CONNECTING, CONNECTED, STOPPED] and state_after_flood == CONNECTED, achieved
-    assert [r.signal.price for r in run.received] == signal_prices, achieved
-    assert [r.raw for r in run.received] == [frame for n, frame in enumerate(frames) if n % 3 != 2], achieved
-    garbage_count = len(frames) - len(signal_prices)
-    counted = (run.counters.signals, run.counters.rejected, run.counters.ignored)
-    assert counted == (len(signal_prices), garbage_count, 0), achieved
-    assert len(run.reasons) == garbage_count, achieved
 
 
 def test_a_failing_status_callback_does_not_stop_the_listener() -> None:
