@@ -4,15 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from algomesh_tray.backoff import backoff_delays
 from algomesh_tray.engine_sim import SimulatedEngine
 from algomesh_tray.feed_status import ConnectionState, FeedCounters
 from algomesh_tray.protocol import ReceivedSignal, RejectedSignal
 
-from .conftest import wait_until
+from .conftest import example_frame, wait_until
 
-__all__ = ["FeedRun", "connected_to", "fast_delays", "free_port"]
+__all__ = [
+    "CONNECTED",
+    "CONNECTING",
+    "DISCONNECTED",
+    "GOOD",
+    "REPO",
+    "STOPPED",
+    "FeedRun",
+    "connected_to",
+    "fast_delays",
+    "free_port",
+]
+
+CONNECTING, CONNECTED = ConnectionState.CONNECTING, ConnectionState.CONNECTED
+DISCONNECTED, STOPPED = ConnectionState.DISCONNECTED, ConnectionState.STOPPED
+GOOD = example_frame()
+REPO = Path(__file__).resolve().parents[2]
 
 
 def fast_delays() -> Iterator[float]:

@@ -9,7 +9,6 @@ import itertools
 import socket
 import struct
 import time
-from pathlib import Path
 
 import pytest
 from websockets.asyncio.server import ServerConnection, serve
@@ -17,20 +16,14 @@ from websockets.asyncio.server import ServerConnection, serve
 from algomesh_tray.backoff import backoff_delays
 from algomesh_tray.engine_sim import SimulatedEngine
 from algomesh_tray.listener import (
-    ConnectionState,
     EngineListener,
     FeedCounters,
     ListenerStatus,
 )
 from algomesh_tray.protocol import ReceivedSignal, parse_frame
 
-from .conftest import example_frame, wait_until
-from .engines import connected_to, fast_delays, free_port
-
-CONNECTING, CONNECTED = ConnectionState.CONNECTING, ConnectionState.CONNECTED
-DISCONNECTED, STOPPED = ConnectionState.DISCONNECTED, ConnectionState.STOPPED
-GOOD = example_frame()
-REPO = Path(__file__).resolve().parents[2]
+from .conftest import wait_until
+from .engines import CONNECTED, CONNECTING, DISCONNECTED, GOOD, STOPPED, connected_to, fast_delays, free_port
 
 
 def test_receives_every_signal_the_engine_sends_in_order() -> None:

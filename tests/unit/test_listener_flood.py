@@ -7,7 +7,6 @@ import contextlib
 import json
 import sys
 import time
-from pathlib import Path
 from subprocess import PIPE
 
 from algomesh_tray.engine_sim import SimulatedEngine
@@ -19,13 +18,7 @@ from algomesh_tray.listener import (
 from algomesh_tray.protocol import ReceivedSignal
 
 from .conftest import example_frame, wait_until
-from .engines import FeedRun, fast_delays
-
-CONNECTING, CONNECTED = ConnectionState.CONNECTING, ConnectionState.CONNECTED
-DISCONNECTED, STOPPED = ConnectionState.DISCONNECTED, ConnectionState.STOPPED
-GOOD = example_frame()
-REPO = Path(__file__).resolve().parents[2]
-
+from .engines import CONNECTED, CONNECTING, DISCONNECTED, GOOD, REPO, STOPPED, FeedRun, fast_delays
 
 FLOOD_SIZE = 50_000
 

@@ -6,13 +6,11 @@ import asyncio
 import json
 import logging
 import random
-from pathlib import Path
 
 import pytest
 
 from algomesh_tray.engine_sim import SimulatedEngine
 from algomesh_tray.listener import (
-    ConnectionState,
     EngineListener,
     FeedCounters,
     ListenerStatus,
@@ -20,12 +18,7 @@ from algomesh_tray.listener import (
 from algomesh_tray.protocol import MAX_FRAME_BYTES, ReceivedSignal, RejectedSignal, StrategySignal
 
 from .conftest import example_frame, wait_until
-from .engines import FeedRun, connected_to, fast_delays
-
-CONNECTING, CONNECTED = ConnectionState.CONNECTING, ConnectionState.CONNECTED
-DISCONNECTED, STOPPED = ConnectionState.DISCONNECTED, ConnectionState.STOPPED
-GOOD = example_frame()
-REPO = Path(__file__).resolve().parents[2]
+from .engines import CONNECTED, DISCONNECTED, GOOD, FeedRun, connected_to, fast_delays
 
 
 def feed_frames(frames: list[str | bytes], *, timeout: float = 5) -> FeedRun:
