@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.desktop import VirtualDesktop, wait_until  # noqa: E402
+from tests.e2e.desktop import VirtualDesktop  # noqa: E402
+from tests.waiting import wait_until  # noqa: E402
 
 
 def start_engine(*arguments: str) -> tuple[subprocess.Popen[str], str]:
