@@ -119,16 +119,21 @@ class Application(QObject):
         self._quit_requested.set()
 
     async def start(self) -> None:
-        """The core (trade log, pipeline, listener) after the tray: what the user sees comes first."""
-        from ..listener import EngineListener
-        from ..pipeline import SignalPipeline
+        """The tray first, then the core (trade log, pipeline, listener): what the user sees comes first.
+
+        The tray docks while the trade log opens on a worker thread; the network stack is imported after.
+        """
         from ..tradelog import open_trade_log
 
         asyncio.get_running_loop().set_exception_handler(_log_loop_exception)
+        self.tray.show()
         # A trade log that cannot be opened must not stop notifications.
         trade_log, trade_log_problem = await asyncio.to_thread(open_trade_log, self._paths.trade_log)
         if trade_log_problem:
             self._problems.append(trade_log_problem)
+        from ..listener import EngineListener
+        from ..pipeline import SignalPipeline
+
         feed = self.feed
         self.pipeline = SignalPipeline(trade_log, on_recorded=feed.on_recorded, on_log_error=feed.on_log_error,
                                        on_rejected_recorded=feed.on_rejected_recorded)  # fmt: skip
@@ -136,7 +141,6 @@ class Application(QObject):
         self.listener = EngineListener(url, on_signal=self.pipeline.submit, on_status=feed.on_status,
                                        on_rejected=feed.on_rejected)  # fmt: skip
         self._connect()
-        self.tray.show()
         self.bridges.hold()  # the keyring may prompt to unlock: the feed starts meanwhile, bridges get what came
         self.tasks.spawn(self.bridges.configure(self.settings.saved), name="configuring bridges")
         self.pipeline.start()
