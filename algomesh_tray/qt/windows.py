@@ -31,7 +31,7 @@ class Windows(QObject):
     """Lazily built windows; their signals are re-emitted here whether or not they exist yet."""
 
     close_requested = Signal()  # the trades window closed while there is no tray: quit
-    export_requested = Signal(str, list)  # path, the filtered records
+    export_requested = Signal(str, object)  # path, the filtered records (a list)
     trades_window_created = Signal(object)  # TradesWindow, once
     settings_accepted = Signal(object)  # Settings
     start_at_login_changed = Signal(bool)
