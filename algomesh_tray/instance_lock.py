@@ -111,11 +111,13 @@ class FileLock:
             self._fd = None
 
 
-def instance_lock(name: str, *, platform: str = sys.platform) -> InstanceLock:
+def instance_lock(
+    name: str, *, platform: str = sys.platform, kernel32: Any = None, last_error: Callable[[], int] | None = None
+) -> InstanceLock:
     """The lock for the instance called ``name`` (the local socket's name) on this platform."""
-    if platform == "win32":  # pragma: no cover - Windows only
+    if platform == "win32":
         # Local\: this session's namespace, like the pipe; each user's session is its own.
-        return MutexLock([f"Local\\{name}", INSTALLER_MUTEX])
+        return MutexLock([f"Local\\{name}", INSTALLER_MUTEX], kernel32=kernel32, last_error=last_error)
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     folder = Path(runtime) if runtime and Path(runtime).is_dir() else Path(tempfile.gettempdir())
     return FileLock(folder / f"{name}.lock")

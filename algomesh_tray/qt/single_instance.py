@@ -82,10 +82,14 @@ class SingleInstance(QObject):
 
     def _on_server_new_connection(self) -> None:
         while (connection := self._server.nextPendingConnection()) is not None:
-            connection.readyRead.connect(lambda connection=connection: self._on_connection_ready_read(connection))
+            # A bound method, not a lambda holding the socket: such a cycle crashed at interpreter exit.
+            connection.readyRead.connect(self._on_connection_ready_read)
             connection.disconnected.connect(connection.deleteLater)
 
-    def _on_connection_ready_read(self, connection: QLocalSocket) -> None:
+    def _on_connection_ready_read(self) -> None:
+        connection = self.sender()
+        if not isinstance(connection, QLocalSocket):
+            return
         if bytes(connection.readAll().data()).startswith(_SHOW.strip()):
             log.info("another launch asked to show the window")
             self.show_requested.emit()
