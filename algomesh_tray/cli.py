@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 import time
@@ -78,9 +79,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Arguments that print text and exit: worth borrowing the console of the prompt that started us.
+_TEXT_ARGUMENTS = frozenset({"history", "-h", "--help", "--version"})
+
+
+def ensure_std_streams(argv: Sequence[str], *, platform: str = sys.platform) -> None:
+    """Give the windowed exe (and pythonw) streams: they start with sys.stdout/stderr None.
+
+    Without them ``history`` crashes (PyInstaller's "Unhandled exception" dialog) and ``--help``
+    prints nothing. Started from a command prompt for text output, the Windows exe writes to that
+    prompt's console; otherwise the text goes nowhere, and the exit status still tells.
+    """
+    if sys.stdout is not None and sys.stderr is not None:
+        return
+    if platform == "win32" and _TEXT_ARGUMENTS & set(argv):  # pragma: no cover - Windows only
+        import ctypes
+
+        if ctypes.windll.kernel32.AttachConsole(-1):  # type: ignore[attr-defined,unused-ignore]  # parent console
+            console = open("CONOUT$", "w", encoding="utf-8", errors="replace")  # noqa: SIM115 - lives with the process
+            sys.stdout = sys.stdout or console
+            sys.stderr = sys.stderr or console
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives with the process
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives with the process
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``algomesh-tray`` and ``python -m algomesh_tray``."""
-    arguments = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    ensure_std_streams(argv)
+    arguments = build_parser().parse_args(argv)
     if arguments.command == "engine":
         from .engine_sim import main as engine_main
 

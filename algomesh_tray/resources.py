@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["icon_path", "resource_path"]
+__all__ = ["icon_path", "notification_icon", "resource_path"]
 
 
 def _resources_root() -> Path:
@@ -33,3 +33,18 @@ def resource_path(relative: str) -> Path:
 def icon_path(name: str) -> Path:
     """An icon by name, e.g. ``tray-connected`` -> resources/icons/tray-connected.svg."""
     return resource_path(f"icons/{name}.svg")
+
+
+def notification_icon(platform: str = sys.platform) -> str:
+    """The app icon for native popups, in a format the platform's backend reads ("" for none).
+
+    Windows' balloons load it with LoadImageW, which reads .ico and not .svg (plyer then fails with
+    "Could not load icon"): the bundle carries the .ico that packaging/render_icons.py makes. Where
+    it is missing (a wheel installed by hand) the popup goes out with Windows' stock icon instead.
+    """
+    if platform != "win32":
+        return str(icon_path("algomesh-tray"))
+    try:
+        return str(resource_path("icons/algomesh-tray.ico"))
+    except FileNotFoundError:
+        return ""

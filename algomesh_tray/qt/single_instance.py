@@ -1,7 +1,9 @@
 """One running app per user and data folder: a second launch hands over and exits.
 
 A double-click on the app while it runs in the tray should show its window, not start a
-second listener writing to the same trade log.
+second listener writing to the same trade log. A lock the OS holds for the process
+(instance_lock: a named mutex on Windows, where two servers can listen on one pipe) decides who
+runs; the local socket carries the "show your window" knock.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from ..instance_lock import InstanceLock, instance_lock
 
 __all__ = ["SingleInstance"]
 
@@ -32,9 +37,10 @@ class SingleInstance(QObject):
 
     show_requested = Signal()
 
-    def __init__(self, data_folder: Path, parent: QObject | None = None) -> None:
+    def __init__(self, data_folder: Path, parent: QObject | None = None, *, lock: InstanceLock | None = None) -> None:
         super().__init__(parent)
         self._name = _server_name(data_folder)
+        self._lock = lock or instance_lock(self._name)
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._on_server_new_connection)
@@ -50,24 +56,40 @@ class SingleInstance(QObject):
         socket.disconnectFromServer()
         return True
 
-    def claim(self) -> bool:
-        """Become the running instance (False: another one is); a crash's stale socket is removed."""
+    def claim(self, handover_seconds: float = 5.0) -> bool:
+        """Become the running instance (False: another one is, and was asked to show its window).
+
+        The lock decides. The loser knocks until the winner listens (it may still be starting),
+        for at most ``handover_seconds``. The winner removes a crashed instance's stale socket.
+        """
+        if not self._lock.acquire():
+            deadline = time.monotonic() + handover_seconds
+            while not self.hand_over(200) and time.monotonic() < deadline:
+                time.sleep(0.05)  # not on a running event loop: this process is about to exit
+            return False
         if self._server.listen(self._name):
             return True
-        if self.hand_over():  # another launch won the race: it is the instance
-            return False
         QLocalServer.removeServer(self._name)
         if self._server.listen(self._name):
             return True
         log.warning("cannot listen for other launches: %s", self._server.errorString())
-        return False
+        return True  # this process holds the lock: it is the instance, only without the knock
+
+    def release(self) -> None:
+        """Stop being the instance (at quit): a launch from now on starts afresh."""
+        self._server.close()
+        self._lock.release()
 
     def _on_server_new_connection(self) -> None:
         while (connection := self._server.nextPendingConnection()) is not None:
-            connection.readyRead.connect(lambda connection=connection: self._on_connection_ready_read(connection))
+            # A bound method, not a lambda holding the socket: such a cycle crashed at interpreter exit.
+            connection.readyRead.connect(self._on_connection_ready_read)
             connection.disconnected.connect(connection.deleteLater)
 
-    def _on_connection_ready_read(self, connection: QLocalSocket) -> None:
+    def _on_connection_ready_read(self) -> None:
+        connection = self.sender()
+        if not isinstance(connection, QLocalSocket):
+            return
         if bytes(connection.readAll().data()).startswith(_SHOW.strip()):
             log.info("another launch asked to show the window")
             self.show_requested.emit()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import plistlib
+import re
 import sys
 from pathlib import Path
 
-from algomesh_tray import __version__, app, autostart
+import PySide6
+import pytest
+
+from algomesh_tray import __version__, app, autostart, instance_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -17,7 +21,7 @@ import metadata  # noqa: E402
 
 def test_mac_bundle_is_a_menu_bar_app_with_the_version() -> None:
     """LSUIElement keeps it out of the Dock; the plist serialises as Info.plist does."""
-    info = plistlib.loads(plistlib.dumps(metadata.mac_info_plist(__version__)))
+    info = plistlib.loads(plistlib.dumps(metadata.mac_info_plist(__version__, PySide6.__version__)))
     assert info["LSUIElement"] is True
     assert info["CFBundleIdentifier"] == "com.algomesh.tray"
     assert info["CFBundleShortVersionString"] == __version__
@@ -45,3 +49,64 @@ def test_spec_collects_plyers_backend_for_every_platform() -> None:
     plyer_platforms = Path(importlib.util.find_spec("plyer.platforms").origin).parent  # type: ignore[union-attr,arg-type]
     for platform in ("linux", "win", "macosx"):
         assert (plyer_platforms / platform / "notification.py").is_file()
+
+
+def test_mac_minimum_version_is_the_bundled_qts_documented_minimum() -> None:
+    """Qt 6.10 and 6.11 need macOS 13, 6.12 needs 14.4 (doc.qt.io); an unknown Qt stops the build."""
+    assert metadata.mac_info_plist("1.0", "6.11.3")["LSMinimumSystemVersion"] == "13.0"
+    assert metadata.mac_minimum_system_version("6.10.0") == "13.0"
+    assert metadata.mac_minimum_system_version("6.12.1") == "14.4"
+    with pytest.raises(ValueError, match=re.escape("doc.qt.io/qt-6.13/macos.html")):
+        metadata.mac_minimum_system_version("6.13.0")
+    # The Qt this checkout installs (pyproject's pin) is one the table knows.
+    assert metadata.mac_minimum_system_version(PySide6.__version__)
+    spec = (ROOT / "packaging" / "algomesh-tray.spec").read_text()
+    assert "mac_info_plist(__version__, PySide6.__version__)" in spec
+
+
+def inno_script() -> str:
+    return metadata.inno_setup_script(
+        "1.2.3", bundle_dir=Path(r"C:\b\dist"), icon=Path(r"C:\b\i.ico"), output_dir=Path(r"C:\b\dist")
+    )
+
+
+def inno_section(script: str, name: str) -> list[str]:
+    """The non-empty lines of one [Section] of an Inno Setup script."""
+    found = re.search(rf"^\[{name}\]\n(.*?)(?=^\[|\Z)", script, re.MULTILINE | re.DOTALL)
+    assert found, f"no [{name}] section"
+    return [line for line in found[1].splitlines() if line.strip()]
+
+
+def test_setup_and_uninstall_wait_for_the_running_app() -> None:
+    """AppMutex names the mutex every running instance holds (instance_lock.INSTALLER_MUTEX)."""
+    assert f"AppMutex={instance_lock.INSTALLER_MUTEX}" in inno_section(inno_script(), "Setup")
+
+
+def test_uninstall_removes_the_run_value_and_its_startup_approved_twin() -> None:
+    """Whoever wrote them (the app's checkbox, Startup apps), uninstall deletes both values, by their names."""
+    code = inno_section(inno_script(), "Code")
+    deletions = [line.strip() for line in code if "RegDeleteValue" in line]
+    assert deletions == [
+        f"RegDeleteValue(HKEY_CURRENT_USER, '{autostart.RUN_KEY}', '{autostart.RUN_VALUE}');",
+        f"RegDeleteValue(HKEY_CURRENT_USER, '{autostart.STARTUP_APPROVED_KEY}', '{autostart.RUN_VALUE}');",
+    ]
+    assert "procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);" in code
+    assert "  if CurUninstallStep = usPostUninstall then" in code
+    assert not any("{" in line for line in code)  # braces are comments in Pascal Script
+
+
+def test_the_installers_start_at_login_task_also_clears_a_disabled_mark() -> None:
+    """Ticking the installer's task writes the Run value and deletes a StartupApproved "Disabled"."""
+    registry = inno_section(inno_script(), "Registry")
+    assert registry == [
+        f'Root: HKCU; Subkey: "{autostart.RUN_KEY}"; ValueType: string; ValueName: "{autostart.RUN_VALUE}"; '
+        'ValueData: """{app}\\algomesh-tray.exe"""; Flags: uninsdeletevalue; Tasks: startatlogin',
+        f'Root: HKCU; Subkey: "{autostart.STARTUP_APPROVED_KEY}"; ValueType: none; '
+        f'ValueName: "{autostart.RUN_VALUE}"; Flags: deletevalue; Tasks: startatlogin',
+    ]
+
+
+def test_pascal_strings_double_their_quotes() -> None:
+    """A quote in a name cannot end the Pascal string early."""
+    assert metadata.pascal_string("O'Brien's Tray") == "'O''Brien''s Tray'"
+    assert metadata.RUN_KEY == autostart.RUN_KEY and metadata.STARTUP_APPROVED_KEY == autostart.STARTUP_APPROVED_KEY
