@@ -201,6 +201,7 @@ class Application(QObject):
         self.notifications.close()
         if self._engine is not None:
             await self._engine.close()
+        self._instance.release()  # a launch from now on starts afresh instead of knocking
         log.info("stopped cleanly")
 
     # Requests from the user.

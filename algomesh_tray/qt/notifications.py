@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from ..notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier
-from ..resources import icon_path
+from ..resources import notification_icon
 from ..rules import parse_quiet_hours, parse_rules
 from ..settings import Settings
 from ..tradelog import TradeRecord
@@ -65,7 +65,7 @@ class Notifications(QObject):
     def _make_notifier(self) -> Notifier:
         if self._style == "tray" and self._tray.available:
             return TrayMessageNotifier(self._tray)
-        return PlyerNotifier(app_name=APP_TITLE, app_icon=str(icon_path("algomesh-tray")), on_failed=self._on_failed)
+        return PlyerNotifier(app_name=APP_TITLE, app_icon=notification_icon(), on_failed=self._on_failed)
 
     def _on_failed(self, reason: str, notification: Notification) -> None:
         """Desktop notifications do not work here (no daemon, a backend plyer lacks): use the tray's."""

@@ -42,7 +42,7 @@ class TradesWindow(QMainWindow):
 
     close_requested = Signal()
     #: (path, records): the table as filtered, for the app to write off the Qt thread.
-    export_requested = Signal(str, list)
+    export_requested = Signal(str, object)  # a list signal would convert every record
 
     def __init__(self, model: TradeTableModel, actions: list[QAction], icon: QIcon) -> None:
         super().__init__()
