@@ -45,3 +45,22 @@ def test_spec_collects_plyers_backend_for_every_platform() -> None:
     plyer_platforms = Path(importlib.util.find_spec("plyer.platforms").origin).parent  # type: ignore[union-attr,arg-type]
     for platform in ("linux", "win", "macosx"):
         assert (plyer_platforms / platform / "notification.py").is_file()
+
+
+def test_windows_has_a_console_twin_in_the_wheel_the_spec_and_the_installer() -> None:
+    """algomesh-tray has no console on Windows; algomesh-tray-cli (console) prints history and --help there."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    scripts = pyproject.split("[project.scripts]", 1)[1].split("\n[", 1)[0]
+    gui_scripts = pyproject.split("[project.gui-scripts]", 1)[1].split("\n[", 1)[0]
+    assert f'{metadata.CONSOLE_EXECUTABLE} = "algomesh_tray.cli:main"' in scripts
+    assert 'algomesh-tray = "algomesh_tray.cli:main"' in gui_scripts
+    spec = (ROOT / "packaging" / "algomesh-tray.spec").read_text()
+    assert "name=CONSOLE_EXECUTABLE, console=True" in spec
+    assert "name=EXECUTABLE,\n    console=False" in spec
+    assert "COLLECT(*executables," in spec and 'if PLATFORM == "win":\n    # The GUI executable has no console' in spec
+    script = metadata.inno_setup_script(
+        "1.2.3", bundle_dir=Path(r"C:\b\dist\algomesh-tray"), icon=Path(r"C:\b\i.ico"), output_dir=Path(r"C:\b\dist")
+    )
+    files = script.split("[Files]", 1)[1].split("\n[", 1)[0]
+    assert f"{metadata.CONSOLE_EXECUTABLE}.exe" in files  # said where it is installed ...
+    assert 'Source: "C:\\b\\dist\\algomesh-tray\\*"; DestDir: "{app}"; Flags: recursesubdirs' in files  # ... and is
