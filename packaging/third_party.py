@@ -10,6 +10,7 @@ their LGPLv3 notice (with how to replace Qt) comes from ``packaging/licenses/``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import subprocess
@@ -128,7 +129,12 @@ def _python_licence(out: Path) -> None:
 
 def _debian_packages(libraries: Iterable[Path]) -> dict[str, list[str]]:
     """Which Debian/Ubuntu package each library file came from (none off Debian or for our own)."""
-    paths = [str(p.resolve()) for p in libraries if p.is_absolute()]
+    paths: list[str] = []
+    for library in libraries:
+        if library.is_absolute():
+            real = str(library.resolve())  # merged /usr: dpkg may know it under /lib, or /usr/lib
+            other = real.removeprefix("/usr") if real.startswith("/usr/") else "/usr" + real
+            paths += [real, other]
     if not paths or not shutil.which("dpkg-query"):
         return {}
     found = subprocess.run(["dpkg-query", "-S", *paths], capture_output=True, text=True, check=False)
@@ -156,10 +162,8 @@ def collect(out: Path, bundled_libraries: Iterable[Path] = ()) -> Path:
     out.mkdir(parents=True)
     shutil.copyfile(ROOT / "LICENSE", out / "LICENSE-algomesh-tray.txt")
     distributions = [d for d in runtime_distributions() if d.metadata["Name"].lower() != "algomesh-tray"]
-    try:
+    with contextlib.suppress(metadata.PackageNotFoundError):
         distributions.append(metadata.distribution(BUNDLER))
-    except metadata.PackageNotFoundError:
-        pass
     for distribution in distributions:
         _copy_distribution(distribution, out / "python-packages")
     _python_licence(out)

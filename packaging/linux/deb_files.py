@@ -51,7 +51,9 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
             continue
         names = ", ".join(f"\\fB{_roff(name)}\\fR" for name in action.option_strings)
         if action.metavar or (action.nargs != 0 and not isinstance(action, argparse._VersionAction)):
-            metavar = action.metavar or (action.dest.upper() if not action.choices else "{" + ",".join(action.choices) + "}")
+            metavar = action.metavar or (
+                action.dest.upper() if not action.choices else "{" + ",".join(action.choices) + "}"
+            )
             names += f" \\fI{_roff(str(metavar))}\\fR"
         help_text = (action.help or "") % {"default": action.default, "prog": parser.prog}
         lines += [".TP", names, _roff(help_text)]
@@ -179,8 +181,15 @@ License: Expat
 """
 
 
+def _is_elf(path: Path) -> bool:
+    if not path.is_file() or path.is_symlink():
+        return False
+    with path.open("rb") as file:
+        return file.read(4) == b"\x7fELF"
+
+
 def _elf_files(bundle: Path) -> list[Path]:
-    return [p for p in sorted(bundle.rglob("*")) if p.is_file() and not p.is_symlink() and p.read_bytes()[:4] == b"\x7fELF"]
+    return [p for p in sorted(bundle.rglob("*")) if _is_elf(p)]
 
 
 def _dynamic(path: Path) -> tuple[list[str], set[tuple[str, str]]]:

@@ -128,6 +128,11 @@ def test_bundle_carries_the_licence_texts(linux_release: LinuxRelease) -> None:
         name.replace("-", "_") for name in packages
     } | packages
     assert (linux_release.bundle / "LICENSE").is_file()  # the tarball's top level
+    # Each library taken from the build machine's system: its Debian package's copyright file.
+    covered = " ".join(f.read_text() for f in (licences / "system-libraries").glob("*/FILES.txt"))
+    ours = ("libpython", "libpyside6", "libshiboken6", "libQt6", "libicu")  # Python's and Qt's notices
+    system = [p.name for p in (linux_release.bundle / "_internal").glob("lib*.so*") if not p.name.startswith(ours)]
+    assert system and [name for name in system if name not in covered] == []
 
 
 @pytest.fixture
@@ -167,6 +172,8 @@ def test_tarball_menu_entry_installs_launches_and_removes_without_a_trace(
     assert launched.returncode == 0, launched.stderr
     assert launched.stdout.startswith("algomesh-tray "), launched.stdout + launched.stderr
 
-    removed = subprocess.run([str(folder / "install-menu-entry.sh"), "--remove"], env=env, capture_output=True, timeout=60)
+    removed = subprocess.run(
+        [str(folder / "install-menu-entry.sh"), "--remove"], env=env, capture_output=True, timeout=60
+    )
     assert removed.returncode == 0, removed.stderr
     assert list(data.rglob("*")) == []
