@@ -2,7 +2,8 @@
 # For the tarball: put AlgoMesh Tray in your application menu, pointing at wherever you unpacked it.
 #   ./install-menu-entry.sh             add the menu entry, icons and AppStream data for you (no root)
 #   ./install-menu-entry.sh --remove    take them away again, with the folders only they used
-# Works from any folder name: spaces, quotes, &, $ and % are escaped as the desktop-entry spec says.
+# Works from any folder name (spaces, quotes, &, $, backslashes): Exec is quoted as the desktop-entry
+# spec says. (GLib cannot start a path holding "%", though the entry is valid.)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 data=${XDG_DATA_HOME:-$HOME/.local/share}

@@ -26,7 +26,7 @@ from .conftest import ARTIFACTS, Program
 from .desktop import VirtualDesktop, wait_until
 from .test_tray_app import _expected_notification, _sent_frames, _start_engine
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # the first one waits for the build
 
 ROOT = Path(__file__).resolve().parents[2]
 DESKTOP_FILE = Path("/usr/share/applications/algomesh-tray.desktop")
