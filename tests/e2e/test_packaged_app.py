@@ -39,7 +39,7 @@ def installed_deb(linux_release: LinuxRelease) -> Iterator[Path]:
         pytest.skip("installing a .deb needs root (CI runs as root)")
     deb = linux_release.deb
     subprocess.run(
-        ["apt-get", "install", "-y", "-q", "--no-download", str(deb)],
+        ["apt-get", "install", "-y", "-q", str(deb)],
         check=True, capture_output=True, timeout=300, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
     )  # fmt: skip
     listed = subprocess.run(["dpkg", "-L", "algomesh-tray"], capture_output=True, text=True, check=True).stdout
