@@ -15,12 +15,14 @@ SYSTEM_PACKAGES=(xvfb dbus-x11 dunst libnotify-bin trayer xdotool x11-utils imag
   haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
   desktop-file-utils binutils gcc libc6-dev
-  lintian appstream dpkg-dev patchelf groff-base nodejs npm)
+  lintian appstream dpkg-dev patchelf groff-base nodejs)
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")
 done
+# Debian's nodejs comes without npm (its own package); NodeSource's includes it and conflicts with it.
+command -v npm >/dev/null || missing+=(npm)
 if ((${#missing[@]})); then
   if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
     echo "Installing system packages: ${missing[*]}"
