@@ -9,6 +9,9 @@ from typing import Any
 
 APP_NAME = "AlgoMesh Tray"
 EXECUTABLE = "algomesh-tray"
+#: Windows: the same program built as a console executable, so ``history`` and ``--help`` print in
+#: a terminal (the GUI one has no console). The wheel has the same twin as a console script.
+CONSOLE_EXECUTABLE = "algomesh-tray-cli"
 BUNDLE_ID = "com.algomesh.tray"
 #: Windows groups notifications and taskbar buttons by this; the app and its shortcut both set it.
 APP_USER_MODEL_ID = "AlgoMesh.Tray"
@@ -100,6 +103,7 @@ AppMutex={APP_MUTEX}
 Name: "startatlogin"; Description: "Start {APP_NAME} when I log in"; Flags: unchecked
 
 [Files]
+; The whole bundle: {EXECUTABLE}.exe (no console) and {CONSOLE_EXECUTABLE}.exe (for a terminal).
 Source: "{bundle_dir}\\*"; DestDir: "{{app}}"; Flags: recursesubdirs ignoreversion
 
 [Icons]

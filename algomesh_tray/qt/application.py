@@ -224,6 +224,8 @@ class Application(QObject):
         self.tasks.spawn(self._open_settings(), name="opening settings")
 
     def show_about(self) -> None:
+        from ..notices import licence_notices
+
         paths = self._paths
         self.windows.show_about(
             f"AlgoMesh Tray {__version__}\n"
@@ -231,7 +233,8 @@ class Application(QObject):
             f"Engine: {self.listener.url}\n"
             f"Settings: {paths.settings_file}\n"
             f"Trade log: {paths.trade_log}\n"
-            f"Log file: {paths.log_file}"
+            f"Log file: {paths.log_file}\n\n"
+            f"{licence_notices().text}"
         )
 
     # Slots.

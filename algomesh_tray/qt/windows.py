@@ -103,6 +103,11 @@ class Windows(QObject):
             self._dialog = dialog
         return self._dialog
 
+    @property
+    def about_box(self) -> QMessageBox | None:
+        """The About box if it was ever shown."""
+        return self._about
+
     def set_bridge_status(self, kind: str, text: str) -> None:
         if self._dialog is not None:
             self._dialog.set_bridge_status(kind, text)

@@ -1,4 +1,5 @@
-"""The Linux release as a user gets it: built, installed with dpkg, started from its menu entry.
+"""The Linux release as a user gets it: built (once per session), installed with apt, started from its
+menu entry, removed.
 
 The frozen bundle must prove that a notification really reaches the notification daemon:
 a naive PyInstaller build of this stack starts fine but cannot notify.
@@ -11,7 +12,6 @@ import json
 import os
 import shlex
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,36 +21,40 @@ import pytest
 
 from algomesh_tray.autostart import Autostart
 
+from ..conftest import LinuxRelease
 from ..waiting import wait_until
 from .conftest import ARTIFACTS, Program
 from .desktop import VirtualDesktop
 from .helpers import expected_notification, sent_frames, start_engine
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # the first one waits for the build
 
 ROOT = Path(__file__).resolve().parents[2]
 DESKTOP_FILE = Path("/usr/share/applications/algomesh-tray.desktop")
 
 
 @pytest.fixture(scope="module")
-def installed_deb() -> Iterator[Path]:
-    """Build the .deb with packaging/build-linux.sh, install it with dpkg, remove it afterwards."""
+def installed_deb(linux_release: LinuxRelease) -> Iterator[Path]:
+    """The release's .deb installed with apt; removed afterwards, leaving none of its files behind."""
     if os.geteuid() != 0:
         pytest.skip("installing a .deb needs root (CI runs as root)")
-    started = time.monotonic()
-    build = subprocess.run(
-        [str(ROOT / "packaging" / "build-linux.sh")],
-        env={**os.environ, "ALGOMESH_BUILD_VENV": sys.prefix},
-        capture_output=True, text=True, timeout=900,
+    deb = linux_release.deb
+    subprocess.run(
+        ["apt-get", "install", "-y", "-q", str(deb)],
+        check=True, capture_output=True, timeout=300, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
     )  # fmt: skip
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    print(f"\nbuild-linux.sh: {time.monotonic() - started:.0f} s\n{build.stdout.strip()}")
-    (deb,) = (ROOT / "dist").glob("algomesh-tray_*.deb")
-    subprocess.run(["dpkg", "-i", str(deb)], check=True, capture_output=True, timeout=120)
+    listed = subprocess.run(["dpkg", "-L", "algomesh-tray"], capture_output=True, text=True, check=True).stdout
+    installed = [Path(line) for line in listed.splitlines() if line.strip()]
     try:
         yield deb
     finally:
-        subprocess.run(["dpkg", "-r", "algomesh-tray"], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            ["apt-get", "purge", "-y", "-q", "algomesh-tray"],
+            check=True, capture_output=True, timeout=300, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )  # fmt: skip
+        ours = [p for p in installed if "algomesh" in str(p) or p.is_relative_to("/opt/algomesh-tray")]
+        left = [p for p in ours if p.exists() or p.is_symlink()]
+        assert ours and not left, f"left behind after apt-get purge: {left[:10]}"
         assert not Path("/opt/algomesh-tray").exists()
         assert not Path("/usr/bin/algomesh-tray").exists()
         assert not DESKTOP_FILE.exists()
@@ -65,7 +69,7 @@ def _exec_line() -> list[str]:
 def test_the_installed_deb_notifies_and_logs_when_started_from_its_menu_entry(
     installed_deb: Path, desktop: VirtualDesktop, start_program: Any, tmp_path: Path
 ) -> None:
-    """dpkg -i, then the .desktop Exec line on the desktop: Notify calls arrive and history lists them."""
+    """apt install, then the .desktop Exec line on the desktop: Notify calls arrive and history lists them."""
     validate = subprocess.run(["desktop-file-validate", str(DESKTOP_FILE)], capture_output=True, text=True)
     assert validate.returncode == 0, validate.stdout + validate.stderr
     assert Path("/usr/share/icons/hicolor/48x48/apps/algomesh-tray.png").is_file()

@@ -238,3 +238,19 @@ def test_quit_lets_a_pending_settings_save_finish(qapp: QApplication, tmp_path: 
     assert len(application.tasks) == 0
     saved, problem = load_settings(tmp_path / "data" / "settings.json")
     assert problem is None and saved.quiet_hours == "22:00-07:00"
+
+
+def test_about_says_where_the_files_and_the_licences_are(qapp: QApplication, tmp_path: Path) -> None:
+    """About names the engine, the app's files and where the licence texts of what it includes are."""
+    texts: list[str] = []
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        application.actions.about.trigger()
+        box = application.windows.about_box
+        assert box is not None and box.isVisible()
+        texts.append(box.text())
+
+    run_application(qapp, tmp_path, scenario)
+    (text,) = texts
+    assert f"Trade log: {tmp_path / 'data' / 'trades.sqlite3'}" in text
+    assert "ws://127.0.0.1:" in text and "MIT-licensed" in text and "LICENSE" in text

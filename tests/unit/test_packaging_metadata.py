@@ -110,3 +110,22 @@ def test_pascal_strings_double_their_quotes() -> None:
     """A quote in a name cannot end the Pascal string early."""
     assert metadata.pascal_string("O'Brien's Tray") == "'O''Brien''s Tray'"
     assert metadata.RUN_KEY == autostart.RUN_KEY and metadata.STARTUP_APPROVED_KEY == autostart.STARTUP_APPROVED_KEY
+
+
+def test_windows_has_a_console_twin_in_the_wheel_the_spec_and_the_installer() -> None:
+    """algomesh-tray has no console on Windows; algomesh-tray-cli (console) prints history and --help there."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    scripts = pyproject.split("[project.scripts]", 1)[1].split("\n[", 1)[0]
+    gui_scripts = pyproject.split("[project.gui-scripts]", 1)[1].split("\n[", 1)[0]
+    assert f'{metadata.CONSOLE_EXECUTABLE} = "algomesh_tray.cli:main"' in scripts
+    assert 'algomesh-tray = "algomesh_tray.cli:main"' in gui_scripts
+    spec = (ROOT / "packaging" / "algomesh-tray.spec").read_text()
+    assert "name=CONSOLE_EXECUTABLE, console=True" in spec
+    assert "name=EXECUTABLE,\n    console=False" in spec
+    assert "COLLECT(*executables," in spec and 'if PLATFORM == "win":\n    # The GUI executable has no console' in spec
+    script = metadata.inno_setup_script(
+        "1.2.3", bundle_dir=Path(r"C:\b\dist\algomesh-tray"), icon=Path(r"C:\b\i.ico"), output_dir=Path(r"C:\b\dist")
+    )
+    files = script.split("[Files]", 1)[1].split("\n[", 1)[0]
+    assert f"{metadata.CONSOLE_EXECUTABLE}.exe" in files  # said where it is installed ...
+    assert 'Source: "C:\\b\\dist\\algomesh-tray\\*"; DestDir: "{app}"; Flags: recursesubdirs' in files  # ... and is

@@ -1,4 +1,4 @@
-"""The built wheel (installed, not editable) carries the icons, and the app finds them."""
+"""The built wheel (installed, not editable) carries the icons and our licence, and the app finds them."""
 
 from __future__ import annotations
 
@@ -44,3 +44,15 @@ def test_installed_wheel_ships_and_finds_every_icon(tmp_path: Path) -> None:
     printed = result.stdout.split()
     assert len(printed) == 5
     assert all(path.startswith(str(target / "algomesh_tray" / "resources" / "icons")) for path in printed)
+
+    notices = subprocess.run(
+        [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, sys.argv[1]);"
+         "from algomesh_tray.notices import licence_notices; n = licence_notices(); print(n.folder); print(n.text)",
+         str(target)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    folder = Path(notices.stdout.splitlines()[0])
+    assert folder.is_relative_to(target) and "MIT License" in (folder / "LICENSE").read_text()
+    (entry_points,) = target.glob("algomesh_tray-*.dist-info/entry_points.txt")
+    console = entry_points.read_text().split("[console_scripts]", 1)[1].split("[", 1)[0]
+    assert "algomesh-tray-cli = algomesh_tray.cli:main" in console  # the Windows console twin
