@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # Qt is imported only once the GUI starts
     from .qt.trade_model import TradeTableModel
     from .qt.trades_window import TradesWindow
     from .qt.tray import AppActions
-    from .tradelog import RejectedRecord, TradeRecord
+    from .records import RejectedRecord, TradeRecord
 
 __all__ = ["run_app"]
 
@@ -145,6 +145,7 @@ async def _main(
     from .bridges import BRIDGE_KINDS, TELEGRAM_API, Bridge, BridgeHub, BridgeStatus
     from .credentials import Credentials
     from .days import start_of_today
+    from .export import write_csv
     from .listener import EngineListener, ListenerStatus
     from .notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier, pause_ends
     from .pipeline import SignalPipeline
@@ -152,7 +153,7 @@ async def _main(
     from .qt.tray import AppActions, TrayIcon, TrayMessageNotifier
     from .resources import icon_path
     from .rules import parse_quiet_hours, parse_rules, quiet_hours_end
-    from .tradelog import open_trade_log, write_csv
+    from .tradelog import open_trade_log
 
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_log_loop_exception)
@@ -589,7 +590,7 @@ class _LazyWindows:
 def _test_record() -> TradeRecord:
     """What "Send test message" sends: clearly a test, shaped like a real signal."""
     from .protocol import StrategySignal
-    from .tradelog import TradeRecord
+    from .records import TradeRecord
 
     signal = StrategySignal(action="BUY", symbol="BTCUSDT", price=64320.5, amount=0.05, size_type="percent",
                             order_type="Market", strategy_name="AlgoMesh Tray test message", trade_type="test",

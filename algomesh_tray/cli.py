@@ -9,9 +9,11 @@ import time
 from collections.abc import Sequence
 
 from . import __version__
+from .export import write_csv, write_json
 from .formatting import format_amount, format_price, safe_text
 from .paths import DATA_DIR_ENV, AppPaths
-from .tradelog import TradeRecord, read_only_reason, read_recent, write_csv, write_json
+from .records import TradeRecord
+from .tradelog import read_only_reason, read_recent
 
 __all__ = ["main"]
 

@@ -18,14 +18,8 @@ from typing import TypeVar
 
 from .callbacks import guarded
 from .protocol import ReceivedSignal, RejectedSignal
-from .tradelog import (
-    RejectedRecord,
-    TradeLog,
-    TradeRecord,
-    is_damage,
-    read_only_reason,
-    replace_damaged,
-)
+from .records import RejectedRecord, TradeRecord
+from .tradelog import TradeLog, is_damage, read_only_reason, replace_damaged
 
 __all__ = ["SignalPipeline"]
 

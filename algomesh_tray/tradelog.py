@@ -6,41 +6,29 @@ Plain blocking sqlite3, no Qt and no asyncio: the app calls it from one worker t
 
 from __future__ import annotations
 
-import csv
-import json
 import os
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, TextIO
+from typing import NamedTuple
 
 from .days import start_of_today
-from .formatting import BIDI_CONTROLS, safe_text
 from .paths import aside_path
 from .protocol import ReceivedSignal, RejectedSignal, StrategySignal
+from .records import RejectedRecord, TradeRecord
 
 __all__ = [
-    "EXPORT_FIELDS",
     "LogTotals",
     "MarketTotal",
-    "RejectedRecord",
     "RejectedTotal",
     "TradeLog",
-    "TradeRecord",
     "is_damage",
     "open_trade_log",
     "read_only_part",
     "read_only_reason",
     "read_recent",
     "replace_damaged",
-    "write_csv",
-    "write_json",
 ]
-
-#: Columns of an export, named as the engine names its fields, plus the log's own.
-EXPORT_FIELDS = ("id", "receivedAt", "strategyName", "symbol", "action", "amount", "sizeType", "price",
-                 "orderType", "tradeType", "status")  # fmt: skip
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS trades (
@@ -109,49 +97,6 @@ class LogTotals(NamedTuple):
     rejected: list[RejectedTotal]
     newest_trade_id: int
     newest_rejected_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class RejectedRecord:
-    """A rejected signal and its sequence number in the log (None if it could not be written)."""
-
-    id: int | None
-    rejected: RejectedSignal
-
-    @property
-    def received_at(self) -> float:
-        return self.rejected.received_at
-
-
-@dataclass(frozen=True, slots=True)
-class TradeRecord:
-    """One row of the log; ``id`` is None while the signal could not be written yet."""
-
-    id: int | None
-    received_at: float
-    signal: StrategySignal
-    raw: str
-
-    @classmethod
-    def unsaved(cls, received: ReceivedSignal) -> TradeRecord:
-        return cls(None, received.received_at, received.signal, received.raw)
-
-    def as_dict(self) -> dict[str, object]:
-        """The record as the engine named its fields, plus the log's own, for export."""
-        signal = self.signal
-        return {
-            "id": self.id,
-            "receivedAt": self.received_at,
-            "strategyName": signal.strategy_name,
-            "symbol": signal.symbol,
-            "action": signal.action,
-            "amount": signal.amount,
-            "sizeType": signal.size_type,
-            "price": signal.price,
-            "orderType": signal.order_type,
-            "tradeType": signal.trade_type,
-            "status": signal.status,
-        }
 
 
 def _record(row: tuple[object, ...]) -> TradeRecord:
@@ -404,35 +349,3 @@ def _select_recent(uri: str, limit: int) -> list[tuple[object, ...]]:
         raise
     finally:
         db.close()
-
-
-def _cell(value: object) -> object:
-    """Feed text made safe to print (control and bidi characters replaced, never shortened) and
-    kept as text where a spreadsheet would run it as a formula (=, +, -, @)."""
-    if not isinstance(value, str):
-        return value
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        value = "'" + value
-    return safe_text(value)
-
-
-def write_csv(records: Sequence[TradeRecord], stream: TextIO) -> None:
-    """Records as CSV with a header row; safe to open in a spreadsheet or print to a terminal.
-
-    Control and direction characters become U+FFFD; the lossless export is write_json.
-    """
-    writer = csv.DictWriter(stream, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({key: _cell(value) for key, value in record.as_dict().items()})
-
-
-#: Characters json leaves raw that a terminal would act on (DEL, C1 controls, direction overrides);
-#: they can only occur inside strings, where \uXXXX reads back the same.
-_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in [0x7F, *range(0x80, 0xA0), *map(ord, BIDI_CONTROLS)]}
-
-
-def write_json(records: Sequence[TradeRecord], stream: TextIO) -> None:
-    """Records as a JSON array, exactly as logged; json escapes C0 controls, we escape the rest."""
-    text = json.dumps([record.as_dict() for record in records], indent=2, ensure_ascii=False)
-    stream.write(text.translate(_JSON_ESCAPES) + "\n")

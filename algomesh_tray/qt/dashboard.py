@@ -21,8 +21,9 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPo
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ..formatting import format_price, format_time, format_volume, safe_text
+from ..records import RejectedRecord, TradeRecord
 from ..summary import Summary, SummaryRow
-from ..tradelog import LogTotals, RejectedRecord, TradeRecord
+from ..tradelog import LogTotals
 from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel, plain_tooltip
 
 __all__ = ["Column", "DashboardWidget", "PriceChart", "SummaryModel"]

@@ -21,7 +21,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..formatting import format_price, format_size, format_time, safe_text
-from ..tradelog import TradeRecord
+from ..records import TradeRecord
 
 __all__ = [
     "RECORD_ROLE",

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..formatting import format_price, format_size, safe_text
-from ..tradelog import TradeRecord
+from ..records import TradeRecord
 from .dashboard import DashboardWidget
 from .trade_model import Column, TradeFilterProxy, TradeTableModel, plain_tooltip
 

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from ..formatting import escape_markup
 from ..listener import ConnectionState, ListenerStatus
 from ..notifiers import PAUSE_CHOICES, Notification
+from ..records import TradeRecord
 from ..resources import icon_path
-from ..tradelog import TradeRecord
 
 __all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon", "status_text"]
 

@@ -19,8 +19,9 @@ import pytest
 from websockets.sync.client import connect
 
 from algomesh_tray.cli import build_parser
+from algomesh_tray.export import EXPORT_FIELDS
 from algomesh_tray.protocol import StrategySignal, parse_frame
-from algomesh_tray.tradelog import EXPORT_FIELDS, TradeLog
+from algomesh_tray.tradelog import TradeLog
 
 from ..programs import Program
 from ..read_only import contents, held_to_file_modes, read_only
