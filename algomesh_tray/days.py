@@ -25,6 +25,6 @@ def local_day(when: float) -> float:
     return _day_of_quarter(int(when // 900))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _day_of_quarter(quarter: int) -> float:
     return start_of_today(quarter * 900.0)

@@ -25,7 +25,9 @@ __all__ = [
     "MarketTotal",
     "RejectedTotal",
     "TradeLog",
+    "connect_read_only",
     "count_totals",
+    "has_no_tables",
     "is_damage",
     "open_trade_log",
     "read_only_part",
@@ -101,6 +103,9 @@ CREATE TABLE IF NOT EXISTS totals_state (
     counted_up_to INTEGER NOT NULL,
     edited INTEGER NOT NULL
 );
+-- Every action, order type, trade type and status in the log: the filter box's words found in none
+-- of them can only name a market, which narrows a query to that market's index.
+CREATE TABLE IF NOT EXISTS trade_texts (value TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS trades_deleted AFTER DELETE ON trades BEGIN UPDATE totals_state SET edited = 1; END;
 CREATE TRIGGER IF NOT EXISTS trades_updated AFTER UPDATE ON trades BEGIN UPDATE totals_state SET edited = 1; END;
 """
@@ -251,6 +256,9 @@ class TradeLog:
                 "INSERT INTO day_totals SELECT strategy, symbol, size_type, local_day(received_at), count(*),"
                 " sum(amount) FROM trades NOT INDEXED GROUP BY 1, 2, 3, 4"
             )
+            self._db.execute("DELETE FROM trade_texts")
+            for field in ("action", "order_type", "trade_type", "status"):
+                self._db.execute(f"INSERT OR IGNORE INTO trade_texts SELECT DISTINCT {field} FROM trades NOT INDEXED")
             (newest,) = self._db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
             self._db.execute("INSERT OR REPLACE INTO totals_state VALUES (1, ?, 0)", (newest,))
             (count,) = self._db.execute("SELECT coalesce(sum(signals), 0) FROM market_totals").fetchone()
@@ -290,8 +298,10 @@ class TradeLog:
         """The batch summed per market and per market-day in Python, then one UPSERT per key."""
         markets: dict[tuple[str, str, str], list[Any]] = {}
         days: dict[tuple[str, str, str, float], list[Any]] = {}
+        texts: set[str] = set()
         for record in records:
             signal = record.signal
+            texts.update((signal.action, signal.order_type, signal.trade_type, signal.status))
             key = (signal.strategy_name, signal.symbol, signal.size_type)
             total = markets.get(key)
             if total is None:  # signals, buys, sells, volume, last_seen, last_id, last_price, first_id
@@ -318,6 +328,7 @@ class TradeLog:
             " signals = signals + excluded.signals, volume = volume + excluded.volume",
             [(*key, *total) for key, total in days.items()],
         )
+        self._db.executemany("INSERT OR IGNORE INTO trade_texts VALUES (?)", [(text,) for text in texts])
         self._db.execute("UPDATE totals_state SET counted_up_to = ?", (records[-1].id,))
 
     def recent(self, limit: int) -> list[TradeRecord]:
@@ -510,37 +521,43 @@ def _start_afresh(path: Path, error: sqlite3.DatabaseError) -> tuple[TradeLog, s
     return new_log, f"The trade log was damaged ({error}). It was moved to {aside} and a new log was started."
 
 
-def read_recent(path: Path, limit: int) -> list[TradeRecord]:
-    """The newest ``limit`` records (all if negative), newest first, read without changing anything.
-
-    For readers such as the ``history`` command: no folder, file, schema or pragma is set up, so a
-    missing, damaged or foreign log raises sqlite3.Error instead of being started or moved aside.
+def connect_read_only(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection that can only read the log, and sets up nothing (no folder, file, schema or pragma):
+    a missing, damaged or foreign log raises sqlite3.Error instead of being started or moved aside.
     (SQLite may still add its -wal/-shm files beside a WAL log, as any reader of one must.)
     """
     uri = f"{path.absolute().as_uri()}?mode=ro"
+    db = sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread, isolation_level=None)
     try:
-        rows = _select_recent(uri, limit)
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.OperationalError:
+        db.close()
         # A folder nobody may write: a reader cannot make the WAL index there. With no -wal file
         # beside the log no writer is at work, so the file can be read as it stands.
         if read_only_part(path) != "its folder" or Path(f"{path}-wal").exists():
             raise
-        rows = _select_recent(f"{uri}&immutable=1", limit)
-    try:
-        return [record_from_row(row) for row in rows]
-    except (TypeError, ValueError) as error:  # a row edited by hand, or written by something else
-        raise sqlite3.DatabaseError(f"it holds a trade that cannot be read ({error})") from error
+        db = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=check_same_thread, isolation_level=None)
+    return db
 
 
-def _select_recent(uri: str, limit: int) -> list[tuple[object, ...]]:
-    db = sqlite3.connect(uri, uri=True)
+def has_no_tables(db: sqlite3.Connection) -> bool:
+    """A log the app is creating at this very moment has no tables yet: it holds no trades.
+    (A database with other tables is not ours, and stays an error.)"""
+    return int(db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]) == 0
+
+
+def read_recent(path: Path, limit: int) -> list[TradeRecord]:
+    """The newest ``limit`` records (all if negative), newest first, read without changing anything."""
+    db = connect_read_only(path)
     try:
-        return db.execute(f"SELECT {TRADE_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        rows = db.execute(f"SELECT {TRADE_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     except sqlite3.OperationalError:
-        # A log the app is creating at this very moment has no tables yet: it holds no trades.
-        # (A database with other tables is not ours, and stays an error.)
-        if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+        if has_no_tables(db):
             return []
         raise
     finally:
         db.close()
+    try:
+        return [record_from_row(row) for row in rows]
+    except (TypeError, ValueError) as error:  # a row edited by hand, or written by something else
+        raise sqlite3.DatabaseError(f"it holds a trade that cannot be read ({error})") from error
