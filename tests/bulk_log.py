@@ -44,8 +44,8 @@ def build_log(path: Path, count: int, *, days: float = 365.0, end: float = 1_764
         frame = (f'{{"type": "STRATEGY_SIGNAL", "action": "{action}", "price": {price}, "amount": {amount}, '
                  f'"sizeType": "{size_type}", "orderType": "Market", "symbol": "{symbol}", '
                  f'"strategyName": "{strategy}", "tradeType": "live", "status": "{status}"}}')  # fmt: skip
-        rows.append((start + number * step, strategy, symbol, action, float(amount), size_type, float(price), "Market", "live",
-                     status, frame))  # fmt: skip
+        rows.append((start + number * step, strategy, symbol, action, float(amount), size_type, float(price),
+                     "Market", "live", status, frame))  # fmt: skip
         if len(rows) == 50_000:
             _insert(db, rows)
             rows = []
