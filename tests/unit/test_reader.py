@@ -24,7 +24,8 @@ DEADLINE = 10.0
 
 def received(number: int, symbol: str = "BTCUSDT") -> ReceivedSignal:
     signal = StrategySignal(action="BUY", symbol=symbol, price=100.0 + number, amount=1.0, size_type="percent",
-                            order_type="Market", strategy_name="Scalp", trade_type="live", status="EXECUTED")  # fmt: skip
+                            order_type="Market", strategy_name="Scalp", trade_type="live",
+                            status="EXECUTED")  # fmt: skip
     return ReceivedSignal(signal, START + number, "{}")
 
 
