@@ -118,6 +118,8 @@ class TradeTableModel(QAbstractTableModel):
     (they can be fetched again), so memory follows what the user looked at, not the log's size.
     """
 
+    #: New live records (oldest first), every one, shown or not by the query: for the dashboard.
+    records_added = Signal(list)
     #: The first page of the current query arrived (or the query found nothing).
     query_loaded = Signal()
     #: A page arrived: (rows added).
@@ -199,6 +201,8 @@ class TradeTableModel(QAbstractTableModel):
     def add_records(self, records: Sequence[TradeRecord]) -> None:
         """Put new records (given oldest first) at the top, dropping the oldest beyond the capacity;
         with a query set, only those it matches."""
+        if records:
+            self.records_added.emit(list(records))
         if not self.query.is_everything:
             records = [record for record in records if self.query.matches(record)]
         newest_first = list(reversed(records))[: self._capacity]
