@@ -279,13 +279,13 @@ class TradeTableModel(QAbstractTableModel):
     def _on_page(self, generation: int, limit: int, future: Future[list[TradeRecord]]) -> None:
         if generation != self._generation:
             return  # an earlier query's page
-        self._fetching = False
         first = not any(record.id is not None for record in self._records)
         try:
             page = future.result()
         except Exception as error:  # sqlite3.Error, OSError: the log is gone, locked, damaged
             log.error("the trade log could not be read: %s", error)
             self._exhausted = True
+            self._fetching = False
             self.fetch_failed.emit(f"Older trades could not be read from the trade log ({error}).")
             if first:
                 self.query_loaded.emit()
@@ -302,6 +302,8 @@ class TradeTableModel(QAbstractTableModel):
             self._search_texts.extend([None] * len(page))
             self.endInsertRows()
             self._capacity = max(self._capacity, len(self._records))
+        # Only now: a view may ask for more while the rows go in, and must ask below them.
+        self._fetching = False
         self.page_loaded.emit(len(page))
         if first:
             self.query_loaded.emit()
