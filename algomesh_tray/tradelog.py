@@ -214,7 +214,7 @@ class TradeLog:
             if new:  # nothing to count: the totals are right from the start
                 self._db.execute("INSERT OR IGNORE INTO totals_state VALUES (1, 0, 0)")
             if path is not None:
-                for suffix in ("-wal", "-shm"):  # as private as the log (an older version made them 0644)
+                for suffix in ("", "-wal", "-shm"):  # private (an older version made them 0644)
                     make_private_file(Path(f"{path}{suffix}"))
         except BaseException:
             self._db.close()
