@@ -43,6 +43,7 @@ __all__ = [
     "SORT_ROLE",
     "Column",
     "TradeFilterProxy",
+    "TradeSortProxy",
     "TradeTableModel",
     "plain_tooltip",
 ]
@@ -65,7 +66,7 @@ log = logging.getLogger(__name__)
 #: Trades per page read from the log: small first (the window shows at once), larger as the user
 #: scrolls on (fewer round trips to the oldest).
 FIRST_PAGE: Final = 500
-MAX_PAGE: Final = 20_000
+MAX_PAGE: Final = 5_000  # each page goes into the view on the Qt thread: keep it short
 
 
 class Column:
@@ -309,16 +310,16 @@ class TradeTableModel(QAbstractTableModel):
             self.query_loaded.emit()
 
 
-class TradeFilterProxy(QSortFilterProxyModel):
-    """Sorts by raw values and keeps rows that contain every word typed in the filter box.
+class TradeSortProxy(QSortFilterProxyModel):
+    """Sorts by raw values; keeps every row (the log itself answers the filter box).
 
     Newest first is the source model's own order, so that sort costs nothing: a proxy sort
-    calls back into Python for every comparison, which a burst of signals cannot afford.
+    calls back into Python for every comparison, which a burst of signals cannot afford. No
+    Python filterAcceptsRow either: a page of thousands of rows would call it for each.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._terms: list[str] = []
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
@@ -326,6 +327,15 @@ class TradeFilterProxy(QSortFilterProxyModel):
         if column == Column.TIME and order == Qt.SortOrder.DescendingOrder:
             column, order = -1, Qt.SortOrder.AscendingOrder  # the source order, as it is
         super().sort(column, order)
+
+
+class TradeFilterProxy(TradeSortProxy):
+    """TradeSortProxy that also keeps rows containing every word typed in the filter box, for a
+    model without a reader (the records it holds are all there is to filter)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._terms: list[str] = []
 
     def set_filter_text(self, text: str) -> None:
         self.beginFilterChange()

@@ -42,7 +42,7 @@ from ..records import TradeRecord
 from ..tradequery import TradeQuery
 from .dashboard import DashboardWidget
 from .futures import FutureRelay
-from .trade_model import Column, TradeFilterProxy, TradeTableModel, plain_tooltip
+from .trade_model import Column, TradeFilterProxy, TradeSortProxy, TradeTableModel, plain_tooltip
 
 __all__ = ["TradesWindow"]
 
@@ -68,7 +68,7 @@ class TradesWindow(QMainWindow):
         self.resize(1120, 560)
         self.hide_on_close = True
         self.model = model
-        self.proxy = TradeFilterProxy(self)
+        self.proxy = TradeFilterProxy(self) if model.reader is None else TradeSortProxy(self)
         self.proxy.setSourceModel(model)
 
         toolbar = QToolBar("Actions", self)
@@ -165,6 +165,7 @@ class TradesWindow(QMainWindow):
             model.page_loaded.connect(self._on_model_page_loaded)
             model.fetch_failed.connect(lambda message: self.statusBar().showMessage(message, 60_000))
         else:
+            assert isinstance(self.proxy, TradeFilterProxy)
             self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.copy_action.triggered.connect(self._on_copy_action_triggered)
