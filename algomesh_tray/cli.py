@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     history = commands.add_parser(
         "history",
         help="print the trade log, newest first",
-        description="Print the trade log, newest first. The log is only read: its trades are never changed "
+        description="Print the trade log, newest first, streamed as it is read (the first rows at once, "
+        "constant memory whatever the log holds). The log is only read: its trades are never changed "
         "(SQLite may add its -wal/-shm files beside it). "
         "With no log yet this says so on stderr and prints an empty list (table: nothing; csv: the header; "
         "json: []), exit status 0; a log that cannot be read gives a one-line error, exit status 1. "
