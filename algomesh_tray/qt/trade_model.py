@@ -256,6 +256,13 @@ class TradeTableModel(QAbstractTableModel):
         future = self.reader.page(self.query, before=before, limit=limit)
         self._relay.when_done(future, partial(self._on_page, self._generation, limit))
 
+    def attach_reader(self, reader: TradeLogReader) -> None:
+        """Read the log through ``reader`` from now on (the model may be made before the log is
+        opened); rows already held stay, older ones are fetched below them. Before any window
+        is built on the model (a window picks its filter and export from whether there is one)."""
+        self.reader = reader
+        self._exhausted = False
+
     def set_query(self, query: TradeQuery) -> None:
         """Show what ``query`` selects: the table starts again from the newest match."""
         if query == self.query and self.reader is not None:

@@ -20,6 +20,7 @@ from algomesh_tray.qt.trades_window import TradesWindow
 from algomesh_tray.qt.tray import app_icon
 from algomesh_tray.reader import TradeLogReader
 from algomesh_tray.records import TradeRecord
+from algomesh_tray.tradequery import TradeQuery
 
 from ..bulk_log import build_log
 from .conftest import RecordFactory
@@ -164,4 +165,22 @@ def test_a_reader_model_passes_qt_model_tester(
     model.set_query(model.query.__class__(text="btcusdt"))
     qtbot.waitUntil(lambda: model.rowCount() > 0 and not model.fetching, timeout=WAIT_MS)
     assert all(model.record_at(row).signal.symbol == "BTCUSDT" for row in range(model.rowCount()))
+    reader.close()
+
+
+def test_a_reader_attached_later_fetches_below_the_live_rows(qtbot: QtBot, tmp_path: Path) -> None:
+    """The app makes the model before it opens the log: live trades first, then the log's older
+    ones below them, none twice."""
+    path = tmp_path / "trades.sqlite3"
+    build_log(path, 800)
+    reader = TradeLogReader(path)
+    newest = reader.page(TradeQuery(), before=None, limit=3).result()
+    model = TradeTableModel()
+    assert not model.canFetchMore()
+    model.add_records(newest[::-1])  # arrived live, oldest first
+    model.attach_reader(reader)
+    while model.canFetchMore():
+        model.fetchMore()
+        qtbot.waitUntil(lambda: not model.fetching, timeout=WAIT_MS)
+    assert [model.record_at(row).id for row in range(model.rowCount())] == list(range(800, 0, -1))
     reader.close()
