@@ -12,6 +12,7 @@ import asyncio
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -152,6 +153,8 @@ def _export(
             for row in iter_rows(db, query, columns=EXPORT_COLUMNS):
                 yield row
                 written += 1
+                if written % 1000 == 0:
+                    time.sleep(0)  # hand the GIL to the Qt thread now, not at the interpreter's next switch
                 if written % EXPORT_STEP == 0:
                     if cancel.is_set():
                         raise ExportCancelled
