@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .paths import AppPaths
+from .paths import AppPaths, PrivateRotatingFileHandler, make_private_folder
 from .settings import Settings, SettingsError, load_settings
 
 __all__ = ["run_app"]
@@ -34,8 +34,8 @@ def _setup_logging(log_file: Path, *, verbose: bool) -> str | None:
     console.setFormatter(formatter)
     root.addHandler(console)
     try:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        make_private_folder(log_file.parent)
+        handler = PrivateRotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
     except OSError as error:
         return f"The log file {log_file} cannot be written ({error.strerror}); logging to the console only."
     handler.setFormatter(formatter)
@@ -59,7 +59,8 @@ def run_app(arguments: argparse.Namespace) -> int:
     """Run the tray app until Quit; returns the exit code."""
     started = time.monotonic()
     paths = AppPaths.resolve(arguments.data_dir)
-    problems = [p for p in [_setup_logging(paths.log_file, verbose=arguments.verbose)] if p]
+    problems = paths.make_private()  # a year of someone's trading is theirs alone: 0700 folders, 0600 files
+    problems += [p for p in [_setup_logging(paths.log_file, verbose=arguments.verbose)] if p]
     _quiet_libraries()
     saved, settings_problem = load_settings(paths.settings_file)
     if settings_problem:

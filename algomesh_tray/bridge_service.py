@@ -15,7 +15,7 @@ from .bridge_kinds import BRIDGES, bridge_kind
 from .bridges import TELEGRAM_API, Bridge, BridgeHub, BridgeStatus
 from .credentials import Credentials
 from .protocol import StrategySignal
-from .tradelog import TradeRecord
+from .records import TradeRecord
 
 __all__ = ["BridgeService", "test_record"]
 

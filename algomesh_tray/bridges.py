@@ -24,7 +24,7 @@ from .backoff import backoff_delays
 from .bridge_kinds import bridge_kind
 from .callbacks import guarded
 from .formatting import escape_markup, format_amount, format_price, notification_body, notification_title, safe_text
-from .tradelog import TradeRecord
+from .records import TradeRecord
 
 if TYPE_CHECKING:
     import httpx

@@ -7,12 +7,18 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, TextIO
 
 from . import __version__
+from .days import start_of_tomorrow
+from .export import EXPORT_COLUMNS, write_csv_rows, write_json
 from .formatting import format_amount, format_price, safe_text
 from .paths import DATA_DIR_ENV, AppPaths
-from .tradelog import TradeRecord, read_only_reason, read_recent, write_csv, write_json
+from .records import TradeRecord
+from .tradelog import TRADE_COLUMNS, connect_read_only, has_no_tables, read_only_reason, record_from_row
+from .tradequery import TradeQuery, iter_rows
 
 __all__ = ["main"]
 
@@ -38,6 +44,17 @@ def _count(text: str) -> int:
     return count
 
 
+def _when(text: str) -> tuple[float, bool]:
+    """A --since/--until in local time: (Unix time, whether a whole day was given)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date such as 2026-03-31 (or 2026-03-31 14:30)") from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # local time, as the table shows it
+    return moment.timestamp(), len(text) <= 10
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="algomesh-tray",
@@ -57,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     history = commands.add_parser(
         "history",
         help="print the trade log, newest first",
-        description="Print the trade log, newest first. The log is only read: its trades are never changed "
+        description="Print the trade log, newest first, streamed as it is read (the first rows at once, "
+        "constant memory whatever the log holds). The log is only read: its trades are never changed "
         "(SQLite may add its -wal/-shm files beside it). "
         "With no log yet this says so on stderr and prints an empty list (table: nothing; csv: the header; "
         "json: []), exit status 0; a log that cannot be read gives a one-line error, exit status 1. "
@@ -66,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     history.add_argument("--limit", type=_count, default=50, help="how many trades (default 50; 0 for all)")
     history.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+    history.add_argument("--strategy", metavar="NAME", help="only this strategy (its exact name)")
+    history.add_argument("--symbol", metavar="SYMBOL", help="only this symbol (exactly, e.g. BTCUSDT)")
+    history.add_argument(
+        "--since", type=_when, metavar="DATE", help="from this day (YYYY-MM-DD, local time) or moment on"
+    )
+    history.add_argument("--until", type=_when, metavar="DATE", help="up to this day (included) or moment (excluded)")
     history.add_argument("--data-dir", metavar="DIR", dest="history_data_dir", help="as above")
     # Everything after "engine" is the engine's (its own --help too). No prefix characters, so that
     # argparse takes none of it for an option of this sub-parser; argv cannot hold a NUL.
@@ -121,40 +145,81 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_app(arguments)
 
 
+def _query(arguments: argparse.Namespace) -> TradeQuery:
+    since = arguments.since[0] if arguments.since else None
+    until = None
+    if arguments.until:
+        until, whole_day = arguments.until
+        until = start_of_tomorrow(until) if whole_day else until
+    return TradeQuery(strategy=arguments.strategy, symbol=arguments.symbol, since=since, until=until)
+
+
 def _print_history(arguments: argparse.Namespace) -> int:
-    """Read the log read-only: looking at the history must not create, convert or move anything."""
+    """Read the log read-only: looking at the history must not create, convert or move anything.
+
+    Rows are streamed as they are read (constant memory, the first at once), from one snapshot.
+    """
     trade_log = AppPaths.resolve(arguments.history_data_dir or arguments.data_dir).trade_log
-    records: list[TradeRecord] = []
     try:
         trade_log.stat()  # not exists(): a folder we may not look into is not "no log yet"
     except FileNotFoundError:
         print(f"No trade log yet in {trade_log.parent}.", file=sys.stderr)
+        _print_rows(iter(()), arguments.format, sys.stdout)
+        return 0
     except OSError as error:
         print(f"algomesh-tray history: cannot read the trade log {trade_log}: {error.strerror}", file=sys.stderr)
         return 1
-    else:
+    try:
+        db = connect_read_only(trade_log)
         try:
-            records = read_recent(trade_log, arguments.limit or -1)
-        except sqlite3.Error as error:
-            reason = read_only_reason(trade_log, error) or str(error)
-            print(f"algomesh-tray history: cannot read the trade log {trade_log}: {reason}", file=sys.stderr)
-            return 1
-    _print_records(records, arguments.format)
+            db.execute("BEGIN")
+            columns = EXPORT_COLUMNS if arguments.format == "csv" else TRADE_COLUMNS
+            try:
+                rows = iter_rows(db, _query(arguments), columns=columns, limit=arguments.limit or None)
+                first = next(rows, None)
+            except sqlite3.OperationalError:
+                if not has_no_tables(db):
+                    raise
+                first, rows = None, iter(())
+            _print_rows(iter(()) if first is None else _chain(first, rows), arguments.format, sys.stdout)
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        sys.stdout.flush()
+        reason = read_only_reason(trade_log, error) or str(error)
+        print(f"algomesh-tray history: cannot read the trade log {trade_log}: {reason}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `history | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     return 0
 
 
-def _print_records(records: list[TradeRecord], output_format: str) -> None:
+def _chain(first: Sequence[Any], rest: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    yield first
+    yield from rest
+
+
+def _records(rows: Iterator[Sequence[Any]]) -> Iterator[TradeRecord]:
+    for row in rows:
+        try:
+            yield record_from_row(row)
+        except (TypeError, ValueError) as error:  # a row edited by hand, or written by something else
+            raise sqlite3.DatabaseError(f"it holds a trade that cannot be read ({error})") from error
+
+
+def _print_rows(rows: Iterator[Sequence[Any]], output_format: str, stream: TextIO) -> None:
     if output_format == "json":
-        write_json(records, sys.stdout)
+        write_json(_records(rows), stream)
     elif output_format == "csv":
-        write_csv(records, sys.stdout)
+        write_csv_rows(rows, stream)
     else:
-        for record in records:
+        for record in _records(rows):
             signal = record.signal
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.received_at))
-            print(
+            stream.write(
                 f"{when}  {safe_text(signal.action, 12):<5} {safe_text(signal.symbol, 14):<10} "
                 f"{format_amount(signal.amount):>10} ({safe_text(signal.size_type, 12)}) "
                 f"@ {format_price(signal.price):>12}  {safe_text(signal.strategy_name, 40)}  "
-                f"{safe_text(signal.trade_type, 12)}  {safe_text(signal.status, 16)}"
+                f"{safe_text(signal.trade_type, 12)}  {safe_text(signal.status, 16)}\n"
             )

@@ -21,8 +21,8 @@ from datetime import time as dt_time
 from typing import Protocol, cast
 
 from .formatting import escape_markup, notification_body, notification_title, safe_text
+from .records import TradeRecord
 from .rules import Rule, outcome_for, quiet_hours_end
-from .tradelog import TradeRecord
 
 __all__ = ["PAUSE_CHOICES", "Notification", "NotificationDispatcher", "Notifier", "PlyerNotifier", "pause_ends"]
 

@@ -2,18 +2,34 @@
 
 ``--data-dir DIR`` (or ALGOMESH_TRAY_DATA_DIR) puts settings, trade log and log file in DIR,
 which keeps tests and second profiles off the user's real data.
+
+Private by default (POSIX): folders the app makes are 0700 and its files 0600, whatever the umask;
+a year of someone's trading is nobody else's business. Folders the user chose are left as made.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging.handlers
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-__all__ = ["APP_NAME", "DATA_DIR_ENV", "AppPaths", "aside_path"]
+__all__ = [
+    "APP_NAME",
+    "DATA_DIR_ENV",
+    "AppPaths",
+    "PrivateRotatingFileHandler",
+    "aside_path",
+    "create_private_file",
+    "make_private_file",
+    "make_private_folder",
+    "readable_by_others",
+]
 
 APP_NAME = "algomesh-tray"
 DATA_DIR_ENV = "ALGOMESH_TRAY_DATA_DIR"
@@ -26,6 +42,8 @@ class AppPaths:
     settings_file: Path
     trade_log: Path
     log_file: Path
+    #: The folder was named by the user (--data-dir): its permissions are theirs to choose.
+    chosen: bool = False
 
     @classmethod
     def resolve(cls, data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
@@ -33,13 +51,97 @@ class AppPaths:
         chosen = data_dir or os.environ.get(DATA_DIR_ENV)
         if chosen:
             root = Path(chosen).expanduser().resolve()
-            return cls(root / "settings.json", root / "trades.sqlite3", root / "algomesh-tray.log")
+            return cls(root / "settings.json", root / "trades.sqlite3", root / "algomesh-tray.log", chosen=True)
         dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
         return cls(
             Path(dirs.user_config_dir) / "settings.json",
             Path(dirs.user_data_dir) / "trades.sqlite3",
             Path(dirs.user_log_dir) / "algomesh-tray.log",
         )
+
+    def make_private(self) -> list[str]:
+        """Make the app's folders 0700 and its files 0600, creating the folders; returns warnings.
+
+        For start-up, before anything is written: an older version made them 0755 and 0644. Our own
+        folders (the platform's, from the app's folder down) are tightened; a --data-dir folder the
+        user made is left as it is, with a warning if other accounts can read it. No-op off POSIX,
+        where the per-user folders are private already.
+        """
+        if os.name != "posix":
+            return []
+        warnings: list[str] = []
+        for folder in dict.fromkeys(path.parent for path in (self.settings_file, self.trade_log, self.log_file)):
+            try:
+                if self.chosen and folder.exists():
+                    if readable_by_others(folder):
+                        warnings.append(
+                            f"The folder {folder} can be read by other accounts on this computer, and it holds "
+                            f"your trade log. It is left as you made it; 'chmod 700 {folder}' makes it private."
+                        )
+                    continue
+                make_private_folder(folder)
+                for owned in [folder] if self.chosen else _app_folders(folder):
+                    os.chmod(owned, 0o700)
+            except OSError as error:
+                warnings.append(f"The folder {folder} could not be made private ({error.strerror}).")
+        logs = [self.log_file.with_name(f"{self.log_file.name}.{number}") for number in range(1, 10)]
+        for path in (self.settings_file, self.trade_log, *_sqlite_files(self.trade_log), self.log_file, *logs):
+            make_private_file(path)
+        return warnings
+
+
+def _app_folders(folder: Path) -> list[Path]:
+    """``folder`` and its parents up to the app's own (~/.local/state/algomesh-tray for .../log);
+    only ``folder`` if no parent is the app's: never a folder the app shares with others."""
+    chain = []
+    for candidate in (folder, *folder.parents):
+        chain.append(candidate)
+        if candidate.name == APP_NAME:
+            return chain
+    return [folder]
+
+
+def _sqlite_files(path: Path) -> list[Path]:
+    return [Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` (0700) and missing parents if needed; an existing folder is left as it is."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if os.name == "posix":
+            os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only, unless it is there already."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def make_private_file(path: Path) -> None:
+    """Readable by its owner only (0600), if it exists; best effort (a file of another owner stays)."""
+    if os.name != "posix":
+        return
+    try:
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o600)
+    except OSError:
+        pass
+
+
+def readable_by_others(path: Path) -> bool:
+    """Whether accounts other than the owner may read (or list) ``path``."""
+    return os.name == "posix" and bool(stat.S_IMODE(path.stat().st_mode) & 0o044)
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """The log file, and each one it rotates to, created 0600: it names markets and folders."""
+
+    def _open(self):  # type: ignore[no-untyped-def]  # (logging's own signature)
+        create_private_file(Path(self.baseFilename))
+        make_private_file(Path(self.baseFilename))
+        return super()._open()
 
 
 def aside_path(path: Path) -> Path:

@@ -18,14 +18,8 @@ from typing import TypeVar
 
 from .callbacks import guarded
 from .protocol import ReceivedSignal, RejectedSignal
-from .tradelog import (
-    RejectedRecord,
-    TradeLog,
-    TradeRecord,
-    is_damage,
-    read_only_reason,
-    replace_damaged,
-)
+from .records import RejectedRecord, TradeRecord
+from .tradelog import TradeLog, is_damage, read_only_reason, replace_damaged
 
 __all__ = ["SignalPipeline"]
 
@@ -72,7 +66,12 @@ class SignalPipeline:
         self._queue.put_nowait(received)
 
     async def run_in_writer(self, function: Callable[[], _T]) -> _T:
-        """Run a trade-log read on the writer thread, so it never races a write."""
+        """Run ``function`` on the writer thread, queued behind the writes.
+
+        For the writer's own work (closing, replacing a damaged log). Reads for windows and the
+        dashboard do not belong here: each would hold up every signal behind it; they go through
+        reader.TradeLogReader, on connections of their own.
+        """
         return await asyncio.get_running_loop().run_in_executor(self._writer, function)
 
     async def close(self) -> None:

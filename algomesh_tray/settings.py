@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
-from .paths import aside_path
+from .paths import aside_path, make_private_file, make_private_folder
 from .rules import RulesError, parse_quiet_hours, parse_rules
 
 __all__ = [
@@ -188,7 +188,11 @@ def _check_types(settings: Settings) -> None:
 
 def save_settings(path: Path, settings: Settings) -> None:
     """Write atomically: a crash mid-write leaves the old file, never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(asdict(settings), indent=2) + "\n", encoding="utf-8")
+    # Created 0600 (private whatever the umask), and the rename makes the settings file the same.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(json.dumps(asdict(settings), indent=2) + "\n")
+    make_private_file(temporary)  # a .tmp left by a crash of an older version
     os.replace(temporary, path)

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .days import start_of_today, start_of_tomorrow
-from .tradelog import LogTotals, RejectedRecord, TradeRecord
+from .records import RejectedRecord, TradeRecord
+from .tradelog import LogTotals
 
 __all__ = ["Summary", "SummaryRow"]
 

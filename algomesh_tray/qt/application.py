@@ -43,8 +43,8 @@ if TYPE_CHECKING:
     from ..engine_sim import SimulatedEngine
     from ..listener import EngineListener
     from ..pipeline import SignalPipeline
-    from ..tradelog import TradeRecord
-    from .trades_window import TradesWindow
+    from ..reader import TradeLogReader
+    from ..records import TradeRecord
 
 __all__ = ["Application"]
 
@@ -89,6 +89,7 @@ class Application(QObject):
         self._ready = False
         self._quit_requested = asyncio.Event()
         self._engine: SimulatedEngine | None = None
+        self._reader: TradeLogReader | None = None
         self._no_tray_box: QMessageBox | None = None
         self.tasks = BackgroundTasks()
         self.autostart = Autostart()
@@ -131,6 +132,11 @@ class Application(QObject):
         trade_log, trade_log_problem = await asyncio.to_thread(open_trade_log, self._paths.trade_log)
         if trade_log_problem:
             self._problems.append(trade_log_problem)
+        if trade_log.path is not None:  # reads (window, dashboard, export) on their own connection
+            from ..reader import TradeLogReader
+
+            self._reader = TradeLogReader(trade_log.path)
+            self.model.attach_reader(self._reader)
         from ..listener import EngineListener
         from ..pipeline import SignalPipeline
 
@@ -146,7 +152,7 @@ class Application(QObject):
         self.pipeline.start()
         self.listener.start()
         self._tell_start_up_problems()
-        await self._load_history()
+        self.model.fetchMore()  # the newest trades, for the window and the rules' preview
 
     def _connect(self) -> None:
         """Every flow in the app, in one place."""
@@ -182,8 +188,7 @@ class Application(QObject):
         self.windows.start_at_login_changed.connect(self._on_start_at_login_changed)
         self.windows.secrets_accepted.connect(self._on_secrets_accepted)
         self.windows.bridge_test_requested.connect(self._on_bridge_test_requested)
-        self.windows.export_requested.connect(self._on_export_requested)
-        self.windows.trades_window_created.connect(self._on_trades_window_created)
+        self.windows.export_requested.connect(self._on_export_requested)  # only without a readable log
         self.windows.close_requested.connect(self.quit)
         self.settings.changed.connect(self._on_settings_changed)
         self.settings.save_failed.connect(self.tell_user)
@@ -197,6 +202,8 @@ class Application(QObject):
         await self.listener.stop()
         await self.tasks.drain(DRAIN_SECONDS)
         await self.pipeline.close()
+        if self._reader is not None:
+            await asyncio.to_thread(self._reader.close)
         await self.bridges.close()
         self.notifications.close()
         if self._engine is not None:
@@ -281,9 +288,6 @@ class Application(QObject):
     def _on_export_requested(self, path: str, records: list[TradeRecord]) -> None:
         self.tasks.spawn(self._export_csv(path, records), name="exporting CSV")
 
-    def _on_trades_window_created(self, window: TradesWindow) -> None:
-        self.tasks.spawn(self._load_dashboard(window), name="loading the dashboard")
-
     def _on_tray_became_available(self) -> None:
         if self._no_tray_box is not None:
             self._no_tray_box.close()  # no longer true
@@ -324,12 +328,6 @@ class Application(QObject):
         if warning := unencrypted_warning(self.settings.effective):
             self.tell_user(warning)
 
-    async def _load_history(self) -> None:
-        trade_log = self.pipeline.trade_log
-        history = await self.pipeline.run_in_writer(lambda: trade_log.recent(self.model.max_rows))
-        self.model.add_history(history)
-        log.info("trades window loaded %d recent trades", len(history))
-
     async def _open_settings(self) -> None:
         secrets = await self.bridges.secrets()
         start_at_login = await asyncio.to_thread(self.autostart.is_enabled)
@@ -351,7 +349,8 @@ class Application(QObject):
             self.tell_user(f"Start at login could not be changed ({error}).")
 
     async def _export_csv(self, path: str, records: list[TradeRecord]) -> None:
-        from ..tradelog import write_csv
+        """The rows shown, when the trade log cannot be read (a window with a reader exports the query itself)."""
+        from ..export import write_csv
 
         def write_file() -> None:
             with open(path, "w", encoding="utf-8", newline="") as stream:
@@ -363,14 +362,6 @@ class Application(QObject):
             self.windows.show_status_message(f"Could not export to {path}: {error.strerror}", only_if_open=True)
             return
         self.windows.show_status_message(f"Exported {plural(len(records), 'trade')} to {path}", only_if_open=True)
-
-    async def _load_dashboard(self, window: TradesWindow) -> None:
-        from ..days import start_of_today
-
-        today = start_of_today()
-        trade_log = self.pipeline.trade_log
-        totals = await self.pipeline.run_in_writer(lambda: trade_log.market_totals(today))
-        window.dashboard.model.load_totals(totals, today_starts=today)
 
 
 def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:

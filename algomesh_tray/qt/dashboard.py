@@ -3,8 +3,10 @@ of the selected market with its buys and sells marked."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from typing import Any, Final
 
 from PySide6.QtCore import (
@@ -20,14 +22,18 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
+from ..days import start_of_today
 from ..formatting import format_price, format_time, format_volume, safe_text
+from ..records import RejectedRecord, TradeRecord
 from ..summary import Summary, SummaryRow
-from ..tradelog import LogTotals, RejectedRecord, TradeRecord
+from ..tradelog import LogTotals
+from .futures import FutureRelay
 from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel, plain_tooltip
 
 __all__ = ["Column", "DashboardWidget", "PriceChart", "SummaryModel"]
 
 _Index = QModelIndex | QPersistentModelIndex
+log = logging.getLogger(__name__)
 
 
 class Column:
@@ -252,12 +258,25 @@ class DashboardWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
-        trades.rowsInserted.connect(self._on_trades_rows_inserted)
+        trades.records_added.connect(self.model.add_records)
         self._trades = trades
+        self._relay = FutureRelay(self)
+        if trades.reader is not None:
+            self.load_totals()
 
-    def _on_trades_rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
-        # New trades go on top of the table model, newest first: count them oldest first.
-        self.model.add_records([self._trades.record_at(row) for row in range(last, first - 1, -1)])
+    def load_totals(self) -> None:
+        """Ask the reader for the log's totals (kept per market: milliseconds at any log size)."""
+        assert self._trades.reader is not None
+        today = start_of_today()
+        self._relay.when_done(self._trades.reader.totals(today), lambda done: self._on_totals_read(today, done))
+
+    def _on_totals_read(self, today: float, future: Future[LogTotals]) -> None:
+        try:
+            totals = future.result()
+        except Exception as error:  # sqlite3.Error: the log cannot be read; count what arrives from now on
+            log.error("the dashboard's totals could not be read from the trade log: %s", error)
+            totals = LogTotals([], [], 0, 0)
+        self.model.load_totals(totals, today_starts=today)
 
     def _on_table_selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()

@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject, Signal
 
 from ..feed_status import ListenerStatus
 from ..protocol import RejectedSignal
-from ..tradelog import RejectedRecord, TradeRecord
+from ..records import RejectedRecord, TradeRecord
 
 __all__ = ["FeedSignals"]
 

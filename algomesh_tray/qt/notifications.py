@@ -11,10 +11,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from ..notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier
+from ..records import TradeRecord
 from ..resources import notification_icon
 from ..rules import parse_quiet_hours, parse_rules
 from ..settings import Settings
-from ..tradelog import TradeRecord
 from .tray import APP_TITLE, TrayIcon, TrayMessageNotifier
 
 __all__ = ["Notifications"]

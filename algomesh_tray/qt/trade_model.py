@@ -1,4 +1,9 @@
-"""The trades table: a Qt model over the most recent records of the trade log, and its filter.
+"""The trades table: a Qt model over the trade log, newest first, and its filter.
+
+Given a TradeLogReader, the model shows the whole log: older trades are fetched a page at a time
+as the view scrolls (canFetchMore/fetchMore), and a query (filter words, a date range) is asked
+of the log itself, on the reader's thread; live trades that match are added on top meanwhile.
+Without a reader it holds the recent trades it is given, filtered by the proxy.
 
 Feed text is only ever returned as display text (drawn as plain text by the view) or,
 for tooltips that Qt may read as rich text, HTML-escaped.
@@ -7,8 +12,11 @@ for tooltips that Qt may read as rich text, HTML-escaped.
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Sequence
-from typing import Any, Final
+from concurrent.futures import Future
+from functools import partial
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -17,11 +25,17 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ..formatting import format_price, format_size, format_time, safe_text
-from ..tradelog import TradeRecord
+from ..records import TradeRecord
+from ..tradequery import Key, TradeQuery
+from .futures import FutureRelay
+
+if TYPE_CHECKING:
+    from ..reader import TradeLogReader
 
 __all__ = [
     "RECORD_ROLE",
@@ -29,6 +43,7 @@ __all__ = [
     "SORT_ROLE",
     "Column",
     "TradeFilterProxy",
+    "TradeSortProxy",
     "TradeTableModel",
     "plain_tooltip",
 ]
@@ -46,6 +61,12 @@ _BUY_COLOUR: Final = QColor("#15803d")
 _SELL_COLOUR: Final = QColor("#b91c1c")
 
 _Index = QModelIndex | QPersistentModelIndex
+log = logging.getLogger(__name__)
+
+#: Trades per page read from the log: small first (the window shows at once), larger as the user
+#: scrolls on (fewer round trips to the oldest).
+FIRST_PAGE: Final = 500
+MAX_PAGE: Final = 5_000  # each page goes into the view on the Qt thread: keep it short
 
 
 class Column:
@@ -91,18 +112,39 @@ def _display(record: TradeRecord, column: int) -> str:
 
 
 class TradeTableModel(QAbstractTableModel):
-    """Recent records, newest first: the order the window shows without sorting anything.
+    """Records newest first: the order the window shows without sorting anything.
 
-    Holds at most ``max_rows`` records so the window stays fast however large the log grows.
+    Without a reader it holds at most ``max_rows`` records. With one, older trades come from the
+    log on demand; live trades push the oldest out beyond ``max_rows`` plus what the user fetched
+    (they can be fetched again), so memory follows what the user looked at, not the log's size.
     """
 
-    def __init__(self, *, max_rows: int = 10_000, parent: QObject | None = None) -> None:
+    #: New live records (oldest first), every one, shown or not by the query: for the dashboard.
+    records_added = Signal(list)
+    #: The first page of the current query arrived (or the query found nothing).
+    query_loaded = Signal()
+    #: A page arrived: (rows added).
+    page_loaded = Signal(int)
+    #: The log could not be read: a message for the status bar.
+    fetch_failed = Signal(str)
+
+    def __init__(
+        self, *, max_rows: int = 10_000, reader: TradeLogReader | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.max_rows = max_rows
+        self.reader = reader
+        self.query = TradeQuery()
         self._records: list[TradeRecord] = []
         self._search_texts: list[str | None] = []
         self._bold = QFont()
         self._bold.setBold(True)
+        self._relay = FutureRelay(self)
+        self._exhausted = reader is None  # nothing older to fetch
+        self._fetching = False
+        self._generation = 0  # a page asked for an earlier query is dropped
+        self._capacity = max_rows
+        self._page_size = FIRST_PAGE
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
         return 0 if parent.isValid() else len(self._records)
@@ -161,17 +203,23 @@ class TradeTableModel(QAbstractTableModel):
         return None
 
     def add_records(self, records: Sequence[TradeRecord]) -> None:
-        """Put new records (given oldest first) at the top, dropping the oldest beyond ``max_rows``."""
-        newest_first = list(reversed(records))[: self.max_rows]
+        """Put new records (given oldest first) at the top, dropping the oldest beyond the capacity;
+        with a query set, only those it matches."""
+        if records:
+            self.records_added.emit(list(records))
+        if not self.query.is_everything:
+            records = [record for record in records if self.query.matches(record)]
+        newest_first = list(reversed(records))[: self._capacity]
         if not newest_first:
             return
-        overflow = len(self._records) + len(newest_first) - self.max_rows
+        overflow = len(self._records) + len(newest_first) - self._capacity
         if overflow > 0:
             keep = len(self._records) - overflow
             self.beginRemoveRows(QModelIndex(), keep, len(self._records) - 1)
             del self._records[keep:]
             del self._search_texts[keep:]
             self.endRemoveRows()
+            self._exhausted = self.reader is None  # what was dropped is still in the log
         self.beginInsertRows(QModelIndex(), 0, len(newest_first) - 1)
         self._records[:0] = newest_first
         self._search_texts[:0] = [None] * len(newest_first)
@@ -192,17 +240,96 @@ class TradeTableModel(QAbstractTableModel):
         self._search_texts.extend([None] * len(older))
         self.endInsertRows()
 
+    # -- the whole log, through the reader ------------------------------------------------------
 
-class TradeFilterProxy(QSortFilterProxyModel):
-    """Sorts by raw values and keeps rows that contain every word typed in the filter box.
+    @property
+    def fetching(self) -> bool:
+        return self._fetching
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
+        """Ask the reader for the next older page; it is added when it arrives (never blocks)."""
+        if parent.isValid() or self._exhausted or self._fetching or self.reader is None:
+            return
+        self._fetching = True
+        limit = self._page_size
+        before = self._oldest_key()
+        future = self.reader.page(self.query, before=before, limit=limit)
+        self._relay.when_done(future, partial(self._on_page, self._generation, limit))
+
+    def attach_reader(self, reader: TradeLogReader) -> None:
+        """Read the log through ``reader`` from now on (the model may be made before the log is
+        opened); rows already held stay, older ones are fetched below them. Before any window
+        is built on the model (a window picks its filter and export from whether there is one)."""
+        self.reader = reader
+        self._exhausted = False
+
+    def set_query(self, query: TradeQuery) -> None:
+        """Show what ``query`` selects: the table starts again from the newest match."""
+        if query == self.query and self.reader is not None:
+            return
+        self._generation += 1
+        self.beginResetModel()
+        self.query = query
+        self._records, self._search_texts = [], []
+        self._exhausted = self.reader is None
+        self._fetching = False
+        self._capacity = self.max_rows
+        self._page_size = FIRST_PAGE
+        self.endResetModel()
+        self.fetchMore()
+
+    def _oldest_key(self) -> Key | None:
+        for record in reversed(self._records):
+            if record.id is not None:
+                return (record.received_at, record.id)
+        return None
+
+    def _on_page(self, generation: int, limit: int, future: Future[list[TradeRecord]]) -> None:
+        if generation != self._generation:
+            return  # an earlier query's page
+        first = not any(record.id is not None for record in self._records)
+        try:
+            page = future.result()
+        except Exception as error:  # sqlite3.Error, OSError: the log is gone, locked, damaged
+            log.error("the trade log could not be read: %s", error)
+            self._exhausted = True
+            self._fetching = False
+            self.fetch_failed.emit(f"Older trades could not be read from the trade log ({error}).")
+            if first:
+                self.query_loaded.emit()
+            return
+        self._exhausted = len(page) < limit
+        self._page_size = min(MAX_PAGE, self._page_size * 2)
+        if first:  # signals that arrived live while the first page was read may be in it
+            shown = {record.id for record in self._records}
+            page = [record for record in page if record.id not in shown]
+        if page:
+            start = len(self._records)
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self._records.extend(page)
+            self._search_texts.extend([None] * len(page))
+            self.endInsertRows()
+            self._capacity = max(self._capacity, len(self._records))
+        # Only now: a view may ask for more while the rows go in, and must ask below them.
+        self._fetching = False
+        self.page_loaded.emit(len(page))
+        if first:
+            self.query_loaded.emit()
+
+
+class TradeSortProxy(QSortFilterProxyModel):
+    """Sorts by raw values; keeps every row (the log itself answers the filter box).
 
     Newest first is the source model's own order, so that sort costs nothing: a proxy sort
-    calls back into Python for every comparison, which a burst of signals cannot afford.
+    calls back into Python for every comparison, which a burst of signals cannot afford. No
+    Python filterAcceptsRow either: a page of thousands of rows would call it for each.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._terms: list[str] = []
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
@@ -210,6 +337,15 @@ class TradeFilterProxy(QSortFilterProxyModel):
         if column == Column.TIME and order == Qt.SortOrder.DescendingOrder:
             column, order = -1, Qt.SortOrder.AscendingOrder  # the source order, as it is
         super().sort(column, order)
+
+
+class TradeFilterProxy(TradeSortProxy):
+    """TradeSortProxy that also keeps rows containing every word typed in the filter box, for a
+    model without a reader (the records it holds are all there is to filter)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._terms: list[str] = []
 
     def set_filter_text(self, text: str) -> None:
         self.beginFilterChange()

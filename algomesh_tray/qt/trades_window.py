@@ -1,15 +1,24 @@
-"""The trades window: recent signals, newest first, with a filter box and the feed's status."""
+"""The trades window: signals newest first, with a filter box, a date range and the feed's status.
+
+With a reader behind the model, the filter box and the date range query the whole log (debounced
+as the user types) and Export CSV streams what the query matches to the file, on the reader's
+thread, with a progress bar and a Cancel button; the window never waits for the log.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
+from concurrent.futures import Future
+from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDateEdit,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -17,6 +26,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -26,15 +37,21 @@ from PySide6.QtWidgets import (
 )
 
 from ..formatting import format_price, format_size, safe_text
-from ..tradelog import TradeRecord
+from ..reader import ExportCancelled
+from ..records import TradeRecord
+from ..tradequery import TradeQuery
 from .dashboard import DashboardWidget
-from .trade_model import Column, TradeFilterProxy, TradeTableModel, plain_tooltip
+from .futures import FutureRelay
+from .trade_model import Column, TradeFilterProxy, TradeSortProxy, TradeTableModel, plain_tooltip
 
 __all__ = ["TradesWindow"]
 
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "AlgoMesh Tray — Trades"
+#: Typing pauses this long before the log is asked: one query per word, not per keystroke.
+QUERY_DELAY_MS = 250
+_NO_DATE = QDate(2000, 1, 1)  # the date edits' minimum, shown as "any"
 
 
 class TradesWindow(QMainWindow):
@@ -51,9 +68,23 @@ class TradesWindow(QMainWindow):
         self.resize(1120, 560)
         self.hide_on_close = True
         self.model = model
-        self.proxy = TradeFilterProxy(self)
+        self.proxy = TradeFilterProxy(self) if model.reader is None else TradeSortProxy(self)
         self.proxy.setSourceModel(model)
+        self._pending_record: TradeRecord | None = None  # to select once the log's rows arrive
+        self._export_cancel: threading.Event | None = None
+        self._export_relay = FutureRelay(self)
+        self.addToolBar(self._build_toolbar(actions))
+        self.table = self._build_table()
+        self.dashboard = DashboardWidget(model)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_trades_page(), "Trades")
+        self.tabs.addTab(self.dashboard, "Dashboard")
+        self.setCentralWidget(self.tabs)
+        self._build_status_bar()
+        self._connect()
+        self._update_shown_count()
 
+    def _build_toolbar(self, actions: list[QAction]) -> QToolBar:
         toolbar = QToolBar("Actions", self)
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -66,35 +97,42 @@ class TradesWindow(QMainWindow):
         self.copy_action.setShortcut(QKeySequence.StandardKey.Copy)
         self.copy_action.setEnabled(False)
         self.export_action = toolbar.addAction("Export CSV…")
-        self.addToolBar(toolbar)
+        return toolbar
 
-        self.filter_edit = QLineEdit(placeholderText="Filter: strategy, symbol, buy/sell, status…")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.shown_label = QLabel()
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        header = self.table.horizontalHeader()
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.proxy)
+        table.setSortingEnabled(True)
+        table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        header = table.horizontalHeader()
         header.setStretchLastSection(True)
         for column, width in ((Column.TIME, 90), (Column.STRATEGY, 190), (Column.SYMBOL, 90), (Column.ACTION, 70),
                               (Column.AMOUNT, 120), (Column.PRICE, 100), (Column.ORDER_TYPE, 70),
                               (Column.TRADE_TYPE, 60)):  # fmt: skip
             header.resizeSection(column, width)
+        return table
 
+    def _build_trades_page(self) -> QWidget:
+        self.filter_edit = QLineEdit(placeholderText="Filter: strategy, symbol, buy/sell, status…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.shown_label = QLabel()
+        self.since_edit = _date_edit("From any day")
+        self.until_edit = _date_edit("To any day")
         filter_row = QHBoxLayout()
         filter_row.addWidget(self.filter_edit, 1)
+        if self.model.reader is not None:  # a date range is asked of the log; without it there is none
+            filter_row.addWidget(QLabel("From"))
+            filter_row.addWidget(self.since_edit)
+            filter_row.addWidget(QLabel("to"))
+            filter_row.addWidget(self.until_edit)
         filter_row.addWidget(self.shown_label)
-        trades_page = QWidget()
-        layout = QVBoxLayout(trades_page)
-        layout.addLayout(filter_row)
         self.detail = QPlainTextEdit(readOnly=True)  # plain text: feed text is never markup here
         self.detail.setPlaceholderText("Select a trade to see all its fields and the frame as received.")
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -102,22 +140,46 @@ class TradesWindow(QMainWindow):
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
         splitter.setSizes([380, 140])
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addLayout(filter_row)
         layout.addWidget(splitter)
-        self.dashboard = DashboardWidget(model)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(trades_page, "Trades")
-        self.tabs.addTab(self.dashboard, "Dashboard")
-        self.setCentralWidget(self.tabs)
+        return page
 
+    def _build_status_bar(self) -> None:
         self.connection_label = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.feed_label = QLabel(textFormat=Qt.TextFormat.PlainText)
+        self.export_progress = QProgressBar()
+        self.export_progress.setMaximumWidth(160)
+        self.export_progress.setMaximum(1000)
+        self.export_progress.setTextVisible(False)
+        self.export_cancel = QPushButton("Cancel export")
         self.statusBar().addWidget(self.connection_label, 1)
+        self.statusBar().addPermanentWidget(self.export_progress)
+        self.statusBar().addPermanentWidget(self.export_cancel)
         self.statusBar().addPermanentWidget(self.feed_label)
+        self.export_progress.hide()
+        self.export_cancel.hide()
 
+    def _connect(self) -> None:
+        model = self.model
+        self._export_relay.progressed.connect(self._on_export_progressed)
+        self.export_cancel.clicked.connect(self._on_export_cancel_clicked)
+        # Type-ahead: the log is asked once typing pauses.
+        self._query_timer = QTimer(self, singleShot=True, interval=QUERY_DELAY_MS)
+        self._query_timer.timeout.connect(self.apply_query)
         # A filter change removes rows block by block (thousands of signals): count once after.
         self._count_timer = QTimer(self, singleShot=True, interval=0)
         self._count_timer.timeout.connect(self._update_shown_count)
-        self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
+        if model.reader is not None:
+            self.filter_edit.textChanged.connect(self._query_timer.start)
+            self.since_edit.dateChanged.connect(self._query_timer.start)
+            self.until_edit.dateChanged.connect(self._query_timer.start)
+            model.page_loaded.connect(self._on_model_page_loaded)
+            model.fetch_failed.connect(lambda message: self.statusBar().showMessage(message, 60_000))
+        else:
+            assert isinstance(self.proxy, TradeFilterProxy)
+            self.filter_edit.textChanged.connect(self.proxy.set_filter_text)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.copy_action.triggered.connect(self._on_copy_action_triggered)
         self.export_action.triggered.connect(self._on_export_action_triggered)
@@ -128,7 +190,6 @@ class TradesWindow(QMainWindow):
             self.proxy.layoutChanged,
         ):
             change.connect(self._count_timer.start)
-        self._update_shown_count()
 
     def show_record(self, record: TradeRecord | None) -> None:
         """Bring the window up, with ``record`` selected and scrolled to when it is in the table."""
@@ -140,6 +201,10 @@ class TradesWindow(QMainWindow):
         if record is None:
             return
         row = self.model.row_of(record)
+        if row is None and self.model.reader is not None and not self.model.query.is_everything:
+            self._clear_query()  # the trade is in the log, hidden by the query: show it once rows arrive
+            self._pending_record = record
+            return
         if row is None:
             log.info("trade %s is no longer in the table", record.id)
             return
@@ -189,8 +254,77 @@ class TradesWindow(QMainWindow):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("csv")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda path: self.export_requested.emit(path, self.shown_records()))
+        if self.model.reader is not None:
+            dialog.fileSelected.connect(self.export_query)
+        else:
+            dialog.fileSelected.connect(lambda path: self.export_requested.emit(path, self.shown_records()))
         dialog.open()
+
+    def query(self) -> TradeQuery:
+        """What the filter box and the date range select (dates in local time, "to" included)."""
+        since = until = None
+        if self.since_edit.date() != _NO_DATE:
+            since = QDateTime(self.since_edit.date(), QTime(0, 0)).toSecsSinceEpoch()
+        if self.until_edit.date() != _NO_DATE:
+            until = QDateTime(self.until_edit.date().addDays(1), QTime(0, 0)).toSecsSinceEpoch()
+        return TradeQuery(self.filter_edit.text(), since=since, until=until)
+
+    def apply_query(self) -> None:
+        """Ask the log for what the filter and dates select now (the type-ahead timer's end)."""
+        self._query_timer.stop()
+        self.model.set_query(self.query())
+
+    def _clear_query(self) -> None:
+        for edit in (self.since_edit, self.until_edit):
+            edit.setDate(_NO_DATE)
+        self.filter_edit.clear()
+        self.apply_query()
+
+    def _on_model_page_loaded(self, rows: int) -> None:
+        self._count_timer.start()
+        record, self._pending_record = self._pending_record, None
+        if record is not None and self.model.row_of(record) is not None:
+            self.show_record(record)
+
+    def export_query(self, path: str) -> None:
+        """Stream every trade the query matches to ``path`` (not only those loaded), off the Qt thread."""
+        reader = self.model.reader
+        if reader is None or self._export_cancel is not None:
+            return
+        self._export_cancel = threading.Event()
+        future = reader.export_csv(self.query(), Path(path), on_progress=self._export_relay.report_progress,
+                                   cancel=self._export_cancel)  # fmt: skip
+        self.export_action.setEnabled(False)
+        self.export_progress.setValue(0)
+        self.export_progress.show()
+        self.export_cancel.show()
+        self.statusBar().showMessage(f"Exporting to {path}…")
+        self._export_relay.when_done(future, lambda done: self._on_export_done(path, done))
+
+    def _on_export_progressed(self, rows: int, fraction: float) -> None:
+        self.export_progress.setValue(int(fraction * 1000))
+        self.statusBar().showMessage(f"Exporting… {rows:,} trades written")
+
+    def _on_export_cancel_clicked(self) -> None:
+        if self._export_cancel is not None:
+            self._export_cancel.set()
+
+    def _on_export_done(self, path: str, future: Future[int]) -> None:
+        self._export_cancel = None
+        self.export_action.setEnabled(True)
+        self.export_progress.hide()
+        self.export_cancel.hide()
+        try:
+            count = future.result()
+        except ExportCancelled:
+            self.statusBar().showMessage("Export cancelled; no file was left.", 60_000)
+        except OSError as error:
+            self.statusBar().showMessage(f"Could not export to {path}: {error.strerror or error}", 60_000)
+        except Exception as error:  # sqlite3.Error: the log could not be read
+            self.statusBar().showMessage(f"Could not export to {path}: {error}", 60_000)
+        else:
+            noun = "trade" if count == 1 else "trades"
+            self.statusBar().showMessage(f"Exported {count:,} {noun} to {path}", 60_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.hide_on_close:
@@ -202,8 +336,26 @@ class TradesWindow(QMainWindow):
 
     def _update_shown_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
+        if self.model.reader is not None:  # the log knows how many; the table, how many it has read
+            noun = "trade" if total == 1 else "trades"
+            more = " (scroll for older)" if self.model.canFetchMore() else ""
+            matching = "" if self.model.query.is_everything else " matching"
+            self.shown_label.setText(f"{total:,}{matching} {noun}{more}")
+            return
         noun = "trade" if total == 1 else "trades"
         self.shown_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
+
+
+def _date_edit(tip: str) -> QDateEdit:
+    """A day in local time, or "any" (the minimum date)."""
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(_NO_DATE)
+    edit.setSpecialValueText("any")
+    edit.setDate(_NO_DATE)
+    edit.setToolTip(tip)
+    return edit
 
 
 def _pretty_frame(raw: str) -> str:

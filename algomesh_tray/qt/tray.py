@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from ..feed_status import ConnectionState, ListenerStatus, status_text
 from ..formatting import escape_markup
 from ..notifiers import PAUSE_CHOICES, Notification
+from ..records import TradeRecord
 from ..resources import icon_path
-from ..tradelog import TradeRecord
 
 __all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon"]
 

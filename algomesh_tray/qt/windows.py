@@ -16,7 +16,7 @@ from ..settings import Settings
 from .tray import AppActions, app_icon
 
 if TYPE_CHECKING:
-    from ..tradelog import RejectedRecord, TradeRecord
+    from ..records import RejectedRecord, TradeRecord
     from .settings_dialog import SettingsDialog
     from .trade_model import TradeTableModel
     from .trades_window import TradesWindow
@@ -32,7 +32,6 @@ class Windows(QObject):
 
     close_requested = Signal()  # the trades window closed while there is no tray: quit
     export_requested = Signal(str, object)  # path, the filtered records (a list)
-    trades_window_created = Signal(object)  # TradesWindow, once
     settings_accepted = Signal(object)  # Settings
     start_at_login_changed = Signal(bool)
     secrets_accepted = Signal(dict)
@@ -83,7 +82,6 @@ class Windows(QObject):
             if self._status_message:
                 window.statusBar().showMessage(self._status_message, STATUS_MESSAGE_MS)
             self._trades = window
-            self.trades_window_created.emit(window)
         return self._trades
 
     def show_trade(self, record: TradeRecord | None = None) -> None:

@@ -16,7 +16,7 @@ from types import EllipsisType
 import pytest
 
 from algomesh_tray.protocol import StrategySignal
-from algomesh_tray.tradelog import TradeRecord
+from algomesh_tray.records import TradeRecord
 
 RecordFactory = Callable[..., TradeRecord]
 

@@ -202,17 +202,21 @@ def test_send_test_message_reaches_telegram(
     assert seen.payload["chat_id"] == "42" and "AlgoMesh Tray test message" in seen.payload["text"]
 
 
-def test_export_csv_writes_the_filtered_rows(qapp: QApplication, tmp_path: Path) -> None:
-    """Filter the trades window, Export CSV…, pick a file: the file holds exactly the rows shown."""
+def test_export_csv_writes_what_the_filter_matches(qapp: QApplication, tmp_path: Path) -> None:
+    """Filter the trades window, Export CSV…, pick a file: the file holds the log's matching trades."""
     target = tmp_path / "export.csv"
     shown: list[str] = []
+    chosen: list[str] = []
 
     async def scenario(application: Application, engine: SimulatedEngine) -> None:
         await wait_until_async(lambda: application.model.rowCount() >= 20, what="20 signals in the table")
         window = application.windows.trades_window()
         symbol = application.model.record_at(0).signal.symbol
+        chosen.append(symbol)
         window.filter_edit.setText(symbol)
-        shown.extend(record.signal.symbol for record in window.shown_records())
+        window.apply_query()  # as when the type-ahead pause ends
+        await wait_until_async(lambda: not application.model.fetching and window.shown_records(), what="filtered")
+        shown.extend(str(record.id) for record in window.shown_records())
         window.export_action.trigger()
         dialog = window.findChild(QFileDialog)
         assert dialog is not None
@@ -223,8 +227,8 @@ def test_export_csv_writes_the_filtered_rows(qapp: QApplication, tmp_path: Path)
     run_application(qapp, tmp_path, scenario)
     with target.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.DictReader(stream))
-    assert shown and len(rows) == len(shown)
-    assert {row["symbol"] for row in rows} == set(shown)
+    assert {row["symbol"] for row in rows} == set(chosen)
+    assert set(shown) <= {row["id"] for row in rows}  # signals logged since match too
 
 
 def test_quit_lets_a_pending_settings_save_finish(qapp: QApplication, tmp_path: Path) -> None:

@@ -13,7 +13,8 @@ from algomesh_tray.days import start_of_today
 from algomesh_tray.protocol import ReceivedSignal, RejectedSignal
 from algomesh_tray.qt.dashboard import Column, DashboardWidget, SummaryModel
 from algomesh_tray.qt.trade_model import TradeTableModel, plain_tooltip
-from algomesh_tray.tradelog import LogTotals, RejectedRecord, TradeLog, TradeRecord
+from algomesh_tray.records import RejectedRecord, TradeRecord
+from algomesh_tray.tradelog import LogTotals, TradeLog
 
 from .conftest import RecordFactory
 

@@ -9,7 +9,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.qt.trade_model import RECORD_ROLE, SORT_ROLE, Column, TradeFilterProxy, TradeTableModel
-from algomesh_tray.tradelog import TradeRecord
+from algomesh_tray.records import TradeRecord
 
 from .conftest import RecordFactory
 

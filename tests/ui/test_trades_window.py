@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from algomesh_tray.qt.trade_model import RECORD_ROLE, Column, TradeTableModel
 from algomesh_tray.qt.trades_window import TradesWindow
 from algomesh_tray.qt.tray import AppActions, app_icon
-from algomesh_tray.tradelog import TradeRecord
+from algomesh_tray.records import TradeRecord
 
 from .conftest import RecordFactory
 

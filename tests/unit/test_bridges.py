@@ -24,8 +24,8 @@ from algomesh_tray.bridges import (
     webhook_request,
 )
 from algomesh_tray.protocol import StrategySignal
+from algomesh_tray.records import TradeRecord
 from algomesh_tray.settings import Settings
-from algomesh_tray.tradelog import TradeRecord
 
 from ..http_fakes import Answer, FakeService
 from ..waiting import wait_until_async as wait_until

@@ -19,8 +19,9 @@ import pytest
 from websockets.sync.client import connect
 
 from algomesh_tray.cli import build_parser
+from algomesh_tray.export import EXPORT_FIELDS
 from algomesh_tray.protocol import StrategySignal, parse_frame
-from algomesh_tray.tradelog import EXPORT_FIELDS, TradeLog
+from algomesh_tray.tradelog import TradeLog
 
 from ..programs import Program
 from ..read_only import contents, held_to_file_modes, read_only
@@ -74,6 +75,49 @@ def test_history_limit_zero_still_means_all(tmp_path: Path) -> None:
     TradeLog(tmp_path / "trades.sqlite3").append_many([make_received(n) for n in range(60)])
     rows = json.loads(history(tmp_path, "--limit", "0", "--format", "json").stdout)
     assert len(rows) == 60 and rows[0]["id"] == 60
+
+
+def test_history_selects_by_strategy_symbol_and_local_dates(tmp_path: Path) -> None:
+    """--strategy and --symbol exactly; --since a local day on, --until a local day included."""
+    day = time.mktime((2026, 3, 10, 0, 0, 0, 0, 0, -1))  # local midnight
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    signals = [
+        make_received(1, received_at=day - 1, symbol="ETHUSDT"),  # 9 March, 23:59:59
+        make_received(2, received_at=day, symbol="ETHUSDT"),  # 10 March, 00:00
+        make_received(3, received_at=day + 86399, symbol="BTCUSDT"),  # 10 March, 23:59:59
+        make_received(4, received_at=day + 86400, symbol="ETHUSDT", strategyName="Other"),  # 11 March
+    ]
+    trade_log.append_many(signals)
+    trade_log.close()
+
+    def ids(*arguments: str) -> list[int]:
+        result = history(tmp_path, "--format", "json", "--limit", "0", *arguments)
+        assert result.returncode == 0, result.stderr
+        return [row["id"] for row in json.loads(result.stdout)]
+
+    assert ids("--since", "2026-03-10", "--until", "2026-03-10") == [3, 2]
+    assert ids("--since", "2026-03-10") == [4, 3, 2]
+    assert ids("--until", "2026-03-09") == [1]
+    assert ids("--symbol", "ETHUSDT") == [4, 2, 1]
+    assert ids("--strategy", "Other") == [4]
+    assert ids("--strategy", "BTC_Momentum_Scalp", "--symbol", "ETHUSDT", "--since", "2026-03-10") == [2]
+    assert ids("--since", "2026-03-10 00:00:01", "--until", "2026-03-11 00:00") == [3]
+    bad = history(tmp_path, "--since", "last tuesday")
+    assert bad.returncode == 2 and "'last tuesday' is not a date" in bad.stderr
+
+
+def test_history_streams_so_a_reader_that_stops_early_ends_it_at_once(tmp_path: Path) -> None:
+    """`history --limit 0 | head -1`: the header comes first, and the closed pipe ends the command
+    quietly (exit 0, no traceback) instead of it printing every row first."""
+    TradeLog(tmp_path / "trades.sqlite3").append_many([make_received(n) for n in range(20_000)])
+    command = [str(BIN / "algomesh-tray"), "history", "--data-dir", str(tmp_path), "--limit", "0", "--format", "csv"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline() == ",".join(EXPORT_FIELDS) + "\n"
+    assert process.stdout.readline().startswith("20000,")
+    process.stdout.close()
+    assert process.wait(timeout=30) == 0
+    assert process.stderr.read() == ""
 
 
 @pytest.mark.parametrize(("output_format", "stdout"), [("table", ""), ("csv", ",".join(EXPORT_FIELDS) + "\n"),

@@ -10,7 +10,7 @@ import pytest
 
 from algomesh_tray.notifiers import Notification, NotificationDispatcher, pause_ends
 from algomesh_tray.protocol import StrategySignal, parse_frame
-from algomesh_tray.tradelog import TradeRecord
+from algomesh_tray.records import TradeRecord
 
 from .conftest import example_frame, wait_until
 

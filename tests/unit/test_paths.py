@@ -24,6 +24,7 @@ def test_data_dir_argument_puts_every_file_in_that_folder(tmp_path: Path, no_env
         tmp_path / "chosen" / "settings.json",
         tmp_path / "chosen" / "trades.sqlite3",
         tmp_path / "chosen" / "algomesh-tray.log",
+        chosen=True,
     )
 
 

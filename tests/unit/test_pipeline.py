@@ -15,7 +15,8 @@ from pathlib import Path
 
 from algomesh_tray.pipeline import SignalPipeline
 from algomesh_tray.protocol import FrameRejected, ReceivedSignal, RejectedSignal, StrategySignal, parse_frame
-from algomesh_tray.tradelog import RejectedRecord, TradeLog, TradeRecord, open_trade_log, read_recent
+from algomesh_tray.records import RejectedRecord, TradeRecord
+from algomesh_tray.tradelog import TradeLog, open_trade_log, read_recent
 
 from ..read_only import contents, held_to_file_modes, read_only
 from .conftest import example_frame, make_received, wait_until

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from algomesh_tray.days import start_of_today
 from algomesh_tray.protocol import ReceivedSignal, RejectedSignal, StrategySignal
+from algomesh_tray.records import RejectedRecord, TradeRecord
 from algomesh_tray.summary import Summary
-from algomesh_tray.tradelog import RejectedRecord, TradeLog, TradeRecord
+from algomesh_tray.tradelog import TradeLog
 
 NOON = time.mktime((2026, 11, 25, 12, 0, 0, 0, 0, -1))
 

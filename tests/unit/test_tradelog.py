@@ -15,16 +15,10 @@ from pathlib import Path
 import pytest
 
 from algomesh_tray.days import start_of_today
+from algomesh_tray.export import EXPORT_FIELDS, write_csv, write_json
 from algomesh_tray.protocol import MAX_TEXT_CHARS, ReceivedSignal, RejectedSignal, StrategySignal, parse_frame
-from algomesh_tray.tradelog import (
-    EXPORT_FIELDS,
-    TradeLog,
-    TradeRecord,
-    open_trade_log,
-    read_recent,
-    write_csv,
-    write_json,
-)
+from algomesh_tray.records import TradeRecord
+from algomesh_tray.tradelog import TradeLog, open_trade_log, read_recent
 
 BIN = Path(sys.executable).parent
 

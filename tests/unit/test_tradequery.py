@@ -1,0 +1,120 @@
+"""Queries of the log (filter words, market, date range), on a real SQLite file: the SQL pages and
+streams select exactly what the Python matcher does, newest first, without gaps or repeats."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from algomesh_tray.protocol import ReceivedSignal, StrategySignal
+from algomesh_tray.records import TradeRecord
+from algomesh_tray.tradelog import TRADE_COLUMNS, TradeLog, record_from_row
+from algomesh_tray.tradequery import TradeQuery, iter_rows, markets, select_page
+
+START = 1_764_000_000.0
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[TradeRecord]]:
+    """800 trades of 6 markets, several sharing a second (ties broken by id), in random batches."""
+    path = tmp_path_factory.mktemp("query") / "trades.sqlite3"
+    rng = random.Random(1)
+    trade_log = TradeLog(path)
+    records: list[TradeRecord] = []
+    at = START
+    while len(records) < 800:
+        batch = []
+        for _ in range(rng.randint(1, 30)):
+            at += rng.choice([0.0, 0.0, 1.0, 60.0])
+            signal = StrategySignal(
+                action=rng.choice(["BUY", "SELL"]), symbol=rng.choice(["BTCUSDT", "ETHUSDT", "SOLUSDT"]),
+                price=1.0, amount=1.0, size_type="percent", order_type=rng.choice(["Market", "Limit"]),
+                strategy_name=rng.choice(["Scalp", "Grid_Bot"]), trade_type="live",
+                status=rng.choice(["EXECUTED", "EXECUTED", "FAILED"]),
+            )  # fmt: skip
+            batch.append(ReceivedSignal(signal, at, "{}"))
+        records += trade_log.append_many(batch)
+    trade_log.close()
+    newest_first = sorted(records, key=lambda record: (-record.received_at, -(record.id or 0)))
+    return path, newest_first
+
+
+QUERIES = [
+    TradeQuery(),
+    TradeQuery(text="btc"),
+    TradeQuery(text="BTC sell"),
+    TradeQuery(text="grid eth"),
+    TradeQuery(text="failed"),
+    TradeQuery(text="limit scalp sol"),
+    TradeQuery(text="nothing-matches-this"),
+    TradeQuery(strategy="Scalp"),
+    TradeQuery(strategy="Scalp", symbol="ETHUSDT", text="buy"),
+    TradeQuery(since=START + 3000, until=START + 9000),
+    TradeQuery(text="usdt", since=START + 1000),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=repr)
+def test_pages_select_what_the_matcher_does_newest_first(logged: tuple[Path, list[TradeRecord]],
+                                                          query: TradeQuery) -> None:  # fmt: skip
+    """Page after page (37 at a time) gives every match once, in order; the stream gives the same."""
+    path, newest_first = logged
+    expected = [record.id for record in newest_first if query.matches(record)]
+    db = sqlite3.connect(path)
+    paged: list[int | None] = []
+    before = None
+    while page := select_page(db, query, before=before, limit=37):
+        assert len(page) <= 37
+        paged += [record.id for record in page]
+        before = (page[-1].received_at, page[-1].id or 0)
+    streamed = [row[0] for row in iter_rows(db, query, chunk=50)]
+    db.close()
+    assert paged == expected
+    assert streamed == expected
+
+
+def test_words_that_only_name_markets_walk_only_those_markets(logged: tuple[Path, list[TradeRecord]]) -> None:
+    """ "btc" is in no action, order, trade type or status: only BTC markets are read, by their index."""
+    path, _ = logged
+    db = sqlite3.connect(path)
+    found = markets(db)
+    assert found is not None
+    known, texts = found
+    assert sorted(TradeQuery(text="btc").narrowed_markets(known, texts) or []) == [
+        ("Grid_Bot", "BTCUSDT"),
+        ("Scalp", "BTCUSDT"),
+    ]
+    assert TradeQuery(text="failed").narrowed_markets(known, texts) is None  # a status: every market
+    plan = db.execute(
+        f"EXPLAIN QUERY PLAN SELECT {TRADE_COLUMNS} FROM trades INDEXED BY trades_by_market_time"
+        " WHERE strategy = 'Scalp' AND symbol = 'BTCUSDT' ORDER BY received_at DESC, id DESC LIMIT 5"
+    ).fetchall()
+    db.close()
+    assert "USING INDEX trades_by_market_time" in str(plan) and "TEMP B-TREE" not in str(plan)
+
+
+def test_the_stream_reads_a_chunk_at_a_time(logged: tuple[Path, list[TradeRecord]]) -> None:
+    """The first row comes before the rest are read: a stream holds no more than a chunk."""
+    path, newest_first = logged
+    db = sqlite3.connect(path)
+    rows = iter_rows(db, TradeQuery(), chunk=10)
+    first = next(rows)
+    assert record_from_row(first).id == newest_first[0].id
+    db.close()  # the rest never read
+
+
+def test_a_log_of_an_older_version_is_queried_without_its_new_indexes(tmp_path: Path) -> None:
+    """Read before the app upgraded it (history on an old log): slower, still right."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    signal = StrategySignal(action="BUY", symbol="BTCUSDT", price=1.0, amount=1.0, size_type="percent",
+                            order_type="Market", strategy_name="S", trade_type="live", status="EXECUTED")  # fmt: skip
+    trade_log.append_many([ReceivedSignal(signal, START + n, "{}") for n in range(5)])
+    trade_log.close()
+    db = sqlite3.connect(path)
+    db.executescript("DROP INDEX trades_by_time; DROP INDEX trades_by_market_time; DROP TABLE totals_state;")
+    assert [row[0] for row in iter_rows(db, TradeQuery(text="btc"))] == [5, 4, 3, 2, 1]
+    db.close()
