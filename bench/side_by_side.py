@@ -266,6 +266,11 @@ def measure_idle(desktop: VirtualDesktop, feed: Feed, program: Program, home: Pa
         running.stop()
 
 
+def _peer_home(home: Path) -> None:
+    """gotify-tray 0.5.3 crashes on a profile without ~/.local/share."""
+    (home / ".local" / "share").mkdir(parents=True)
+
+
 def install_peer(venv: Path) -> Path:
     executable = venv / "bin" / PEER_PACKAGE
     if not executable.exists():
@@ -325,7 +330,7 @@ class WindowFigures:
     idle_full: float = 0.0  # RSS MB once the table is full
     per_100k: float = 0.0  # RSS MB growth per further 100,000 signals
     cpu_percent: float = 0.0  # of one core at a steady rate
-    pss_after: float = 0.0
+    steady_per_100k: float = 0.0  # RSS MB growth during the steady run, per 100,000 signals
 
 
 def measure_window(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path, *, open_window: bool,
@@ -346,12 +351,12 @@ def measure_window(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path
         time.sleep(2)
         after = smaps_rollup(running.pid)
         figures.per_100k = (after["Rss"] - before) * 100_000 / further
-        figures.pss_after = after["Pss"]
         count = int(steady_rate * steady_seconds)
         began, cpu_before = time.perf_counter(), cpu_seconds(running.pid)
         feed.send(count, steady_rate)
         figures.cpu_percent = (cpu_seconds(running.pid) - cpu_before) / (time.perf_counter() - began) * 100
         wait_logged(running, fill + further + count)
+        figures.steady_per_100k = (smaps_rollup(running.pid)["Rss"] - after["Rss"]) * 100_000 / count
         return figures
     finally:
         running.stop()
@@ -359,9 +364,12 @@ def measure_window(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path
 
 def print_window(closed: WindowFigures, opened: WindowFigures, further: int, steady_rate: float) -> None:
     print(f"\nTrades window, a fresh app each (table full first; growth over {further:,} signals, scaled)")
-    print(f"{'':<8} {'RSS full MB':>12} {'MB per 100k':>12} {'% core at ' + format(steady_rate, 'g') + '/s':>16}")
+    rate = format(steady_rate, "g")
+    print(f"{'':<8} {'RSS full MB':>12} {'MB per 100k':>12} {'% core at ' + rate + '/s':>16} "
+          f"{'MB per 100k at ' + rate + '/s':>20}")  # fmt: skip
     for name, figures in (("closed", closed), ("open", opened)):
-        print(f"{name:<8} {figures.idle_full:>12.1f} {figures.per_100k:>12.1f} {figures.cpu_percent:>16.1f}")
+        print(f"{name:<8} {figures.idle_full:>12.1f} {figures.per_100k:>12.1f} {figures.cpu_percent:>16.1f} "
+              f"{figures.steady_per_100k:>20.1f}")  # fmt: skip
     print("targets: open <= 2 MB per 100k, open <= 5 % of a core")
 
 
@@ -393,8 +401,7 @@ def main() -> None:
         if "peer" in names and not arguments.skip_idle:
             peer_venv = (arguments.peer_venv or folder / "peer-venv").resolve()
             peer = install_peer(peer_venv)
-            programs.append(Program("peer", lambda home: [str(peer)],
-                                    prepare_home=lambda home: (home / ".local" / "share").mkdir(parents=True)))  # fmt: skip
+            programs.append(Program("peer", lambda home: [str(peer)], prepare_home=_peer_home))
             print(f"peer: {peer_version(peer_venv)}", file=sys.stderr)
         programs.append(Program("app", lambda home: []))
         programs = [program for program in programs if program.name in names]

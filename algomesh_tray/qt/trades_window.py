@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ..formatting import format_price, format_size, safe_text
 from ..tradelog import TradeRecord
 from .dashboard import DashboardWidget
+from .repaint_throttle import RepaintThrottle
 from .trade_model import Column, TradeFilterProxy, TradeTableModel, plain_tooltip
 
 __all__ = ["TradesWindow"]
@@ -128,6 +129,9 @@ class TradesWindow(QMainWindow):
             self.proxy.layoutChanged,
         ):
             change.connect(self._count_timer.start)
+        # A steady feed moves every visible row each time: a few repaints a second, not one per signal.
+        self._repaints = RepaintThrottle(self.table)
+        self.proxy.rowsInserted.connect(self._repaints.changed)
         self._update_shown_count()
 
     def show_record(self, record: TradeRecord | None) -> None:
