@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .formatting import format_amount, format_price, safe_text
 from .paths import DATA_DIR_ENV, AppPaths
-from .tradelog import TradeRecord, read_only_reason, read_recent, write_csv, write_json
+
+if TYPE_CHECKING:  # the trade log (sqlite3, csv) is imported by the command that reads it
+    from .tradelog import TradeRecord
 
 __all__ = ["main"]
 
@@ -94,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _print_history(arguments: argparse.Namespace) -> int:
     """Read the log read-only: looking at the history must not create, convert or move anything."""
+    import sqlite3
+
+    from .tradelog import read_only_reason, read_recent
+
     trade_log = AppPaths.resolve(arguments.history_data_dir or arguments.data_dir).trade_log
     records: list[TradeRecord] = []
     try:
@@ -115,6 +120,9 @@ def _print_history(arguments: argparse.Namespace) -> int:
 
 
 def _print_records(records: list[TradeRecord], output_format: str) -> None:
+    from .formatting import format_amount, format_price, safe_text
+    from .tradelog import write_csv, write_json
+
     if output_format == "json":
         write_json(records, sys.stdout)
     elif output_format == "csv":

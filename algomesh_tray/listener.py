@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 from .backoff import backoff_delays
 from .callbacks import guarded
 from .protocol import FrameRejected, OtherMessage, ReceivedSignal, RejectedSignal, parse_frame
+from .status import ConnectionState, ListenerStatus
 
 __all__ = [
     "ConnectionState",
@@ -38,25 +38,6 @@ TRANSPORT_MAX_BYTES = 16 * 1024 * 1024
 #: During a burst, websockets hands over buffered frames without returning to the event loop;
 #: the listener steps aside every this many frames so the UI stays responsive.
 YIELD_EVERY = 200
-
-
-class ConnectionState(enum.Enum):
-    """Where the listener stands with the engine."""
-
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    DISCONNECTED = "disconnected"
-    STOPPED = "stopped"
-
-
-@dataclass(frozen=True, slots=True)
-class ListenerStatus:
-    """A snapshot for the tray and status bar; ``retry_in`` is set while waiting to retry."""
-
-    state: ConnectionState
-    url: str
-    detail: str = ""
-    retry_in: float | None = None
 
 
 @dataclass(slots=True)

@@ -16,11 +16,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as dt_time
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .formatting import escape_markup, notification_body, notification_title, safe_text
 from .rules import Rule, outcome_for, quiet_hours_end
-from .tradelog import TradeRecord
+
+if TYPE_CHECKING:  # annotations only: the tray imports this module before the trade log's sqlite3
+    from .tradelog import TradeRecord
 
 __all__ = ["PAUSE_CHOICES", "Notification", "NotificationDispatcher", "Notifier", "PlyerNotifier", "pause_ends"]
 

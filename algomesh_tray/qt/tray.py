@@ -8,16 +8,19 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..formatting import escape_markup
-from ..listener import ConnectionState, ListenerStatus
 from ..notifiers import PAUSE_CHOICES, Notification
 from ..resources import icon_path
-from ..tradelog import TradeRecord
+from ..status import ConnectionState, ListenerStatus
+
+if TYPE_CHECKING:
+    from ..tradelog import TradeRecord
 
 __all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon", "status_text"]
 
