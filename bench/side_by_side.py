@@ -154,7 +154,7 @@ class Program:
     name: str
     command: Callable[[Path], list[str]]
     prepare_home: Callable[[Path], None] = lambda home: None
-    after_start: Callable[[Running], None] = lambda running: None
+    code: Path | None = None  # for the app: another checkout's algomesh_tray (--baseline)
     samples: list[Sample] = field(default_factory=list)
 
 
@@ -180,7 +180,7 @@ class Running:
     def _check_alive(self) -> bool:
         if self.process.poll() is not None:
             tail = self.output.read_text(errors="replace")[-2000:]
-            raise RuntimeError(f"{self.process.args[0]} exited with {self.process.returncode}: {tail}")
+            raise RuntimeError(f"{self.output.stem} exited with {self.process.returncode}: {tail}")
         return False
 
     def stop(self) -> None:
@@ -226,11 +226,18 @@ def wait_logged(running: Running, count: int, timeout: float = 300) -> None:
     wait_until(lambda: logged(path) >= count, timeout, f"{count:,} signals in the app's trade log", interval=0.1)
 
 
-def start_app(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path) -> tuple[Running, float, float]:
-    """A fresh app, connected to the feed; (running, seconds to its first window, to ready)."""
+def start_app(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path,
+              code: Path | None = None) -> tuple[Running, float, float]:  # fmt: skip
+    """A fresh app, connected to the feed; (running, seconds to its first window, to ready).
+
+    ``code``: a folder holding another ``algomesh_tray`` package to run instead of this one's.
+    """
     home.mkdir(parents=True)
     command = [str(BIN / "algomesh-tray"), "--host", "127.0.0.1", "--port", str(feed.port)]
-    running = Running(command, fresh_env(desktop, home), home, folder / f"{home.name}.out")
+    env = fresh_env(desktop, home)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    running = Running(command, env, home, folder / f"{home.name}.out")
     to_window = running.seconds_to(lambda: visible_window(desktop, running.pid), 60, "the app's first window")
     to_ready = running.seconds_to(lambda: b"ready:" in running.output.read_bytes(), 60, "the app to be ready")
     return running, to_window, to_ready
@@ -247,8 +254,8 @@ def open_trades_window(desktop: VirtualDesktop, running: Running) -> None:
 
 
 def measure_idle(desktop: VirtualDesktop, feed: Feed, program: Program, home: Path, folder: Path) -> Sample:
-    if program.name == "app":
-        running, to_window, to_ready = start_app(desktop, feed, home, folder)
+    if program.name in ("app", "baseline"):
+        running, to_window, to_ready = start_app(desktop, feed, home, folder, program.code)
         feed.send(3, rate=10)
         wait_logged(running, 3, timeout=30)
     else:
@@ -312,14 +319,14 @@ def print_idle(programs: list[Program]) -> None:
     if not app:
         return
     print("\nRatios, median of the per-round ratios (each round's programs ran back to back); target app/peer <= 1.0")
-    for other in ("peer", "floor"):
+    for other in ("peer", "floor", "baseline"):
         if other not in by_name:
             continue
         parts = []
         for label, key in (("RSS", "rss"), ("PSS", "pss"), ("launch -> window", "to_window")):
             ratios = [getattr(a, key) / getattr(o, key) for a, o in zip(app, by_name[other], strict=True)]
             parts.append(f"{label} {_median(ratios):.2f} ({_spread(ratios, 2)})")
-        print(f"  app/{other:<6} " + "   ".join(parts))
+        print(f"  app/{other:<8} " + "   ".join(parts))
 
 
 # --- part 2: the trades window open and closed ----------------------------------------------
@@ -381,6 +388,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="idle rounds per program (default 3)")
     parser.add_argument("--peer-venv", type=Path, help="reuse (or create) the peer's venv here instead of a temp one")
     parser.add_argument("--only", nargs="+", choices=("floor", "peer", "app"), help="compare only these programs")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also run the app of another checkout (algomesh_tray in DIR) as 'baseline'")  # fmt: skip
     parser.add_argument("--skip-idle", action="store_true", help="only the trades-window scenarios")
     parser.add_argument("--skip-window", action="store_true", help="only the idle comparison")
     parser.add_argument("--further", type=int, default=50_000, help="signals after the table is full (default 50000)")
@@ -404,6 +413,11 @@ def main() -> None:
             programs.append(Program("peer", lambda home: [str(peer)], prepare_home=_peer_home))
             print(f"peer: {peer_version(peer_venv)}", file=sys.stderr)
         programs.append(Program("app", lambda home: []))
+        if arguments.baseline:
+            baseline = arguments.baseline.resolve()
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(baseline / "algomesh_tray")], check=True)
+            programs.append(Program("baseline", lambda home: [], code=baseline))
+            names = [*names, "baseline"]
         programs = [program for program in programs if program.name in names]
         print(f"machine: {platform.node()} · {os.cpu_count()} cores · load {os.getloadavg()[0]:.1f} · "
               f"Python {platform.python_version()}", file=sys.stderr)  # fmt: skip
@@ -420,11 +434,15 @@ def main() -> None:
                         print(f"round {round_number + 1} {program.name}: {sample}", file=sys.stderr, flush=True)
                 print_idle(programs)
             if not arguments.skip_window:
-                common = dict(fill=12_000, further=arguments.further, burst_rate=arguments.burst_rate,
-                              steady_rate=arguments.steady_rate, steady_seconds=arguments.steady_seconds)  # fmt: skip
-                closed = measure_window(desktop, feed, folder / "home-closed", folder, open_window=False, **common)  # type: ignore[arg-type]
-                print(f"window closed: {closed}", file=sys.stderr, flush=True)
-                opened = measure_window(desktop, feed, folder / "home-open", folder, open_window=True, **common)  # type: ignore[arg-type]
+                figures = {}
+                for name in ("closed", "open"):
+                    figures[name] = measure_window(
+                        desktop, feed, folder / f"home-{name}", folder, open_window=name == "open", fill=12_000,
+                        further=arguments.further, burst_rate=arguments.burst_rate,
+                        steady_rate=arguments.steady_rate, steady_seconds=arguments.steady_seconds,
+                    )  # fmt: skip
+                    print(f"window {name}: {figures[name]}", file=sys.stderr, flush=True)
+                closed, opened = figures["closed"], figures["open"]
                 print_window(closed, opened, arguments.further, arguments.steady_rate)
         finally:
             feed.close()
