@@ -132,6 +132,7 @@ class TradesWindow(QMainWindow):
         # A steady feed moves every visible row each time: a few repaints a second, not one per signal.
         self._repaints = RepaintThrottle(self.table)
         self.proxy.rowsInserted.connect(self._repaints.changed)
+        self._status_repaints = RepaintThrottle(self.statusBar())  # the counts change with each signal
         self._update_shown_count()
 
     def show_record(self, record: TradeRecord | None) -> None:
@@ -167,6 +168,7 @@ class TradesWindow(QMainWindow):
 
     def set_feed_text(self, text: str, last_rejection: str = "") -> None:
         """The session's counts; the reason the last frame was rejected shows on hover."""
+        self._status_repaints.changed()
         self.feed_label.setText(text)
         self.feed_label.setToolTip(plain_tooltip(f"Last rejected frame: {safe_text(last_rejection, 300)}")
                                    if last_rejection else "")  # fmt: skip

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.qt.repaint_throttle import RepaintThrottle
@@ -60,3 +60,17 @@ def test_a_quiet_widget_is_left_alone(qtbot: QtBot) -> None:
     throttle.changed()
     qtbot.wait(100)
     assert label.updatesEnabled() and not throttle.holding
+
+
+def test_a_click_on_a_held_view_is_answered_at_once(qtbot: QtBot) -> None:
+    """While a stream holds the table's updates, the user's click releases them without waiting."""
+    table = QTableWidget(3, 2)
+    qtbot.addWidget(table)
+    table.show()
+    qtbot.waitExposed(table)
+    throttle = RepaintThrottle(table, interval_ms=60_000)
+    throttle.changed()
+    throttle.changed()
+    assert throttle.holding and not table.updatesEnabled()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton)
+    assert table.updatesEnabled() and not throttle.holding
