@@ -144,6 +144,7 @@ class Sample:
     pss: float
     threads: int
     to_window: float
+    cpu_to_window: float  # CPU seconds the process had used when its window showed: steadier under load
     to_ready: float | None = None
 
 
@@ -227,8 +228,9 @@ def wait_logged(running: Running, count: int, timeout: float = 300) -> None:
 
 
 def start_app(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path,
-              code: Path | None = None) -> tuple[Running, float, float]:  # fmt: skip
-    """A fresh app, connected to the feed; (running, seconds to its first window, to ready).
+              code: Path | None = None) -> tuple[Running, float, float, float]:  # fmt: skip
+    """A fresh app, connected to the feed; (running, seconds to its first window, CPU seconds by
+    then, seconds to ready).
 
     ``code``: a folder holding another ``algomesh_tray`` package to run instead of this one's.
     """
@@ -239,8 +241,9 @@ def start_app(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path,
         env["PYTHONPATH"] = str(code)
     running = Running(command, env, home, folder / f"{home.name}.out")
     to_window = running.seconds_to(lambda: visible_window(desktop, running.pid), 60, "the app's first window")
+    cpu = cpu_seconds(running.pid)
     to_ready = running.seconds_to(lambda: b"ready:" in running.output.read_bytes(), 60, "the app to be ready")
-    return running, to_window, to_ready
+    return running, to_window, cpu, to_ready
 
 
 def open_trades_window(desktop: VirtualDesktop, running: Running) -> None:
@@ -255,7 +258,7 @@ def open_trades_window(desktop: VirtualDesktop, running: Running) -> None:
 
 def measure_idle(desktop: VirtualDesktop, feed: Feed, program: Program, home: Path, folder: Path) -> Sample:
     if program.name in ("app", "baseline"):
-        running, to_window, to_ready = start_app(desktop, feed, home, folder, program.code)
+        running, to_window, cpu, to_ready = start_app(desktop, feed, home, folder, program.code)
         feed.send(3, rate=10)
         wait_logged(running, 3, timeout=30)
     else:
@@ -264,11 +267,12 @@ def measure_idle(desktop: VirtualDesktop, feed: Feed, program: Program, home: Pa
         env = fresh_env(desktop, home)
         running = Running(program.command(home), env, home, folder / f"{home.name}.out")
         to_window = running.seconds_to(lambda: visible_window(desktop, running.pid), 60, f"{program.name}'s window")
+        cpu = cpu_seconds(running.pid)
         to_ready = None
     try:
         time.sleep(IDLE_SECONDS)  # idle on purpose: this is the measurement, not a wait for something
         memory = smaps_rollup(running.pid)
-        return Sample(memory["Rss"], memory["Pss"], threads(running.pid), to_window, to_ready)
+        return Sample(memory["Rss"], memory["Pss"], threads(running.pid), to_window, cpu, to_ready)
     finally:
         running.stop()
 
@@ -304,16 +308,19 @@ def _spread(values: list[float], digits: int) -> str:
 
 def print_idle(programs: list[Program]) -> None:
     print(f"\nIdle after {IDLE_SECONDS} s (app: after 3 signals), fresh HOME each; median (rounds)")
-    print(f"{'program':<8} {'RSS MB':>24} {'PSS MB':>24} {'threads':>8} {'-> window s':>22} {'-> ready s':>22}")
+    print(f"{'program':<8} {'RSS MB':>24} {'PSS MB':>24} {'threads':>8} {'-> window s':>22} {'CPU s by then':>22} "
+          f"{'-> ready s':>22}")  # fmt: skip
     for program in programs:
         samples = program.samples
         rss, pss = [s.rss for s in samples], [s.pss for s in samples]
         window = [s.to_window for s in samples]
+        cpu = [s.cpu_to_window for s in samples]
         ready = [s.to_ready for s in samples if s.to_ready is not None]
         ready_text = f"{_median(ready):.2f} ({_spread(ready, 2)})" if ready else "—"
         print(f"{program.name:<8} {_median(rss):>6.1f} ({_spread(rss, 1):>15}) {_median(pss):>6.1f} "
               f"({_spread(pss, 1):>15}) {_median([s.threads for s in samples]):>8.0f} "
-              f"{_median(window):>5.2f} ({_spread(window, 2):>14}) {ready_text:>22}")  # fmt: skip
+              f"{_median(window):>5.2f} ({_spread(window, 2):>14}) {_median(cpu):>5.2f} ({_spread(cpu, 2):>14}) "
+              f"{ready_text:>22}")  # fmt: skip
     by_name = {program.name: program.samples for program in programs}
     app = by_name.get("app")
     if not app:
@@ -323,7 +330,8 @@ def print_idle(programs: list[Program]) -> None:
         if other not in by_name:
             continue
         parts = []
-        for label, key in (("RSS", "rss"), ("PSS", "pss"), ("launch -> window", "to_window")):
+        for label, key in (("RSS", "rss"), ("PSS", "pss"), ("launch -> window", "to_window"),
+                           ("CPU by window", "cpu_to_window")):  # fmt: skip
             ratios = [getattr(a, key) / getattr(o, key) for a, o in zip(app, by_name[other], strict=True)]
             parts.append(f"{label} {_median(ratios):.2f} ({_spread(ratios, 2)})")
         print(f"  app/{other:<8} " + "   ".join(parts))
@@ -343,7 +351,7 @@ class WindowFigures:
 def measure_window(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path, *, open_window: bool,
                    fill: int, further: int, burst_rate: float, steady_rate: float,
                    steady_seconds: float) -> WindowFigures:  # fmt: skip
-    running, _, _ = start_app(desktop, feed, home, folder)
+    running, *_ = start_app(desktop, feed, home, folder)
     figures = WindowFigures()
     try:
         if open_window:
