@@ -83,6 +83,10 @@ def run_app(arguments: argparse.Namespace) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from .footprint import stop_pyside_caching_sources
+
+    stop_pyside_caching_sources()  # before the app's own modules: 6 MB of their sources otherwise kept
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("AlgoMesh Tray")

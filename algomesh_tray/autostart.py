@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import plistlib
 import shutil
 import sys
 from pathlib import Path
@@ -107,6 +106,8 @@ def xdg_autostart_entry(command: list[str]) -> str:
 
 def launch_agent_plist(command: list[str]) -> bytes:
     """A per-user LaunchAgent that starts ``command`` at login, once."""
+    import plistlib  # macOS only: its XML parser (pyexpat, 5 modules) is not loaded elsewhere
+
     return plistlib.dumps(
         {"Label": LAUNCH_AGENT_LABEL, "ProgramArguments": command, "RunAtLoad": True, "ProcessType": "Interactive"}
     )

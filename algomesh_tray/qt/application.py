@@ -25,6 +25,7 @@ from ..bridge_service import BridgeService
 from ..bridges import TELEGRAM_API
 from ..credentials import Credentials
 from ..feed_status import ConnectionState, ListenerStatus, feed_text, plural
+from ..footprint import worker_pool
 from ..paths import AppPaths
 from ..protocol import RejectedSignal
 from ..rules import quiet_hours_end
@@ -126,7 +127,9 @@ class Application(QObject):
         """
         from ..tradelog import open_trade_log
 
-        asyncio.get_running_loop().set_exception_handler(_log_loop_exception)
+        loop = asyncio.get_running_loop()
+        loop.set_exception_handler(_log_loop_exception)
+        loop.set_default_executor(worker_pool())  # threads on demand, not qasync's ten at the first to_thread
         self.tray.show()
         # A trade log that cannot be opened must not stop notifications.
         trade_log, trade_log_problem = await asyncio.to_thread(open_trade_log, self._paths.trade_log)

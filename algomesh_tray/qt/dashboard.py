@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ..days import start_of_today
@@ -28,6 +28,7 @@ from ..records import RejectedRecord, TradeRecord
 from ..summary import Summary, SummaryRow
 from ..tradelog import LogTotals
 from .futures import FutureRelay
+from .repaint_throttle import RepaintThrottle
 from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel, plain_tooltip
 
 __all__ = ["Column", "DashboardWidget", "PriceChart", "SummaryModel"]
@@ -248,7 +249,14 @@ class DashboardWidget(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Not ResizeToContents: it measured every cell (300 calls into the model) on each signal,
+        # also on the hidden tab. Columns fit their contents when shown, then at most once a second.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._fit_columns = QTimer(self, singleShot=True, interval=1000)
+        self._fit_columns.timeout.connect(self.table.resizeColumnsToContents)
+        for change in (self.model.dataChanged, self.model.rowsInserted, self.model.modelReset):
+            change.connect(self._schedule_fit_columns)
+        self._repaints = RepaintThrottle(self.table)
         self.chart = PriceChart(trades)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.table)
@@ -259,6 +267,7 @@ class DashboardWidget(QWidget):
         layout.addWidget(splitter)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         trades.records_added.connect(self.model.add_records)
+        trades.rowsInserted.connect(self._repaints.changed)
         self._trades = trades
         self._relay = FutureRelay(self)
         if trades.reader is not None:
@@ -277,6 +286,14 @@ class DashboardWidget(QWidget):
             log.error("the dashboard's totals could not be read from the trade log: %s", error)
             totals = LogTotals([], [], 0, 0)
         self.model.load_totals(totals, today_starts=today)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.table.resizeColumnsToContents()
+
+    def _schedule_fit_columns(self) -> None:
+        if self.isVisible() and not self._fit_columns.isActive():
+            self._fit_columns.start()
 
     def _on_table_selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()

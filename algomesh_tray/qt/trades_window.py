@@ -42,6 +42,7 @@ from ..records import TradeRecord
 from ..tradequery import TradeQuery
 from .dashboard import DashboardWidget
 from .futures import FutureRelay
+from .repaint_throttle import RepaintThrottle
 from .trade_model import Column, TradeFilterProxy, TradeSortProxy, TradeTableModel, plain_tooltip
 
 __all__ = ["TradesWindow"]
@@ -190,6 +191,10 @@ class TradesWindow(QMainWindow):
             self.proxy.layoutChanged,
         ):
             change.connect(self._count_timer.start)
+        # A steady feed moves every visible row each time: a few repaints a second, not one per signal.
+        self._repaints = RepaintThrottle(self.table)
+        self.proxy.rowsInserted.connect(self._repaints.changed)
+        self._status_repaints = RepaintThrottle(self.statusBar())  # the counts change with each signal
 
     def show_record(self, record: TradeRecord | None) -> None:
         """Bring the window up, with ``record`` selected and scrolled to when it is in the table."""
@@ -228,6 +233,7 @@ class TradesWindow(QMainWindow):
 
     def set_feed_text(self, text: str, last_rejection: str = "") -> None:
         """The session's counts; the reason the last frame was rejected shows on hover."""
+        self._status_repaints.changed()
         self.feed_label.setText(text)
         self.feed_label.setToolTip(plain_tooltip(f"Last rejected frame: {safe_text(last_rejection, 300)}")
                                    if last_rejection else "")  # fmt: skip

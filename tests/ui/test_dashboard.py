@@ -164,3 +164,24 @@ def test_today_columns_start_again_after_midnight_even_on_a_quiet_feed(
 
     model.add_records([make_record(received_at=after_midnight + 1)])
     assert (model.summary.rows[0].today_signals, model.summary.rows[0].signals) == (1, 2)
+
+
+def test_columns_fit_their_contents_when_shown_and_follow_new_markets(qtbot: QtBot, make_record: RecordFactory) -> None:
+    """Fitted on show, then (at most once a second) when a market with a longer name arrives."""
+    trades = TradeTableModel()
+    dashboard = DashboardWidget(trades)
+    qtbot.addWidget(dashboard)
+    dashboard.model.load_totals(NOTHING_LOGGED, today_starts=start_of_today())
+    trades.add_records([make_record(strategy_name="Short")])
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    table = dashboard.table
+
+    def fits() -> bool:
+        return table.columnWidth(Column.STRATEGY) >= table.sizeHintForColumn(Column.STRATEGY)
+
+    assert fits()
+    narrow = table.columnWidth(Column.STRATEGY)
+    trades.add_records([make_record(strategy_name="A_Much_Longer_Strategy_Name_Than_Before")])
+    qtbot.waitUntil(lambda: table.columnWidth(Column.STRATEGY) > narrow, timeout=3000)
+    assert fits()

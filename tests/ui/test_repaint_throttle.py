@@ -1,0 +1,76 @@
+"""RepaintThrottle: a view a live feed changes many times a second is painted a few times a second."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
+from pytestqt.qtbot import QtBot
+
+from algomesh_tray.qt.repaint_throttle import RepaintThrottle
+
+
+class _PaintCounter(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints += 1
+        return False
+
+
+def test_first_change_paints_at_once_and_a_stream_is_painted_together_after_the_interval(qtbot: QtBot) -> None:
+    """Changes within the interval hold updates; when it ends the widget is painted once with all of them."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    label = QLabel("0", window)  # as the tables: a child of the window
+    counter = _PaintCounter()
+    label.installEventFilter(counter)
+    window.show()
+    qtbot.waitExposed(window)
+    throttle = RepaintThrottle(label, interval_ms=150)
+
+    label.setText("1")
+    throttle.changed()
+    assert label.updatesEnabled() and not throttle.holding  # a lone change is not delayed
+    qtbot.waitUntil(lambda: counter.paints >= 1)
+    painted = counter.paints
+
+    for number in range(2, 12):
+        label.setText(str(number))
+        throttle.changed()
+        assert throttle.holding and not label.updatesEnabled()
+        qtbot.wait(5)  # events run meanwhile, as under a steady feed
+    assert counter.paints == painted  # none of the ten was painted yet
+
+    qtbot.waitUntil(lambda: label.updatesEnabled(), timeout=2000)
+    qtbot.waitUntil(lambda: counter.paints > painted)
+    assert counter.paints - painted <= 2 and label.text() == "11"
+    assert not throttle.holding
+
+
+def test_a_quiet_widget_is_left_alone(qtbot: QtBot) -> None:
+    """Without changes the throttle never turns updates off."""
+    label = QLabel("quiet")
+    qtbot.addWidget(label)
+    throttle = RepaintThrottle(label, interval_ms=20)
+    throttle.changed()
+    qtbot.wait(100)
+    assert label.updatesEnabled() and not throttle.holding
+
+
+def test_a_click_on_a_held_view_is_answered_at_once(qtbot: QtBot) -> None:
+    """While a stream holds the table's updates, the user's click releases them without waiting."""
+    table = QTableWidget(3, 2)
+    qtbot.addWidget(table)
+    table.show()
+    qtbot.waitExposed(table)
+    throttle = RepaintThrottle(table, interval_ms=60_000)
+    throttle.changed()
+    throttle.changed()
+    assert throttle.holding and not table.updatesEnabled()
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton)
+    assert table.updatesEnabled() and not throttle.holding
