@@ -6,9 +6,11 @@ https://specifications.freedesktop.org/notification-spec/ directly, because the 
 go wrong elsewhere: ``replaces_id`` must be a uint32, urgency a byte, and the daemon's
 ``ActionInvoked`` / ``NotificationClosed`` signals must reach us (see stack-notes.md on QtDBus).
 
-A popup is never late and a slow daemon never slows the app: ``show`` only queues (bounded), one
-``Notify`` call is in flight at a time with a timeout, and a popup whose deadline passed while it
-waited is handed back (``set_on_late``) to be folded into the storm summary. No Qt.
+A popup is never late and a slow daemon never slows the app: ``show`` only queues (bounded); while
+the daemon answers quickly a few ``Notify`` calls may be in flight (a popup need not wait for the
+daemon to draw the one before), once it is slow only one (popups must not pile up in a daemon that
+is behind, where they would be shown stale); each call has a timeout; and a popup whose deadline
+passed while it waited is handed back (``set_on_late``) to be folded into the storm summary. No Qt.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ _URGENCY_BYTE: dict[Urgency, int] = {"low": 0, "normal": 1, "critical": 2}
 _SERVER_DEFAULT, _NEVER = -1, 0
 _PAUSE_ACTION = "pause-1h"
 _CONNECT_TIMEOUT = 2.0
+#: A daemon whose last answer took longer than this gets one call at a time.
+_FAST_ANSWER = 0.1
 
 
 class ServiceUnavailable(Exception):
@@ -171,6 +175,7 @@ class DesktopNotifier:
         on_failed: Callable[[str, Notification], None] = lambda reason, notification: None,
         bus: str = "SESSION",
         max_queued: int = 16,
+        max_in_flight: int = 4,
         call_timeout: float = 2.0,
         remembered: int = 256,
     ) -> None:
@@ -183,6 +188,7 @@ class DesktopNotifier:
         self._on_late: Callable[[Notification], None] = lambda notification: None
         self._bus = bus
         self._max_queued = max_queued
+        self._max_in_flight = max_in_flight
         self._call_timeout = call_timeout
         self._remembered = remembered
         self._loop = asyncio.get_running_loop()
@@ -190,6 +196,10 @@ class DesktopNotifier:
         self._wake = asyncio.Event()
         self._shown: OrderedDict[int, Notification] = OrderedDict()
         self._tags: dict[str, int] = {}  # replaces tag -> id of the popup on screen
+        self._tag_sends: dict[str, asyncio.Task[None]] = {}  # replaces tag -> its Notify in flight
+        self._sending: set[asyncio.Task[None]] = set()
+        self._slot_freed = asyncio.Event()
+        self._last_answer: float | None = None  # seconds the daemon took to answer the last call
         self._closed = False
         #: Why the service cannot be used (set once it is known), else None.
         self.failure: str | None = None
@@ -225,6 +235,8 @@ class DesktopNotifier:
         self._closed = True
         self._queue.clear()
         self._task.cancel()
+        for sending in list(self._sending):
+            sending.cancel()
 
     async def wait_closed(self, timeout: float = 2.0) -> None:
         """Wait (at most ``timeout`` s) until the bus connection is closed, after ``close()``."""
@@ -262,18 +274,53 @@ class DesktopNotifier:
                 finally:
                     listener.cancel()
         finally:
+            if self._sending:  # ended before the router: jeepney drops their replies' keys on close
+                await asyncio.wait(self._sending, timeout=1.0)
             await _close(connection, router)
 
+    def _slots(self) -> int:
+        """Calls allowed in flight: a few while the daemon is known to answer quickly, else one."""
+        fast = self._last_answer is not None and self._last_answer < _FAST_ANSWER
+        return self._max_in_flight if fast else 1
+
     async def _send_forever(self, router: DBusRouter) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._queue:
-                notification = self._queue.popleft()
-                if notification.is_late(time.monotonic()):
-                    self._give_back(notification)
-                    continue
-                await self._send(router, notification)
+        try:
+            while True:
+                await self._wake.wait()
+                self._wake.clear()
+                while self._queue:
+                    while len(self._sending) >= self._slots():
+                        self._slot_freed.clear()
+                        await self._slot_freed.wait()
+                    if not self._queue:
+                        break
+                    notification = self._queue.popleft()
+                    if notification.is_late(time.monotonic()):
+                        self._give_back(notification)
+                        continue
+                    previous = self._tag_sends.get(notification.replaces) if notification.replaces else None
+                    sending = self._loop.create_task(self._send_after(router, notification, previous))
+                    self._sending.add(sending)
+                    sending.add_done_callback(self._sent)
+                    if notification.replaces:
+                        self._tag_sends[notification.replaces] = sending
+        finally:
+            for sending in list(self._sending):
+                sending.cancel()
+
+    def _sent(self, sending: asyncio.Task[None]) -> None:
+        self._sending.discard(sending)
+        self._slot_freed.set()
+        for tag, task in list(self._tag_sends.items()):
+            if task is sending:
+                del self._tag_sends[tag]
+
+    async def _send_after(
+        self, router: DBusRouter, notification: Notification, previous: asyncio.Task[None] | None
+    ) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait({previous})  # the summary before: its id is the one to replace
+        await self._send(router, notification)
 
     async def _send(self, router: DBusRouter, notification: Notification) -> None:
         assert self.server is not None
@@ -283,9 +330,11 @@ class DesktopNotifier:
             escape_markup(notification.body) if self.server.body_markup else notification.body,
             self._actions(notification), self._hints(notification), self._expire,
         ))  # fmt: skip
+        started = time.monotonic()
         try:
             (popup_id,) = await _call(router, message, self._call_timeout)
         except TimeoutError:
+            self._last_answer = self._call_timeout
             self.timed_out += 1
             if self.timed_out == 1 or self.timed_out % 100 == 0:
                 log.warning("the notification service took over %.1f s to answer (%d times)",
@@ -296,6 +345,7 @@ class DesktopNotifier:
             log.error("a desktop notification failed: %s", reason)
             self._on_failed(reason, notification)
             return
+        self._last_answer = time.monotonic() - started
         self.sent += 1
         if notification.replaces:
             self._tags[notification.replaces] = popup_id

@@ -195,7 +195,7 @@ def test_a_slow_daemon_costs_popups_never_time_or_responsiveness(tmp_path: Path)
             lambda: len(service.calls) + len(heard.late) == 60, timeout=10, what="every popup sent or late"
         )
         assert not notifier._queue
-        assert 3 <= len(service.calls) <= 8
+        assert 3 <= len(service.calls) <= 8  # one at a time: about one a second
         assert all(call.arrived <= deadlines[call.summary] for call in service.calls)
         assert worst_lag < 0.2
         notifier.show(Notification("queued", "", record(99)))  # in the queue or in flight at close
