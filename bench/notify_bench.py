@@ -8,7 +8,9 @@ backend (desktop_notify) and the plyer backend (notify-send):
 1. Latency: engine send (the simulated engine's clock) -> the Notify call on the bus (dbus-monitor's
    time stamp), median and p99, at ``--rate`` signals/s through the app's real path (listener,
    trade log, dispatcher). Storm control is set wide so that every signal gets a popup.
-2. CPU per popup: this process plus its children (notify-send), and dunst's, per popup shown.
+2. CPU per popup: the whole app path (engine, listener, log, dispatcher and backend; the engine runs
+   in this process) per popup shown; then the backend alone (popups straight to it at 10/s, less an
+   idle loop), this process plus its children (notify-send), and dunst's.
 3. The D-Bus backend's own cost: jeepney's import time and the memory of an idle connection.
 """
 
@@ -117,12 +119,13 @@ def run_feed(desktop: VirtualDesktop, backend: str, rate: float, seconds: float,
             await listener.stop()
             await pipeline.close()
         notifier.close()
-        if isinstance(notifier, PlyerNotifier):
-            await asyncio.to_thread(notifier._worker.shutdown, wait=True)  # its notify-sends are its CPU
+        if isinstance(notifier, PlyerNotifier):  # its notify-sends are its CPU: wait for them
+            await asyncio.wait_for(asyncio.to_thread(notifier._worker.shutdown, wait=True), 60)
         await engine.close()
         return own_cpu_seconds() - started, cpu_seconds(dunst) - dunst_started
 
     app_cpu, dunst_cpu = asyncio.run(run())
+    desktop.dismiss_notifications()  # the next run starts with an empty screen
     calls = notify_calls(desktop.notify_log, app_name)
     latencies = sorted(_latencies(calls, shown))
     return {
@@ -157,6 +160,44 @@ async def wait_for(predicate: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not predicate() and time.monotonic() < deadline:
         await asyncio.sleep(0.05)
+
+
+def backend_cpu(desktop: VirtualDesktop, backend: str, count: int = 100, rate: float = 10) -> tuple[float, float]:
+    """(this process + children, dunst) CPU ms per popup, the backend alone: ``count`` popups at
+    ``rate`` per second straight to it, less the same time of an idle loop."""
+    app_name = f"{APP_NAME} cpu {backend}"
+
+    async def paced(notifier: Notifier | None) -> tuple[float, float]:
+        dunst = dunst_pid(desktop)
+        started, dunst_started = own_cpu_seconds(), cpu_seconds(dunst)
+        for number in range(count):
+            if notifier is not None:
+                notifier.show(Notification(f"BUY BTCUSDT {number}", f"0.05 (percent) @ {number}.00 · Market"))
+            await asyncio.sleep(1 / rate)
+        if isinstance(notifier, DesktopNotifier):  # (reading the witness's log here would cost CPU too)
+            await wait_for(lambda: notifier.sent >= count, 60)
+        if isinstance(notifier, PlyerNotifier):  # its notify-sends are its CPU: wait for them
+            await asyncio.wait_for(asyncio.to_thread(notifier._worker.shutdown, wait=True), 60)
+        if notifier is not None:
+            notifier.close()
+        return own_cpu_seconds() - started, cpu_seconds(dunst) - dunst_started
+
+    async def run() -> tuple[float, float]:
+        idle, _ = await paced(None)
+        notifier: Notifier
+        if backend == "dbus":
+            desktop_notifier = DesktopNotifier(app_name=app_name, app_icon=notification_icon())
+            await desktop_notifier.ready()
+            notifier = desktop_notifier
+        else:
+            notifier = PlyerNotifier(app_name=app_name, app_icon=notification_icon())
+        busy, dunst = await paced(notifier)
+        return (busy - idle) * 1000 / count, dunst * 1000 / count
+
+    try:
+        return asyncio.run(run())
+    finally:
+        desktop.dismiss_notifications()
 
 
 def backend_cost() -> tuple[float, float]:
@@ -201,6 +242,8 @@ def main() -> None:
         try:
             results = {backend: run_feed(desktop, backend, arguments.rate, arguments.seconds, arguments.max_popups)
                        for backend in ("dbus", "plyer")}  # fmt: skip
+            print("feeds done; CPU of the backends alone", file=sys.stderr, flush=True)
+            cpu = {backend: backend_cpu(desktop, backend) for backend in ("dbus", "plyer")}
             import_ms, idle_mb = backend_cost()
         finally:
             desktop.stop()
@@ -214,11 +257,13 @@ def main() -> None:
         ("engine send -> Notify on the bus, median ms", "median_ms", "{:.1f}", ""),
         ("engine send -> Notify on the bus, p99 ms", "p99_ms", "{:.1f}", "<= 20"),
         ("engine send -> Notify on the bus, max ms", "max_ms", "{:.1f}", ""),
-        ("app CPU per popup, ms (with notify-send)", "app_cpu_ms_per_popup", "{:.2f}", ""),
+        ("whole app path CPU per popup, ms", "app_cpu_ms_per_popup", "{:.2f}", ""),
         ("dunst CPU per popup, ms", "dunst_cpu_ms_per_popup", "{:.2f}", ""),
     ]
     for name, key, form, target in rows:
         print(f"{name:<44} {form.format(results['dbus'][key]):>10} {form.format(results['plyer'][key]):>10}  {target}")
+    print(f"{'backend alone: CPU per popup, ms (+children)':<44} {cpu['dbus'][0]:>10.2f} {cpu['plyer'][0]:>10.2f}")
+    print(f"{'backend alone: dunst CPU per popup, ms':<44} {cpu['dbus'][1]:>10.2f} {cpu['plyer'][1]:>10.2f}")
     print(f"{'desktop_notify + jeepney import, ms':<44} {import_ms:>10.1f}")
     print(f"{'... plus an idle connection, RSS MB':<44} {idle_mb:>10.1f}")
 
