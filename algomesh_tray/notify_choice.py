@@ -12,10 +12,12 @@ a tray), so every platform's choice is tested here. No Qt, no I/O.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from .desktop_notify import ServerInfo
 from .settings import NotifyStyle
+
+if TYPE_CHECKING:  # desktop_notify needs jeepney, a Linux-only dependency: this module runs everywhere
+    from .desktop_notify import ServerInfo
 
 __all__ = ["Backend", "fallback_backend", "preferred_backend", "support_sentence"]
 

@@ -51,3 +51,14 @@ def test_the_settings_sentence_says_what_this_desktop_can_do() -> None:
     assert absent.endswith("Tray messages can be clicked.")
     assert "toasts" in support_sentence("win32", service=None)
     assert "Notification Center" in support_sentence("darwin", service=None)
+
+
+def test_the_choice_loads_without_jeepney() -> None:
+    """Windows and macOS have no jeepney (a Linux-only dependency): the choice must not need it."""
+    import subprocess
+    import sys
+
+    blocked = "import sys; sys.modules['jeepney'] = None; import algomesh_tray.notify_choice as c; "
+    check = "print(c.preferred_backend('native', 'win32', service=None))"
+    result = subprocess.run([sys.executable, "-c", blocked + check], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "tray"
