@@ -115,9 +115,15 @@ def _describe(error: BaseException) -> str:
 
 
 async def _call(router: DBusRouter, message: Message, timeout: float) -> tuple[Any, ...]:
+    body, _ = await _call_with_sender(router, message, timeout)
+    return body
+
+
+async def _call_with_sender(router: DBusRouter, message: Message, timeout: float) -> tuple[tuple[Any, ...], str]:
+    """The reply's body and the unique bus name of whoever answered."""
     reply = await asyncio.wait_for(router.send_and_get_reply(message), timeout)
     body: tuple[Any, ...] = unwrap_msg(reply)
-    return body
+    return body, reply.header.fields.get(HeaderFields.sender, "")
 
 
 async def _open(bus: str, timeout: float) -> tuple[DBusConnection, DBusRouter]:
@@ -200,6 +206,7 @@ class DesktopNotifier:
         self._sending: set[asyncio.Task[None]] = set()
         self._slot_freed = asyncio.Event()
         self._last_answer: float | None = None  # seconds the daemon took to answer the last call
+        self._daemon = ""  # unique bus name of the daemon that answered the last Notify
         self._closed = False
         #: Why the service cannot be used (set once it is known), else None.
         self.failure: str | None = None
@@ -332,7 +339,7 @@ class DesktopNotifier:
         ))  # fmt: skip
         started = time.monotonic()
         try:
-            (popup_id,) = await _call(router, message, self._call_timeout)
+            (popup_id,), self._daemon = await _call_with_sender(router, message, self._call_timeout)
         except TimeoutError:
             self._last_answer = self._call_timeout
             self.timed_out += 1
@@ -377,6 +384,8 @@ class DesktopNotifier:
             message = await signals.get()
             if message.header.message_type is not MessageType.signal:
                 continue
+            if message.header.fields.get(HeaderFields.sender) != self._daemon:
+                continue  # any program on the bus may send these signals: only the daemon's are clicks
             member = message.header.fields.get(HeaderFields.member)
             try:
                 if member == "ActionInvoked":

@@ -107,10 +107,16 @@ class FakeNotificationService:
     _task: asyncio.Task[None] | None = None
     _next_id: int = 0
 
-    async def start(self) -> FakeNotificationService:
+    async def start_unnamed(self) -> FakeNotificationService:
+        """Connected, but owning no name: another program on the bus (to send signals as an impostor)."""
         self._connection = await open_dbus_connection(self.address)
         self._router = DBusRouter(self._connection)
         self._filter = self._router.filter(MatchRule(type="method_call"), queue=_StampingQueue(100_000))
+        return self
+
+    async def start(self) -> FakeNotificationService:
+        await self.start_unnamed()
+        assert self._router is not None
         (result,) = await Proxy(message_bus, self._router).RequestName(NOTIFICATIONS.bus_name, 4)
         assert result == 1, f"could not own the name ({result})"
         self._task = asyncio.get_running_loop().create_task(self._serve())

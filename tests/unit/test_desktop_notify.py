@@ -292,3 +292,20 @@ def test_the_icon_is_the_themed_name_once_installed_else_the_bundled_file(tmp_pa
     (tmp_path / "icons/hicolor/48x48/apps").mkdir(parents=True)
     (tmp_path / "icons/hicolor/48x48/apps/algomesh-tray.png").write_bytes(b"")
     assert notification_icon([tmp_path / "other", tmp_path]) == "algomesh-tray"
+
+
+def test_clicks_count_only_from_the_daemon(tmp_path: Path) -> None:
+    """Another program on the bus sending ActionInvoked for our popup's id is no click."""
+
+    async def scenario(service: FakeNotificationService, notifier: DesktopNotifier, heard: Heard) -> None:
+        notifier.show(Notification("one", "", record(1)))
+        await wait_until(lambda: notifier.sent == 1)
+        impostor = await FakeNotificationService(service.address).start_unnamed()
+        await impostor.emit("ActionInvoked", service.calls[0].id, "default")
+        await impostor.emit("ActionInvoked", service.calls[0].id, "pause-1h")
+        await service.emit("ActionInvoked", service.calls[0].id, "pause-1h")  # then the daemon's own
+        await wait_until(lambda: heard.pauses == 1)
+        assert heard.clicked == [] and heard.pauses == 1
+        await impostor.stop()
+
+    run(scenario, tmp_path)
