@@ -20,6 +20,7 @@ from .paths import aside_path, make_private_file, make_private_folder
 from .rules import RulesError, parse_quiet_hours, parse_rules
 
 __all__ = [
+    "MAX_ENGINE_ALERT_SECONDS",
     "NOTIFY_STYLES",
     "Settings",
     "SettingsError",
@@ -33,9 +34,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-NotifyStyle = Literal["native", "tray"]
-#: "native": the desktop's notifications through plyer; "tray": Qt tray messages (clickable).
-NOTIFY_STYLES: Final[tuple[NotifyStyle, ...]] = ("native", "tray")
+NotifyStyle = Literal["native", "tray", "plyer"]
+#: "native": the best the platform has (notify_choice.py: D-Bus notifications on Linux, Qt tray
+#: messages, which are native toasts / Notification Center, on Windows and macOS); "tray": Qt tray
+#: messages; "plyer": plyer's notifications (no clicks), the compatibility choice.
+NOTIFY_STYLES: Final[tuple[NotifyStyle, ...]] = ("native", "tray", "plyer")
+#: Longest wait before the engine alert that Settings accepts (an hour); 0 turns the alert off.
+MAX_ENGINE_ALERT_SECONDS: Final = 3600
 _HOSTNAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
 _PATH: Final = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 
@@ -59,14 +64,22 @@ class Settings:
     rules: str = ""
     #: "22:00-07:00": no popups in those hours; empty: none.
     quiet_hours: str = ""
+    #: Popups stay on screen until dismissed (expire_timeout 0); False: the desktop's usual time (-1).
+    keep_popups_until_dismissed: bool = False
+    #: Seconds the engine must be unreachable before the "engine disconnected" alert; 0: no alerts.
+    engine_alert_seconds: int = 10
     # Bridges; their secrets (token, webhook URLs) are in the keyring, see credentials.py.
     telegram_enabled: bool = False
     telegram_chat_id: str = ""
     telegram_filter: str = ""
+    #: The bridge also gets the engine's outage alert and recovery notice.
+    telegram_engine_status: bool = True
     discord_enabled: bool = False
     discord_filter: str = ""
+    discord_engine_status: bool = True
     webhook_enabled: bool = False
     webhook_filter: str = ""
+    webhook_engine_status: bool = True
 
     @property
     def url(self) -> str:
@@ -80,6 +93,11 @@ class Settings:
             raise SettingsError(f"Notification style must be one of {', '.join(NOTIFY_STYLES)}.")
         if isinstance(self.max_popups_per_second, bool) or not 1 <= self.max_popups_per_second <= 100:
             raise SettingsError("Popups per second must be from 1 to 100.")
+        alert = self.engine_alert_seconds
+        if isinstance(alert, bool) or not isinstance(alert, int) or not 0 <= alert <= MAX_ENGINE_ALERT_SECONDS:
+            raise SettingsError(
+                f"The engine alert must come after 1 to {MAX_ENGINE_ALERT_SECONDS} seconds of outage (0 turns it off)."
+            )
         try:
             parse_rules(self.rules)
             parse_quiet_hours(self.quiet_hours)

@@ -31,6 +31,7 @@ __all__ = ["SettingsDialog"]
 _STYLE_LABELS = {
     "native": "Desktop notifications",
     "tray": "Tray messages (click to open the trade)",
+    "plyer": "Compatibility (plyer; clicks not reported)",
 }
 
 

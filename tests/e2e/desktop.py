@@ -64,8 +64,12 @@ class Window:
 class VirtualDesktop:
     """Starts the desktop's parts; ``env`` is what a program needs to run on it."""
 
-    def __init__(self, workdir: Path, *, system_tray: bool = True, status_notifier: bool = False) -> None:
+    def __init__(
+        self, workdir: Path, *, system_tray: bool = True, status_notifier: bool = False, dunstrc: Path | None = None
+    ) -> None:
+        """``dunstrc``: dunst's configuration file (its stock one when None)."""
         self.workdir = workdir
+        self.dunstrc = dunstrc
         self.system_tray = system_tray
         self.status_notifier = status_notifier
         self.notify_log = workdir / "notify.log"
@@ -98,7 +102,7 @@ class VirtualDesktop:
             self._spawn(["gtk-sni-tray-standalone"])
             wait_until(lambda: "boolean true" in self.watcher_property("IsStatusNotifierHostRegistered"), 10,
                        "a StatusNotifier host")  # fmt: skip
-        self._spawn(["dunst"])
+        self._spawn(["dunst"] if self.dunstrc is None else ["dunst", "-config", str(self.dunstrc)])
         wait_until(lambda: self._has_owner("org.freedesktop.Notifications"), 10, "dunst on the session bus")
         monitor_out = self.notify_log.open("wb")
         self._spawn(

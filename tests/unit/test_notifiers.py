@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from algomesh_tray.notifiers import Notification, NotificationDispatcher, pause_ends
+from algomesh_tray.notifiers import MAX_POPUP_DELAY, SUMMARY_TAG, Notification, NotificationDispatcher, pause_ends
 from algomesh_tray.protocol import StrategySignal, parse_frame
 from algomesh_tray.records import TradeRecord
 
@@ -254,3 +255,85 @@ def test_quiet_hours_mean_no_popups() -> None:
         assert len(notifier.shown) == 1
 
     run_dispatcher(scenario)
+
+
+def fresh(number: int, strategy: str = "BTC_Momentum_Scalp", *, age: float = 0.0) -> TradeRecord:
+    """A record received ``age`` seconds ago (the log's wall-clock stamp)."""
+    signal = parse_frame(example_frame(strategyName=strategy))
+    assert isinstance(signal, StrategySignal)
+    return TradeRecord(number, time.time() - age, signal, "{}")
+
+
+def test_each_popup_is_due_two_seconds_after_its_signal() -> None:
+    """The deadline counts from the signal's arrival; a clock that says 'future' gives no extra time."""
+
+    async def scenario(dispatcher: NotificationDispatcher, notifier: RecordingNotifier) -> None:
+        before = time.monotonic()
+        dispatcher.dispatch([fresh(1), fresh(2, age=1.5), fresh(3, age=-60), fresh(4, age=3600)])
+        after = time.monotonic()
+        deadlines = [n.deadline for n in notifier.shown]
+        assert all(d is not None for d in deadlines)
+        first, older, future, ancient = (d or 0.0 for d in deadlines)
+        assert before + MAX_POPUP_DELAY <= first <= after + MAX_POPUP_DELAY
+        assert before + 0.5 <= older <= after + 0.5
+        assert before + MAX_POPUP_DELAY <= future <= after + MAX_POPUP_DELAY
+        assert ancient <= after and notifier.shown[3].is_late(after + 0.001)
+
+    run_dispatcher(scenario)
+
+
+def test_a_popup_handed_back_late_is_counted_in_the_summary() -> None:
+    """fold(): the backend could not show it in time; it joins the next summary, never shown stale."""
+
+    async def scenario(dispatcher: NotificationDispatcher, notifier: RecordingNotifier) -> None:
+        dispatcher.dispatch([fresh(n, "A") for n in range(3)])
+        for late in notifier.shown[:3]:
+            dispatcher.fold(late)
+        await wait_until(lambda: len(notifier.shown) == 4)
+        summary = notifier.shown[-1]
+        assert (summary.title, summary.body, summary.replaces) == ("3 more signals", "A ×3", SUMMARY_TAG)
+        assert summary.deadline is None and dispatcher.late == 3
+        dispatcher.fold(summary)  # summaries have no deadline: never handed back, never folded
+        dispatcher.paused = True
+        dispatcher.fold(notifier.shown[0])
+        assert dispatcher.late == 3 and not dispatcher._held
+
+    run_dispatcher(scenario)
+
+
+def test_summaries_of_one_storm_share_one_popup_and_count_the_whole_storm() -> None:
+    """Each summary replaces the last in place (same tag); from the second on it says how many
+    the storm folded since it began."""
+
+    async def scenario(dispatcher: NotificationDispatcher, notifier: RecordingNotifier) -> None:
+        dispatcher.dispatch([fresh(n) for n in range(5)])
+        await wait_until(lambda: len(notifier.shown) == 2)
+        dispatcher.dispatch([fresh(n) for n in range(5, 10)])
+        await wait_until(lambda: len(notifier.shown) == 3)
+        first, second = notifier.shown[1], notifier.shown[2]
+        assert first.replaces == second.replaces == SUMMARY_TAG
+        assert first.body == "BTC_Momentum_Scalp ×4"
+        assert second.title == "5 more signals" and second.body.startswith("BTC_Momentum_Scalp ×5\n9 folded since ")
+
+    run_dispatcher(scenario, max_popups=1)
+
+
+def test_the_dispatcher_hands_its_fold_to_a_backend_that_reports_late_popups() -> None:
+    """A backend with set_on_late (the D-Bus one) is told where to hand back late popups, also after a switch."""
+
+    class Late(RecordingNotifier):
+        def __init__(self) -> None:
+            super().__init__()
+            self.on_late: object = None
+
+        def set_on_late(self, on_late: object) -> None:
+            self.on_late = on_late
+
+    async def main() -> None:
+        first, second = Late(), Late()
+        dispatcher = NotificationDispatcher(first)
+        assert first.on_late == dispatcher.fold
+        dispatcher.set_notifier(second)
+        assert second.on_late == dispatcher.fold
+
+    asyncio.run(main())

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from algomesh_tray.settings import (
+    MAX_ENGINE_ALERT_SECONDS,
+    NOTIFY_STYLES,
     Settings,
     SettingsError,
     address_after_save,
@@ -259,3 +261,36 @@ def test_saving_moves_the_listener_only_when_the_address_changed() -> None:
     assert address_after_save(saved, moved, demo) == "ws://localhost:52001/connect"
     assert address_after_save(saved, moved, saved.url) == "ws://localhost:52001/connect"
     assert address_after_save(saved, replace(saved, host="127.0.0.1", port=40123), demo) is None  # already there
+
+
+def test_notification_and_engine_alert_defaults() -> None:
+    """Popups expire as the desktop decides, the engine alert comes after 10 s, and every bridge
+    gets engine status by default."""
+    settings = Settings()
+    assert settings.keep_popups_until_dismissed is False and settings.engine_alert_seconds == 10
+    assert settings.telegram_engine_status and settings.discord_engine_status and settings.webhook_engine_status
+    assert "plyer" in NOTIFY_STYLES and replace(settings, notify_style="plyer").validated().notify_style == "plyer"
+
+
+@pytest.mark.parametrize("seconds", [0, 1, 10, MAX_ENGINE_ALERT_SECONDS])
+def test_engine_alert_seconds_from_0_off_to_an_hour_are_accepted(seconds: int) -> None:
+    """0 turns the alert off; up to an hour is a delay a trader may want."""
+    assert replace(Settings(), engine_alert_seconds=seconds).validated().engine_alert_seconds == seconds
+
+
+@pytest.mark.parametrize("seconds", [-1, MAX_ENGINE_ALERT_SECONDS + 1, True, 2.5])
+def test_engine_alert_seconds_out_of_range_are_refused_in_words(seconds: object) -> None:
+    """Negative, over an hour, or not a whole number: refused, saying the range and that 0 is off."""
+    with pytest.raises(SettingsError, match=r"after 1 to 3600 seconds of outage \(0 turns it off\)"):
+        replace(Settings(), engine_alert_seconds=seconds).validated()  # type: ignore[arg-type]
+
+
+def test_the_new_fields_round_trip_and_wrong_types_are_moved_aside(tmp_path: Path) -> None:
+    """Saved and loaded unchanged; a string where a switch belongs is a damaged file, not a crash."""
+    path = tmp_path / "settings.json"
+    chosen = Settings(keep_popups_until_dismissed=True, engine_alert_seconds=30, discord_engine_status=False)
+    save_settings(path, chosen)
+    assert load_settings(path) == (chosen, None)
+    path.write_text(json.dumps({"webhook_engine_status": "yes"}))
+    settings, message = load_settings(path)
+    assert settings == Settings() and message is not None and "webhook_engine_status" in message
