@@ -77,7 +77,7 @@ def feed_text(counters: FeedCounters) -> str:
     )
 
 
-def _connection_text(status: ListenerStatus, idle_for: float | None) -> tuple[str, str]:
+def _connection_text(status: ListenerStatus, idle_for: float | None, down_since: datetime | None) -> tuple[str, str]:
     if status.state == ConnectionState.CONNECTED:
         text = f"Connected to {status.url}"
         if idle_for is not None and idle_for >= IDLE_NOTICE_SECONDS:
@@ -87,6 +87,9 @@ def _connection_text(status: ListenerStatus, idle_for: float | None) -> tuple[st
         return "tray-connecting", f"Connecting to {status.url}…"
     if status.state == ConnectionState.DISCONNECTED:
         text = f"Disconnected from {status.url}: {status.detail}"
+        if down_since is not None:
+            same_day = down_since.date() == datetime.now(down_since.tzinfo).date()
+            text += f" · down since {down_since.strftime('%H:%M:%S' if same_day else '%a %H:%M')}"
         if status.retry_in is not None:
             text += f" — retrying in {max(1, round(status.retry_in))} s"
         return "tray-disconnected", text
@@ -100,9 +103,11 @@ def status_text(
     idle_for: float | None = None,
     paused_until: datetime | None = None,
     quiet_until: datetime | None = None,
+    down_since: datetime | None = None,
 ) -> tuple[str, str]:
-    """(icon name, sentence) for a listener status, as the tray and status bar show it."""
-    icon, text = _connection_text(status, idle_for)
+    """(icon name, sentence) for a listener status, as the tray and status bar show it;
+    ``down_since``: when the engine became unreachable (said while disconnected)."""
+    icon, text = _connection_text(status, idle_for, down_since)
     if paused:
         until = ""
         if paused_until is not None:

@@ -41,6 +41,7 @@ from .tray import APP_TITLE, AppActions, TrayIcon
 from .windows import Windows
 
 if TYPE_CHECKING:
+    from ..engine_alerts import EngineAlert, EngineAlerts
     from ..engine_sim import SimulatedEngine
     from ..listener import EngineListener
     from ..pipeline import SignalPipeline
@@ -67,6 +68,7 @@ class Application(QObject):
     # Built in start(): they need the running loop and the trade log.
     pipeline: SignalPipeline
     listener: EngineListener
+    alerts: EngineAlerts
 
     def __init__(
         self,
@@ -97,7 +99,8 @@ class Application(QObject):
         self.settings = SettingsStore(paths.settings_file, saved, effective, self.tasks)
         self.actions = AppActions()
         self.pause = PauseControl()
-        self.tray = TrayIcon(self.actions, last_frame_at=self._last_frame_at, quiet_until=self._quiet_until)
+        self.tray = TrayIcon(self.actions, last_frame_at=self._last_frame_at, quiet_until=self._quiet_until,
+                             down_since=self._down_since)  # fmt: skip
         self.model = TradeTableModel()
         self.windows = Windows(self.model, self.actions, hide_on_close=self.tray.available)
         self.notifications = Notifications(self.tray, effective)
@@ -131,8 +134,11 @@ class Application(QObject):
         loop.set_exception_handler(_log_loop_exception)
         loop.set_default_executor(worker_pool())  # threads on demand, not qasync's ten at the first to_thread
         self.tray.show()
-        # A trade log that cannot be opened must not stop notifications.
-        trade_log, trade_log_problem = await asyncio.to_thread(open_trade_log, self._paths.trade_log)
+        # A trade log that cannot be opened must not stop notifications. Meanwhile the desktop is
+        # asked what its notification service can do.
+        (trade_log, trade_log_problem), _ = await asyncio.gather(
+            asyncio.to_thread(open_trade_log, self._paths.trade_log), self.notifications.choose_backend()
+        )
         if trade_log_problem:
             self._problems.append(trade_log_problem)
         if trade_log.path is not None:  # reads (window, dashboard, export) on their own connection
@@ -140,6 +146,7 @@ class Application(QObject):
 
             self._reader = TradeLogReader(trade_log.path)
             self.model.attach_reader(self._reader)
+        from ..engine_alerts import EngineAlerts
         from ..listener import EngineListener
         from ..pipeline import SignalPipeline
 
@@ -149,6 +156,7 @@ class Application(QObject):
         url = await self._start_demo_engine() if self._demo else self.settings.effective.url
         self.listener = EngineListener(url, on_signal=self.pipeline.submit, on_status=feed.on_status,
                                        on_rejected=feed.on_rejected)  # fmt: skip
+        self.alerts = EngineAlerts(on_alert=self._on_engine_alert, after=self.settings.effective.engine_alert_seconds)
         self._connect()
         self.bridges.hold()  # the keyring may prompt to unlock: the feed starts meanwhile, bridges get what came
         self.tasks.spawn(self.bridges.configure(self.settings.saved), name="configuring bridges")
@@ -165,10 +173,12 @@ class Application(QObject):
         self._instance.show_requested.connect(self.open_trades)
         # The feed: status, then signals (already in the trade log) to the table, popups, bridges.
         self.feed.status_changed.connect(self._on_feed_status_changed)
+        self.feed.status_changed.connect(self.alerts.status_changed)  # an outage is announced once
         self.feed.trades_recorded.connect(self.model.add_records)
         self.feed.trades_recorded.connect(self.notifications.dispatch)
         self.feed.trades_recorded.connect(self.bridges.submit)
         self.feed.trades_recorded.connect(self._show_feed_counts)
+        self.feed.trades_recorded.connect(self._note_last_signal)
         self.feed.frame_rejected.connect(self._on_feed_frame_rejected)
         self.feed.rejected_recorded.connect(self.windows.add_rejected)
         self.feed.log_failed.connect(self.tell_user)
@@ -195,6 +205,9 @@ class Application(QObject):
         self.windows.close_requested.connect(self.quit)
         self.settings.changed.connect(self._on_settings_changed)
         self.settings.save_failed.connect(self.tell_user)
+        # Popups: a click opens its trade; their "Pause 1 hour" button is the tray's.
+        self.notifications.clicked.connect(self.windows.show_trade)
+        self.notifications.pause_requested.connect(self._on_notifications_pause_requested)
         self.notifications.problem.connect(self.tell_user)
 
     async def shutdown(self) -> None:
@@ -208,7 +221,8 @@ class Application(QObject):
         if self._reader is not None:
             await asyncio.to_thread(self._reader.close)
         await self.bridges.close()
-        self.notifications.close()
+        self.alerts.close()
+        await self.notifications.close()
         if self._engine is not None:
             await self._engine.close()
         self._instance.release()  # a launch from now on starts afresh instead of knocking
@@ -276,6 +290,7 @@ class Application(QObject):
             if warning := unencrypted_warning(new):
                 self.tell_user(warning)
         self.notifications.apply(new)
+        self.alerts.set_after(new.engine_alert_seconds)
         self.tray.refresh()  # quiet hours may have changed
         self.tasks.spawn(self.bridges.configure(new), name="configuring bridges")
 
@@ -290,6 +305,23 @@ class Application(QObject):
 
     def _on_export_requested(self, path: str, records: list[TradeRecord]) -> None:
         self.tasks.spawn(self._export_csv(path, records), name="exporting CSV")
+
+    def _on_notifications_pause_requested(self) -> None:
+        self.pause.pause_for("1h")
+
+    def _on_engine_alert(self, alert: EngineAlert) -> None:
+        """The engine has been gone a while, or is back: said once, whatever pause and quiet hours say."""
+        log.warning("%s: %s", alert.title, alert.body)
+        self.notifications.show_now(alert.notification())
+        self.tray.refresh()
+
+    def _note_last_signal(self, records: list[TradeRecord]) -> None:
+        if records:
+            self.alerts.signal_received(records[-1].received_at)
+
+    def _down_since(self) -> float | None:
+        alerts = getattr(self, "alerts", None)  # the tray may ask before the alerts exist
+        return None if alerts is None else alerts.outage_since
 
     def _on_tray_became_available(self) -> None:
         if self._no_tray_box is not None:

@@ -1,16 +1,23 @@
-"""Which backend shows popups, and what happens when it fails: the desktop's notifications
-(plyer) or the tray's own messages, with the tray's as the fallback. The policy above the
-backends (pause, rules, quiet hours, storms) is NotificationDispatcher's."""
+"""Which backend shows popups, and what happens when it fails.
+
+Linux: the desktop's notification service over D-Bus (clickable, a "Pause 1 hour" button), else
+notify-send through plyer, else the tray's own messages. Windows and macOS: the tray's messages,
+which are the system's own notifications there and report clicks. notify_choice.py decides; this
+owner builds the backend, falls back when it fails and says so once. The policy above the
+backends (pause, rules, quiet hours, storms) is NotificationDispatcher's.
+"""
 
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
 
 from ..notifiers import Notification, NotificationDispatcher, Notifier, PlyerNotifier
+from ..notify_choice import Backend, fallback_backend, preferred_backend, support_sentence
 from ..records import TradeRecord
 from ..resources import notification_icon
 from ..rules import parse_quiet_hours, parse_rules
@@ -21,66 +28,167 @@ __all__ = ["Notifications"]
 
 log = logging.getLogger(__name__)
 
+_DESCRIBED: dict[Backend, str] = {
+    "dbus": "the desktop's notifications",
+    "plyer": "notify-send (no clicks)",
+    "tray": "AlgoMesh Tray's own messages",
+}
+
+
+class _NotChosenYet:
+    """Holds popups until ``choose_backend`` has asked the desktop what it has (nothing is lost)."""
+
+    def __init__(self) -> None:
+        self.held: list[Notification] = []
+
+    def show(self, notification: Notification) -> None:
+        self.held.append(notification)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
 
 class Notifications(QObject):
-    """Owns the dispatcher and its backend; ``problem`` says in words when popups cannot be shown."""
+    """Owns the dispatcher and its backend. ``clicked`` carries the popup's trade (None: no trade,
+    e.g. a summary or an engine alert); ``pause_requested`` is a popup's "Pause 1 hour" button;
+    ``problem`` says in words when popups cannot be shown as chosen."""
 
+    clicked = Signal(object)
+    pause_requested = Signal()
     problem = Signal(str)
 
-    def __init__(self, tray: TrayIcon, settings: Settings, parent: QObject | None = None) -> None:
+    def __init__(
+        self, tray: TrayIcon, settings: Settings, parent: QObject | None = None, *, platform: str = sys.platform
+    ) -> None:
         super().__init__(parent)
         self._tray = tray
-        self._style = settings.notify_style
+        self._settings = settings
+        self._platform = platform
+        self._service: object | None = None  # desktop_notify.ServerInfo, on Linux when the service answered
+        self._service_problem: str | None = None
         self._trouble_told = False
+        self.backend: Backend | None = None
         self.dispatcher = NotificationDispatcher(
-            self._make_notifier(), max_popups=settings.max_popups_per_second, on_shown=self._on_shown
+            _NotChosenYet(), max_popups=settings.max_popups_per_second, on_shown=self._on_shown
         )
         self._apply_rules(settings)
 
+    async def choose_backend(self) -> None:
+        """Ask the desktop's notification service (Linux) what it can do, then use the best backend."""
+        if self._platform.startswith("linux"):
+            from ..desktop_notify import ServiceUnavailable, probe_notification_service
+
+            try:
+                self._service = await probe_notification_service()
+            except ServiceUnavailable as error:
+                self._service_problem = str(error)
+                log.info("no desktop notification service: %s", error)
+        held = self.dispatcher.notifier
+        self._use(self._preferred())
+        if isinstance(held, _NotChosenYet):
+            for notification in held.held:
+                self.dispatcher.notifier.show(notification)
+
+    @property
+    def support_text(self) -> str:
+        """What this desktop's notifications can do, in words, for the Settings window."""
+        return support_sentence(
+            self._platform,
+            service=self._service,  # type: ignore[arg-type]
+            problem=self._service_problem,
+            tray_available=self._tray.available,
+        )
+
     def dispatch(self, records: Sequence[TradeRecord]) -> None:
         self.dispatcher.dispatch(records)
+
+    def show_now(self, notification: Notification) -> None:
+        """Show at once, whatever pause, quiet hours and storm control say (engine alerts)."""
+        self.dispatcher.notifier.show(notification)
 
     def set_paused(self, paused: bool) -> None:
         self.dispatcher.paused = paused
 
     def apply(self, settings: Settings) -> None:
-        """Settings changed: style, storm limit, rules and quiet hours."""
-        if settings.notify_style != self._style:
-            self._style = settings.notify_style
-            self.dispatcher.set_notifier(self._make_notifier())
+        """Settings changed: backend (style, popup expiry), storm limit, rules and quiet hours."""
+        old, self._settings = self._settings, settings
+        backend_changed = settings.notify_style != old.notify_style
+        expiry_changed = settings.keep_popups_until_dismissed != old.keep_popups_until_dismissed
+        if self.backend is not None and (backend_changed or (expiry_changed and self.backend == "dbus")):
+            self._use(self._preferred())
         self.dispatcher.max_popups = settings.max_popups_per_second
         self._apply_rules(settings)
 
     def on_tray_available(self) -> None:
         """A tray came after start-up: the chosen style may now be possible."""
-        self.dispatcher.set_notifier(self._make_notifier())
+        self._use(self._preferred())
 
-    def close(self) -> None:
-        self.dispatcher.notifier.close()
+    async def close(self) -> None:
+        """Stop showing popups; what is queued is dropped (Quit must not wait on a slow daemon)."""
+        notifier = self.dispatcher.notifier
+        notifier.close()
+        wait_closed = getattr(notifier, "wait_closed", None)  # the D-Bus backend closes its connection
+        if wait_closed is not None:
+            await wait_closed()
+
+    def _preferred(self) -> Backend:
+        backend = preferred_backend(self._settings.notify_style, self._platform, service=self._service)  # type: ignore[arg-type]
+        if backend == "tray" and not self._tray.available:
+            return "dbus" if self._service is not None else "plyer"
+        return backend
+
+    def _use(self, backend: Backend) -> None:
+        log.info("notifications shown by %s", _DESCRIBED[backend])
+        self.backend = backend
+        self.dispatcher.set_notifier(self._build(backend))
+
+    def _build(self, backend: Backend) -> Notifier:
+        if backend == "tray":
+            return TrayMessageNotifier(self._tray)
+        if backend == "dbus":
+            from ..desktop_notify import DesktopNotifier
+            from ..desktop_notify import notification_icon as themed_icon
+
+            return DesktopNotifier(
+                app_name=APP_TITLE,
+                app_icon=themed_icon(),
+                keep_until_dismissed=self._settings.keep_popups_until_dismissed,
+                on_clicked=self.clicked.emit,
+                on_pause_requested=self.pause_requested.emit,
+                on_failed=lambda reason, notification: self._on_failed(backend, reason, notification),
+            )
+        return PlyerNotifier(
+            app_name=APP_TITLE,
+            app_icon=notification_icon(),
+            on_failed=lambda reason, notification: self._on_failed(backend, reason, notification),
+        )
 
     def _apply_rules(self, settings: Settings) -> None:
         self.dispatcher.rules = parse_rules(settings.rules)
         self.dispatcher.quiet_hours = parse_quiet_hours(settings.quiet_hours)
 
-    def _make_notifier(self) -> Notifier:
-        if self._style == "tray" and self._tray.available:
-            return TrayMessageNotifier(self._tray)
-        return PlyerNotifier(app_name=APP_TITLE, app_icon=notification_icon(), on_failed=self._on_failed)
+    def _on_failed(self, failed: Backend, reason: str, notification: Notification) -> None:
+        """``failed`` cannot show popups (no daemon, a backend plyer lacks): fall back, say so once,
+        and show this popup the new way, so the signal still reaches the screen."""
+        if failed == self.backend:
+            fallback = fallback_backend(failed, tray_available=self._tray.available)
+            if fallback is not None:
+                self._use(fallback)
+            self._tell_trouble(reason, fallback)
+        if self.backend != failed:  # popups the failed backend had queued go to the one now in use
+            self.dispatcher.notifier.show(notification)
 
-    def _on_failed(self, reason: str, notification: Notification) -> None:
-        """Desktop notifications do not work here (no daemon, a backend plyer lacks): use the tray's."""
-        first = not self._trouble_told
+    def _tell_trouble(self, reason: str, fallback: Backend | None) -> None:
+        if self._trouble_told:
+            return
         self._trouble_told = True
-        if self._tray.available:
-            if isinstance(self.dispatcher.notifier, PlyerNotifier):
-                self.dispatcher.set_notifier(TrayMessageNotifier(self._tray))
-            if first:
-                self.problem.emit(
-                    f"Desktop notifications are not working ({reason}). AlgoMesh Tray shows its own instead."
-                )
-            self._tray.show_message(notification)  # after the explanation: the signal is what must stay on screen
-        elif first:
-            self.problem.emit(f"Desktop notifications are not working ({reason}). Signals are still logged and listed.")
+        trouble = f"Desktop notifications are not working ({reason})."
+        if fallback == "tray":
+            self.problem.emit(f"{trouble} AlgoMesh Tray shows its own instead.")
+        elif fallback is not None:
+            self.problem.emit(f"{trouble} Popups now go through {_DESCRIBED[fallback]}.")
+        else:
+            self.problem.emit(f"{trouble} Signals are still logged and listed.")
 
     @staticmethod
     def _on_shown(notification: Notification) -> None:

@@ -83,9 +83,11 @@ class TrayIcon(QObject):
         *,
         last_frame_at: Callable[[], float | None] = lambda: None,
         quiet_until: Callable[[], datetime | None] = lambda: None,
+        down_since: Callable[[], float | None] = lambda: None,
     ) -> None:
         """``last_frame_at``: time.monotonic() of the feed's last frame (None if unknown);
-        ``quiet_until``: when the current quiet hours end (None outside them)."""
+        ``quiet_until``: when the current quiet hours end (None outside them); ``down_since``: when
+        the engine became unreachable (time.time(), None while it is there)."""
         super().__init__(parent)
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self._escape_messages = self.available and tray_messages_read_markup()
@@ -113,6 +115,7 @@ class TrayIcon(QObject):
         self.text = ""
         self._last_frame_at = last_frame_at
         self._quiet_until = quiet_until
+        self._down_since = down_since
         self._paused = False
         self._paused_until: datetime | None = None
 
@@ -178,8 +181,14 @@ class TrayIcon(QObject):
             status = ListenerStatus(status.state, status.url, status.detail, remaining)
         last_frame_at = self._last_frame_at()
         idle_for = None if last_frame_at is None else time.monotonic() - last_frame_at
+        down_since = self._down_since()
         icon, text = status_text(
-            status, self._paused, idle_for=idle_for, paused_until=self._paused_until, quiet_until=self._quiet_until()
+            status,
+            self._paused,
+            idle_for=idle_for,
+            paused_until=self._paused_until,
+            quiet_until=self._quiet_until(),
+            down_since=None if down_since is None else datetime.fromtimestamp(down_since).astimezone(),
         )
         if icon != self._icon_name:  # not every second of a countdown: D-Bus trays repaint on each
             self._icon_name = icon
