@@ -120,12 +120,14 @@ def create_private_file(path: Path) -> None:
 
 
 def make_private_file(path: Path) -> None:
-    """Readable by its owner only (0600), if it exists; best effort (a file of another owner stays)."""
+    """Readable by its owner only, if it exists: other accounts' bits are taken away, the owner's
+    left as they are (a file made read-only stays read-only). Best effort (another owner's file stays)."""
     if os.name != "posix":
         return
     try:
-        if stat.S_IMODE(path.stat().st_mode) & 0o077:
-            os.chmod(path, 0o600)
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
     except OSError:
         pass
 

@@ -90,6 +90,7 @@ class Application(QObject):
         self._demo = demo
         self._started = time.monotonic() if started is None else started
         self._ready = False
+        self._history_loaded = False
         self._quit_requested = asyncio.Event()
         self._engine: SimulatedEngine | None = None
         self._reader: TradeLogReader | None = None
@@ -182,6 +183,7 @@ class Application(QObject):
         self.feed.frame_rejected.connect(self._on_feed_frame_rejected)
         self.feed.rejected_recorded.connect(self.windows.add_rejected)
         self.feed.log_failed.connect(self.tell_user)
+        self.model.page_loaded.connect(self._on_model_page_loaded)
         # The tray and its menu (the trades window's toolbar shares the actions).
         self.tray.status_text_changed.connect(self.windows.set_connection_text)
         self.tray.message_clicked.connect(self.windows.show_trade)
@@ -217,9 +219,9 @@ class Application(QObject):
         self.windows.hide_all()
         await self.listener.stop()
         await self.tasks.drain(DRAIN_SECONDS)
-        await self.pipeline.close()
-        if self._reader is not None:
+        if self._reader is not None:  # before the writer: the last connection to close tidies the WAL away
             await asyncio.to_thread(self._reader.close)
+        await self.pipeline.close()
         await self.bridges.close()
         self.alerts.close()
         await self.notifications.close()
@@ -314,6 +316,11 @@ class Application(QObject):
         log.warning("%s: %s", alert.title, alert.body)
         self.notifications.show_now(alert.notification())
         self.tray.refresh()
+
+    def _on_model_page_loaded(self, rows: int) -> None:
+        if not self._history_loaded:  # the first page: what the window shows when it opens
+            self._history_loaded = True
+            log.info("trades window loaded %d recent trades", rows)
 
     def _note_last_signal(self, records: list[TradeRecord]) -> None:
         if records:

@@ -36,7 +36,7 @@ def test_tray_messages_through_a_status_notifier_tray_are_escaped(
     replay.write_text(signal_frame(strategyName=hostile) + "\n")
     _engine, port = start_engine(start_program, "--rate", "20", "--replay", str(replay))
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    data_dir.mkdir(mode=0o700)  # private, as the app makes its own: no warning comes before the message
     (data_dir / "settings.json").write_text(json.dumps({"notify_style": "tray"}))
     app = start_program(
         "algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port),

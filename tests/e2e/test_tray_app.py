@@ -217,11 +217,15 @@ def test_a_tray_that_appears_after_start_up_is_moved_into(start_program: Any, tm
 def test_without_a_notification_service_the_app_falls_back_to_tray_messages(
     desktop: VirtualDesktop, start_program: Any, tmp_path: Path
 ) -> None:
-    """plyer finds no backend (no notify-send, no dbus-python: as on a Mac without pyobjus): the user
-    is told once, and this and later signals appear as the tray's own messages."""
+    """Style "notify-send" chosen, and plyer finds no backend (no notify-send, no dbus-python: as on a
+    Mac without pyobjus): the user is told once, and this and later signals appear as the tray's own
+    messages."""
     _engine, port = start_engine(start_program, "--rate", "5", "--count", "3", "--seed", "9")
     env = {**desktop.env, "PATH": str(BIN)}  # the app's own folder only: no notify-send
-    app = start_program("algomesh-tray", "--data-dir", str(tmp_path / "data"), "--port", str(port), env=env)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    (data_dir / "settings.json").write_text(json.dumps({"notify_style": "plyer"}))
+    app = start_program("algomesh-tray", "--data-dir", str(data_dir), "--port", str(port), env=env)
     app.wait_for_line("desktop notification failed")
     app.wait_for_line("Desktop notifications are not working (no notification service was found). "
                       "AlgoMesh Tray shows its own instead.")  # fmt: skip

@@ -123,3 +123,14 @@ def test_a_chosen_folder_is_left_as_made_with_a_warning_if_others_can_read_it(tm
     new = tmp_path / "new"
     assert AppPaths.resolve(new).make_private() == []
     assert mode(new) == 0o700
+
+
+def test_tightening_takes_others_access_away_and_never_gives_the_owner_more(tmp_path: Path) -> None:
+    """A trade log someone made read-only (0444) becomes 0400, not writable 0600: the app must not
+    undo a read-only folder's protection (it then reports that the log cannot be written)."""
+    paths = AppPaths.resolve(tmp_path / "data")
+    paths.trade_log.parent.mkdir()
+    paths.trade_log.write_bytes(b"")
+    paths.trade_log.chmod(0o444)
+    paths.make_private()
+    assert stat.S_IMODE(paths.trade_log.stat().st_mode) == 0o400
