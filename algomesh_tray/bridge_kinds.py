@@ -20,7 +20,8 @@ class BridgeField:
 
 @dataclass(frozen=True, slots=True)
 class BridgeKind:
-    """A bridge: ``name`` as stored in settings (``<name>_enabled``, ``<name>_filter``), its label."""
+    """A bridge: ``name`` as stored in settings (``<name>_enabled``, ``<name>_filter``,
+    ``<name>_engine_status``), its label."""
 
     name: str
     label: str
@@ -33,6 +34,10 @@ class BridgeKind:
     @property
     def filter_setting(self) -> str:
         return f"{self.name}_filter"
+
+    @property
+    def engine_status_setting(self) -> str:
+        return f"{self.name}_engine_status"
 
     @property
     def secret_names(self) -> tuple[str, ...]:

@@ -1,10 +1,21 @@
 """The Settings window's bridges: Telegram, Discord and a JSON webhook, each with its own filter,
-a "Send test message" button and a status line. Secrets are shown masked."""
+a switch for engine alerts, a "Send test message" button and a status line. Secrets are shown
+masked."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..bridge_kinds import BRIDGES, BridgeKind
 from ..settings import Settings
@@ -27,6 +38,8 @@ class _BridgeBox(QGroupBox):
             form.addRow(field.label, edit)
         self.filter_edit = QLineEdit(placeholderText="all signals, or words that must all appear")
         form.addRow("Only:", self.filter_edit)
+        self.engine_status_check = QCheckBox("Also send engine alerts (engine down / back)")
+        form.addRow(self.engine_status_check)
         self.test_button = QPushButton("Send test message")
         self.status_label = QLabel(textFormat=Qt.TextFormat.PlainText, wordWrap=True)
         row = QHBoxLayout()
@@ -53,6 +66,7 @@ class BridgesPanel(QWidget):
         for box in self.boxes.values():
             box.setChecked(box.kind.is_enabled(settings))
             box.filter_edit.setText(box.kind.words(settings))
+            box.engine_status_check.setChecked(bool(getattr(settings, box.kind.engine_status_setting)))
             for name, edit in box.edits.items():
                 edit.setText(secrets.get(name, "") if name in box.kind.secret_names else getattr(settings, name))
 
@@ -62,6 +76,7 @@ class BridgesPanel(QWidget):
         for box in self.boxes.values():
             values[box.kind.enabled_setting] = box.isChecked()
             values[box.kind.filter_setting] = box.filter_edit.text().strip()
+            values[box.kind.engine_status_setting] = box.engine_status_check.isChecked()
             values.update({name: box.edits[name].text().strip() for name in box.kind.setting_names})
         return values
 

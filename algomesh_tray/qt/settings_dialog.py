@@ -1,4 +1,5 @@
-"""The Settings window: engine address and notification style, validated as the user types."""
+"""The Settings window: engine address, notification style and engine alerts, validated as the user
+types, with a sentence saying what this desktop's notifications can do."""
 
 from __future__ import annotations
 
@@ -22,16 +23,16 @@ from PySide6.QtWidgets import (
 )
 
 from ..protocol import StrategySignal
-from ..settings import Settings, SettingsError, unencrypted_warning
+from ..settings import MAX_ENGINE_ALERT_SECONDS, Settings, SettingsError, unencrypted_warning
 from .bridges_panel import BridgesPanel
 from .rules_panel import RulesPanel
 
 __all__ = ["SettingsDialog"]
 
 _STYLE_LABELS = {
-    "native": "Desktop notifications",
-    "tray": "Tray messages (click to open the trade)",
-    "plyer": "Compatibility (plyer; clicks not reported)",
+    "native": "Desktop notifications (clickable where the desktop allows)",
+    "tray": "Tray messages",
+    "plyer": "notify-send (compatibility)",
 }
 
 
@@ -42,6 +43,15 @@ def _plain_label(*, colour: str | None = None) -> QLabel:
     if colour:
         label.setStyleSheet(f"color: {colour};")
     return label
+
+
+def _engine_alert_spin() -> QSpinBox:
+    """Seconds of outage before the engine alert; 0 shows as "Off" (no alerts)."""
+    spin = QSpinBox()
+    spin.setRange(0, MAX_ENGINE_ALERT_SECONDS)
+    spin.setSuffix(" s without the engine")
+    spin.setSpecialValueText("Off")
+    return spin
 
 
 class SettingsDialog(QDialog):
@@ -101,6 +111,7 @@ class SettingsDialog(QDialog):
         for edit in (self.host_edit, self.path_edit):
             edit.textChanged.connect(self._refresh)
         self.port_spin.valueChanged.connect(self._refresh)
+        self.engine_alert_spin.valueChanged.connect(self._refresh)
         self.secure_check.toggled.connect(self._refresh)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
@@ -128,13 +139,25 @@ class SettingsDialog(QDialog):
         self.popups_spin = QSpinBox()
         self.popups_spin.setRange(1, 100)
         self.popups_spin.setSuffix(" a second, then one summary")
+        self.keep_popups_check = QCheckBox("Keep popups on screen until dismissed")
+        self.engine_alert_spin = _engine_alert_spin()
+        self.support_label = _plain_label(colour="#4b5563")
+        self.support_label.hide()  # until the app says what this desktop can do
         self.start_at_login_check = QCheckBox("Start AlgoMesh Tray when I log in")
         box = QGroupBox("Notifications")
         form = QFormLayout(box)
         form.addRow("Show as:", self.style_combo)
+        form.addRow(self.support_label)
         form.addRow("At most:", self.popups_spin)
+        form.addRow(self.keep_popups_check)
+        form.addRow("Engine alert after:", self.engine_alert_spin)
         form.addRow(self.start_at_login_check)
         return box
+
+    def set_notification_support(self, text: str) -> None:
+        """Say, as plain text, what this desktop's notifications can do (notify_choice.support_sentence)."""
+        self.support_label.setText(text)
+        self.support_label.setVisible(bool(text))
 
     def load(
         self,
@@ -163,6 +186,8 @@ class SettingsDialog(QDialog):
         self.secure_check.setChecked(settings.secure)
         self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(settings.notify_style)))
         self.popups_spin.setValue(settings.max_popups_per_second)
+        self.keep_popups_check.setChecked(settings.keep_popups_until_dismissed)
+        self.engine_alert_spin.setValue(settings.engine_alert_seconds)
         self._refresh()
 
     def edited_settings(self) -> Settings:
@@ -175,6 +200,8 @@ class SettingsDialog(QDialog):
             secure=self.secure_check.isChecked(),
             notify_style=self.style_combo.currentData(),
             max_popups_per_second=self.popups_spin.value(),
+            keep_popups_until_dismissed=self.keep_popups_check.isChecked(),
+            engine_alert_seconds=self.engine_alert_spin.value(),
             **self.bridges.settings_values(),  # type: ignore[arg-type]
             **self.rules.values(),  # type: ignore[arg-type]
         ).validated()

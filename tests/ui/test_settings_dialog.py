@@ -181,3 +181,78 @@ def test_rules_preview_follows_typing_and_bad_rules_block_save(qtbot: QtBot, dia
     with qtbot.waitSignal(dialog.settings_accepted) as saved:
         save_button(dialog).click()
     assert (saved.args[0].rules, saved.args[0].quiet_hours) == ("trade paper: silent", "22:00-07:00")
+
+
+def test_notification_fields_load_and_are_saved(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """Keep-until-dismissed and the engine alert delay show from settings and come back through Save."""
+    dialog.load(Settings(keep_popups_until_dismissed=True, engine_alert_seconds=45, notify_style="plyer"))
+    assert dialog.keep_popups_check.isChecked()
+    assert dialog.engine_alert_spin.value() == 45
+    assert dialog.style_combo.currentText() == "notify-send (compatibility)"
+    qtbot.mouseClick(dialog.keep_popups_check, Qt.MouseButton.LeftButton)
+    dialog.engine_alert_spin.selectAll()
+    qtbot.keyClicks(dialog.engine_alert_spin, "120")
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
+        qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
+    (saved,) = blocker.args
+    assert (saved.keep_popups_until_dismissed, saved.engine_alert_seconds, saved.notify_style) == (False, 120, "plyer")
+
+
+def test_style_choices_are_named_in_words(dialog: SettingsDialog) -> None:
+    """The three styles are offered under names a trader understands, native first."""
+    names = [
+        (dialog.style_combo.itemData(i), dialog.style_combo.itemText(i)) for i in range(dialog.style_combo.count())
+    ]
+    assert names == [
+        ("native", "Desktop notifications (clickable where the desktop allows)"),
+        ("tray", "Tray messages"),
+        ("plyer", "notify-send (compatibility)"),
+    ]
+
+
+def test_engine_alert_zero_shows_off_and_saves_zero(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """0 seconds reads "Off" in the box and is saved as 0 (no engine alerts)."""
+    assert dialog.engine_alert_spin.text() == "10 s without the engine"
+    dialog.engine_alert_spin.selectAll()
+    qtbot.keyClicks(dialog.engine_alert_spin, "0")
+    assert dialog.engine_alert_spin.value() == 0
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
+        qtbot.keyClick(dialog.engine_alert_spin, Qt.Key.Key_Return)  # Enter: the value is read, then Save
+    assert dialog.engine_alert_spin.text() == "Off"
+    assert blocker.args[0].engine_alert_seconds == 0
+    dialog.load(Settings(engine_alert_seconds=0))
+    assert dialog.engine_alert_spin.text() == "Off"
+
+
+def test_the_support_sentence_is_shown_as_plain_text(dialog: SettingsDialog) -> None:
+    """What the desktop can do shows word-wrapped; markup in it stays literal text."""
+    assert not dialog.support_label.isVisible()
+    sentence = "This desktop's notification service (<b>dunst</b> 1.9 & co) shows clickable popups."
+    dialog.set_notification_support(sentence)
+    assert dialog.support_label.isVisible()
+    assert dialog.support_label.text() == sentence
+    assert dialog.support_label.textFormat() == Qt.TextFormat.PlainText
+    assert dialog.support_label.wordWrap()
+
+
+@pytest.mark.parametrize("kind", ["telegram", "discord", "webhook"])
+def test_each_bridge_engine_status_switch_round_trips(qtbot: QtBot, dialog: SettingsDialog, kind: str) -> None:
+    """A bridge's "also send engine alerts" switch shows its setting and is saved back after a click."""
+    setting = f"{kind}_engine_status"
+    dialog.load(Settings(**{f"{kind}_enabled": True, setting: False}))  # type: ignore[arg-type]
+    dialog.tabs.setCurrentWidget(dialog.bridges)
+    check = dialog.bridges.boxes[kind].engine_status_check
+    assert check.text() == "Also send engine alerts (engine down / back)"
+    assert not check.isChecked()
+    assert all(
+        getattr(dialog.edited_settings(), f"{other}_engine_status")
+        for other in ("telegram", "discord", "webhook")
+        if other != kind
+    )
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
+        save_button(dialog).click()
+    assert getattr(blocker.args[0], setting) is True
+    dialog.show()
+    dialog.load(Settings(**{setting: False}))  # type: ignore[arg-type]
+    assert getattr(dialog.edited_settings(), setting) is False
