@@ -377,6 +377,7 @@ class Application(QObject):
         recent = [self.model.record_at(row).signal for row in range(min(100, self.model.rowCount()))]
         dialog.load(self.settings.saved, self.listener.url, start_at_login=start_at_login, secrets=secrets,
                     recent=recent)  # fmt: skip
+        dialog.set_notification_support(self.notifications.support_text)
         for kind, text in self.bridges.texts.items():
             dialog.set_bridge_status(kind, text)
         dialog.show()
