@@ -258,3 +258,21 @@ def test_about_says_where_the_files_and_the_licences_are(qapp: QApplication, tmp
     (text,) = texts
     assert f"Trade log: {tmp_path / 'data' / 'trades.sqlite3'}" in text
     assert "ws://127.0.0.1:" in text and "MIT-licensed" in text and "LICENSE" in text
+
+
+def test_a_popups_pause_button_pauses_for_an_hour(qapp: QApplication, tmp_path: Path) -> None:
+    """The popup's "Pause 1 hour" does what the tray's Pause for → 1 hour does."""
+    clock = Clock()
+    seen: list[str] = []
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        application.notifications.pause_requested.emit()
+        assert application.pause.paused and application.notifications.dispatcher.paused
+        assert application.pause.until == clock.now + timedelta(hours=1)
+        seen.append(application.tray.text)
+
+    def fixed_clock(application: Application) -> None:
+        application.pause = PauseControl(now=clock)
+
+    run_application(qapp, tmp_path, scenario, prepare=fixed_clock)
+    assert seen[0].startswith(f"Notifications paused until {clock.now + timedelta(hours=1):%H:%M} · ")
