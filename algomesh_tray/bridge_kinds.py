@@ -20,7 +20,7 @@ class BridgeField:
 
 @dataclass(frozen=True, slots=True)
 class BridgeKind:
-    """A bridge: ``name`` as stored in settings (``<name>_enabled``, ``<name>_filter``), its label."""
+    """A bridge: ``name`` as stored in settings (``<name>_enabled``, ``_filter``, ``_engine_status``), its label."""
 
     name: str
     label: str
@@ -35,6 +35,11 @@ class BridgeKind:
         return f"{self.name}_filter"
 
     @property
+    def engine_status_setting(self) -> str:
+        """The switch that sends engine outage and recovery alerts to this bridge too."""
+        return f"{self.name}_engine_status"
+
+    @property
     def secret_names(self) -> tuple[str, ...]:
         return tuple(field.name for field in self.fields if field.secret)
 
@@ -45,6 +50,9 @@ class BridgeKind:
 
     def is_enabled(self, settings: Any) -> bool:
         return bool(getattr(settings, self.enabled_setting))
+
+    def tells_engine_status(self, settings: Any) -> bool:
+        return bool(getattr(settings, self.engine_status_setting))
 
     def words(self, settings: Any) -> str:
         """The bridge's filter: words that must all appear in a signal it forwards."""
