@@ -146,13 +146,19 @@ def webhook_request(record: TradeRecord, *, url: str) -> BridgeRequest:
     return BridgeRequest(url, {**record.as_dict(), "raw": record.raw})
 
 
+def _safe_lines(text: str, limit: int) -> str:
+    """As ``safe_text``, but the line breaks an alert is written with stay line breaks."""
+    kept = "\n".join(safe_text(line) for line in text.split("\n"))
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
+
+
 def telegram_status_request(
     alert: EngineAlert, *, token: str, chat_id: str, base_url: str = TELEGRAM_API
 ) -> BridgeRequest:
     """The engine alert as a sendMessage in HTML mode: the title bold, the words (which may quote
-    the engine's error) escaped; within Telegram's 4096 characters."""
-    title = escape_markup(safe_text(alert.title, 200))
-    body = escape_markup(safe_text(alert.body, 3000))
+    the engine's error) escaped; within Telegram's 4096 characters even if every one needs escaping."""
+    title = escape_markup(safe_text(alert.title, 100))
+    body = escape_markup(_safe_lines(alert.body, 700))
     return BridgeRequest(
         f"{base_url.rstrip('/')}/bot{token}/sendMessage",
         {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",
@@ -161,10 +167,11 @@ def telegram_status_request(
 
 
 def discord_status_request(alert: EngineAlert, *, webhook_url: str) -> BridgeRequest:
-    """The engine alert as one embed, red while the engine is down and green when it is back."""
+    """The engine alert as one embed, red while the engine is down and green when it is back; the
+    description stays within Discord's 4096 characters even if every one needs escaping."""
     embed = {
         "title": _discord_escape(alert.title, 256),
-        "description": _discord_escape(alert.body, 4096),
+        "description": _DISCORD_MARKDOWN.sub(r"\\\1", _safe_lines(alert.body, 2000)),
         "color": _DISCORD_RED if alert.kind == "down" else _DISCORD_GREEN,
         "timestamp": _iso_time(time.time()),
     }
