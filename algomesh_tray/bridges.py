@@ -441,7 +441,6 @@ class BridgeHub:
 
     async def _configure(self, settings: Any, secrets: dict[str, str]) -> None:
         wanted = self.builders(settings, secrets)
-        self._status_builders = {}
         handed_over: dict[str, list[TradeRecord]] = {}
         try:
             for kind in list(self.bridges):
@@ -449,9 +448,10 @@ class BridgeHub:
                 if kind not in wanted or config != self._configs.get(kind):
                     handed_over[kind] = await self.bridges.pop(kind).close()
                     self._configs.pop(kind, None)
+                    self._status_builders.pop(kind, None)
             for kind, build in wanted.items():
                 words = bridge_kind(kind).words(settings)
-                self._status_builders[kind] = build.status
+                self._status_builders[kind] = build.status  # replaced, never cleared: an alert during a configure finds it
                 if kind in self.bridges:
                     self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
                     continue
