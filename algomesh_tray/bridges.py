@@ -451,7 +451,7 @@ class BridgeHub:
                     self._status_builders.pop(kind, None)
             for kind, build in wanted.items():
                 words = bridge_kind(kind).words(settings)
-                self._status_builders[kind] = build.status  # replaced, never cleared: an alert during a configure finds it
+                self._status_builders[kind] = build.status  # replaced, not cleared: alerts meanwhile go out
                 if kind in self.bridges:
                     self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
                     continue
