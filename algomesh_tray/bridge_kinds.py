@@ -37,6 +37,7 @@ class BridgeKind:
 
     @property
     def engine_status_setting(self) -> str:
+        """The switch that sends engine outage and recovery alerts to this bridge too."""
         return f"{self.name}_engine_status"
 
     @property
@@ -50,6 +51,9 @@ class BridgeKind:
 
     def is_enabled(self, settings: Any) -> bool:
         return bool(getattr(settings, self.enabled_setting))
+
+    def tells_engine_status(self, settings: Any) -> bool:
+        return bool(getattr(settings, self.engine_status_setting))
 
     def words(self, settings: Any) -> str:
         """The bridge's filter: words that must all appear in a signal it forwards."""

@@ -1,5 +1,6 @@
 """The bridges as the app uses them: secrets from the keyring (once, off the event loop), the hub
-configured from settings, the Settings window's "Send test message", and each bridge's status line.
+configured from settings, engine alerts, the Settings window's "Send test message", and each
+bridge's status line.
 No Qt: the app connects ``on_status`` and ``on_problem`` to what it shows."""
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .bridge_kinds import BRIDGES, bridge_kind
 from .bridges import TELEGRAM_API, Bridge, BridgeHub, BridgeStatus
 from .credentials import Credentials
 from .protocol import StrategySignal
 from .records import TradeRecord
+
+if TYPE_CHECKING:
+    from .engine_alerts import EngineAlert
 
 __all__ = ["BridgeService", "test_record"]
 
@@ -56,6 +60,11 @@ class BridgeService:
     def submit(self, records: list[TradeRecord]) -> None:
         self.hub.submit(records)
 
+    def announce(self, alert: EngineAlert, settings: Any) -> None:
+        """Send an engine outage or recovery alert to each running bridge whose engine status switch
+        is on in ``settings``; it waits in the bridges' queues, so this never blocks."""
+        self.hub.announce(alert, settings)
+
     async def secrets(self) -> dict[str, str]:
         """The bridge secrets, read from the keyring once, on a worker thread."""
         if self._secrets is None:
@@ -79,11 +88,11 @@ class BridgeService:
     async def send_test(self, kind: str, typed: Any, secrets: dict[str, str]) -> str:
         """Send one test message with what the Settings window holds now (saved or not)."""
         enabled = replace(typed, **{bridge_kind(kind).enabled_setting: True})
-        build = self.hub.builders(enabled, secrets).get(kind)
-        if build is None:
+        builders = self.hub.builders(enabled, secrets).get(kind)
+        if builders is None:
             outcome = "Fill in the fields above first."
         else:
-            bridge = Bridge(kind, build, client=self.hub.client(), max_attempts=1)
+            bridge = Bridge(kind, builders.trade, client=self.hub.client(), max_attempts=1)
             bridge.start()
             try:
                 outcome = await bridge.send_test(test_record())

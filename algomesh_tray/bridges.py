@@ -4,6 +4,7 @@ Each bridge has its own bounded queue and a task that delivers from it, so a slo
 service never delays notifications or the listener. Delivery retries with back-off, honours
 HTTP 429 ``retry_after``, and when the queue is full drops the oldest message and counts it.
 Each service gets the text formatted for it, with whatever its markup would interpret escaped.
+Engine outage alerts go out the same way, past the trade filter, to bridges whose switch is on.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .backoff import backoff_delays
@@ -29,20 +31,27 @@ from .records import TradeRecord
 if TYPE_CHECKING:
     import httpx
 
+    from .engine_alerts import EngineAlert
+
 __all__ = [
     "Bridge",
     "BridgeRequest",
     "BridgeStatus",
+    "RequestBuilders",
     "discord_request",
+    "discord_status_request",
     "matches_filter",
     "telegram_request",
+    "telegram_status_request",
     "webhook_request",
+    "webhook_status_request",
 ]
 
 log = logging.getLogger(__name__)
 
 TELEGRAM_API = "https://api.telegram.org"
 _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()])")
+_DISCORD_RED, _DISCORD_GREEN, _DISCORD_GREY = 0xDC2626, 0x16A34A, 0x6B7280
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +113,7 @@ def _discord_escape(text: str, limit: int) -> str:
 def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
     """Webhook execute with one embed; markdown escaped and every @mention disabled."""
     signal = record.signal
-    colour = 0x16A34A if signal.is_buy else 0xDC2626 if signal.action == "SELL" else 0x6B7280
+    colour = _DISCORD_GREEN if signal.is_buy else _DISCORD_RED if signal.action == "SELL" else _DISCORD_GREY
     fields = [
         ("Amount", f"{format_amount(signal.amount)} ({signal.size_type})"),
         ("Price", format_price(signal.price)),
@@ -117,8 +126,17 @@ def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
         "title": _discord_escape(notification_title(signal), 256),
         "color": colour,
         "fields": [{"name": name, "value": _discord_escape(value, 1024), "inline": True} for name, value in fields],
-        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(record.received_at)),
+        "timestamp": _iso_time(record.received_at),
     }
+    return _discord_embed(webhook_url, embed)
+
+
+def _iso_time(when: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
+
+
+def _discord_embed(webhook_url: str, embed: dict[str, Any]) -> BridgeRequest:
+    """Webhook execute (``wait=true``: errors come back) with one embed and every @mention disabled."""
     separator = "&" if "?" in webhook_url else "?"
     return BridgeRequest(f"{webhook_url}{separator}wait=true", {"embeds": [embed], "allowed_mentions": {"parse": []}})
 
@@ -126,6 +144,61 @@ def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
 def webhook_request(record: TradeRecord, *, url: str) -> BridgeRequest:
     """The trade as logged (engine's field names) plus the raw frame, for custom dashboards."""
     return BridgeRequest(url, {**record.as_dict(), "raw": record.raw})
+
+
+def _safe_lines(text: str, limit: int) -> str:
+    """As ``safe_text``, but the line breaks an alert is written with stay line breaks."""
+    kept = "\n".join(safe_text(line) for line in text.split("\n"))
+    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
+
+
+def telegram_status_request(
+    alert: EngineAlert, *, token: str, chat_id: str, base_url: str = TELEGRAM_API
+) -> BridgeRequest:
+    """The engine alert as a sendMessage in HTML mode: the title bold, the words (which may quote
+    the engine's error) escaped; within Telegram's 4096 characters even if every one needs escaping."""
+    title = escape_markup(safe_text(alert.title, 100))
+    body = escape_markup(_safe_lines(alert.body, 700))
+    return BridgeRequest(
+        f"{base_url.rstrip('/')}/bot{token}/sendMessage",
+        {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",
+         "disable_web_page_preview": True},
+    )  # fmt: skip
+
+
+def discord_status_request(alert: EngineAlert, *, webhook_url: str) -> BridgeRequest:
+    """The engine alert as one embed, red while the engine is down and green when it is back; the
+    description stays within Discord's 4096 characters even if every one needs escaping."""
+    embed = {
+        "title": _discord_escape(alert.title, 256),
+        "description": _DISCORD_MARKDOWN.sub(r"\\\1", _safe_lines(alert.body, 2000)),
+        "color": _DISCORD_RED if alert.kind == "down" else _DISCORD_GREEN,
+        "timestamp": _iso_time(time.time()),
+    }
+    return _discord_embed(webhook_url, embed)
+
+
+def webhook_status_request(alert: EngineAlert, *, url: str) -> BridgeRequest:
+    """The engine alert for custom dashboards; times are epoch seconds, like a trade's receivedAt."""
+    payload = {"type": "ENGINE_STATUS", "status": alert.kind, "title": alert.title, "body": alert.body,
+               "since": alert.since, "sentAt": time.time()}  # fmt: skip
+    return BridgeRequest(url, payload)
+
+
+@dataclass(frozen=True, slots=True)
+class RequestBuilders:
+    """What one bridge sends, addressed with its secrets: a trade, and an engine status alert."""
+
+    trade: Callable[[TradeRecord], BridgeRequest]
+    status: Callable[[EngineAlert], BridgeRequest]
+
+
+#: Each bridge's two request builders; both take the same address keywords.
+_BUILDERS: dict[str, tuple[Callable[..., BridgeRequest], Callable[..., BridgeRequest]]] = {
+    "telegram": (telegram_request, telegram_status_request),
+    "discord": (discord_request, discord_status_request),
+    "webhook": (webhook_request, webhook_status_request),
+}
 
 
 def _seconds(value: object) -> float | None:
@@ -235,6 +308,11 @@ class Bridge:
         self._publish()
         return done
 
+    def send(self, request: BridgeRequest) -> None:
+        """Queue a message that is not a trade (an engine alert): past the filter, same queue and retries."""
+        self._enqueue(_Pending(None, request))
+        self._publish()
+
     def _enqueue(self, pending: _Pending) -> None:
         if len(self._queue) >= self._max_queue:
             dropped = self._queue.popleft()
@@ -324,20 +402,26 @@ class BridgeHub:
         self._configs: dict[str, tuple[object, ...]] = {}
         # Signals that arrive while the first configure waits on the keyring; None: not holding.
         self._held: collections.deque[TradeRecord] | None = None
+        self._held_alerts: collections.deque[EngineAlert] = collections.deque(maxlen=4)
+        #: How each running bridge words an engine alert (addressed with its current secrets).
+        self._status_builders: dict[str, Callable[[EngineAlert], BridgeRequest]] = {}
         self._configuring = asyncio.Lock()  # a settings change during the start-up configure waits its turn
 
-    def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, Callable[[TradeRecord], BridgeRequest]]:
+    def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, RequestBuilders]:
         """Request builders for each bridge that is enabled and has what it needs."""
-        telegram_api = self._telegram_api
-        every: dict[str, Callable[[TradeRecord], BridgeRequest]] = {}
+        addresses: dict[str, dict[str, str]] = {}
         token, chat_id = secrets.get("telegram_token", ""), settings.telegram_chat_id
         if token and chat_id:
-            every["telegram"] = lambda r: telegram_request(r, token=token, chat_id=chat_id, base_url=telegram_api)
+            addresses["telegram"] = {"token": token, "chat_id": chat_id, "base_url": self._telegram_api}
         if discord_url := secrets.get("discord_webhook_url", ""):
-            every["discord"] = lambda r: discord_request(r, webhook_url=discord_url)
+            addresses["discord"] = {"webhook_url": discord_url}
         if webhook_url := secrets.get("webhook_url", ""):
-            every["webhook"] = lambda r: webhook_request(r, url=webhook_url)
-        return {name: build for name, build in every.items() if bridge_kind(name).is_enabled(settings)}
+            addresses["webhook"] = {"url": webhook_url}
+        return {
+            name: RequestBuilders(partial(_BUILDERS[name][0], **address), partial(_BUILDERS[name][1], **address))
+            for name, address in addresses.items()
+            if bridge_kind(name).is_enabled(settings)
+        }
 
     def hold(self, limit: int = 500) -> None:
         """Keep (up to ``limit``, newest) the signals submitted until the next ``configure`` ends.
@@ -364,12 +448,14 @@ class BridgeHub:
                 if kind not in wanted or config != self._configs.get(kind):
                     handed_over[kind] = await self.bridges.pop(kind).close()
                     self._configs.pop(kind, None)
+                    self._status_builders.pop(kind, None)
             for kind, build in wanted.items():
                 words = bridge_kind(kind).words(settings)
+                self._status_builders[kind] = build.status  # replaced, not cleared: alerts meanwhile go out
                 if kind in self.bridges:
                     self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
                     continue
-                bridge = Bridge(kind, build, client=self.client(), words=words,
+                bridge = Bridge(kind, build.trade, client=self.client(), words=words,
                                 on_status=self._status_reporter(kind), **self._bridge_options)  # fmt: skip
                 bridge.start()
                 bridge.submit(handed_over.get(kind, []))
@@ -380,6 +466,8 @@ class BridgeHub:
             held, self._held = self._held, None
             if held:
                 self.submit(list(held))
+            while self._held_alerts:
+                self.announce(self._held_alerts.popleft(), settings)
 
     def _status_reporter(self, kind: str) -> Callable[[BridgeStatus], None]:
         def report(status: BridgeStatus) -> None:
@@ -400,6 +488,20 @@ class BridgeHub:
             return
         for bridge in self.bridges.values():
             bridge.submit(records)
+
+    def announce(self, alert: EngineAlert, settings: Any) -> None:
+        """Queue the engine alert on every running bridge whose engine status switch is on; never blocks.
+
+        While the hub holds (the first configure waits on the keyring) the alert waits with the
+        signals, and goes to the bridges that configure starts.
+        """
+        if self._held is not None:
+            self._held_alerts.append(alert)
+            return
+        for kind, bridge in self.bridges.items():
+            build = self._status_builders.get(kind)
+            if build is not None and bridge_kind(kind).tells_engine_status(settings):
+                bridge.send(build(alert))
 
     async def close(self) -> None:
         for bridge in self.bridges.values():

@@ -315,6 +315,7 @@ class Application(QObject):
         """The engine has been gone a while, or is back: said once, whatever pause and quiet hours say."""
         log.warning("%s: %s", alert.title, alert.body)
         self.notifications.show_now(alert.notification())
+        self.bridges.announce(alert, self.settings.effective)  # the phone is where a trader away from the desk sees it
         self.tray.refresh()
 
     def _on_model_page_loaded(self, rows: int) -> None:

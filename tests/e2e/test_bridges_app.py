@@ -41,7 +41,7 @@ def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
     )  # fmt: skip
     engine, port = start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "9")
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    data_dir.mkdir(mode=0o700)
     settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42"}
     (data_dir / "settings.json").write_text(json.dumps(settings))
     already = len(desktop.notifications())
@@ -61,3 +61,40 @@ def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
     assert app.stop() == 0
     assert "SECRET" not in (data_dir / "settings.json").read_text()
     assert "SECRET" not in (data_dir / "algomesh-tray.log").read_text()
+
+
+def test_an_engine_outage_reaches_telegram_too(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path, telegram: FakeService
+) -> None:
+    """The engine dies: besides the popup, one "disconnected" message at the Telegram server (its
+    engine-status switch is on by default), and one "back" when it returns."""
+    keyring_env = {
+        **desktop.env,
+        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+    }
+    subprocess.run(
+        [sys.executable, "-c", "import keyring; keyring.set_password('algomesh-tray', 'telegram_token', '123:SECRET')"],
+        env=keyring_env, check=True, timeout=30,
+    )  # fmt: skip
+    engine, port = start_engine(start_program, "--rate", "2")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42",
+                "telegram_filter": "no-such-strategy", "engine_alert_seconds": 1}  # fmt: skip
+    (data_dir / "settings.json").write_text(json.dumps(settings))
+    app = start_program(
+        "algomesh-tray", "--data-dir", str(data_dir),
+        env={**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url},
+    )  # fmt: skip
+    app.wait_for_line("telegram bridge on")
+    app.wait_for_line("engine connected")
+    engine.process.kill()
+    engine.process.wait()
+    texts = lambda: [seen.payload["text"] for seen in telegram.seen]  # noqa: E731
+    wait_until(lambda: any("AlgoMesh engine disconnected" in text for text in texts()), 15, "the alert at Telegram")
+    again: Any = start_program("algomesh-tray-engine", "--port", str(port), "--rate", "2")
+    wait_until(lambda: any("AlgoMesh engine is back" in text for text in texts()), 15, "the 'back' message")
+    assert len(texts()) == 2  # the filter keeps the trades out; engine alerts pass it
+    assert app.stop() == 0
+    again.stop()

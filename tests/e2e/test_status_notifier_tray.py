@@ -54,3 +54,23 @@ def test_tray_messages_through_a_status_notifier_tray_are_escaped(
     assert "<b>" not in notify.body and "<img" not in notify.body  # type: ignore[attr-defined]
     assert notify.app_name == "AlgoMesh Tray"  # type: ignore[attr-defined]
     assert app.stop() == 0
+
+
+def test_a_popup_clicked_on_a_status_notifier_desktop_opens_its_trade(
+    sni_desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """As on KDE or GNOME with AppIndicator: the default popups are the desktop's own and a click on
+    one (dunstctl's action on the newest popup) opens the trades window on that trade."""
+    _engine, port = start_engine(start_program, "--rate", "2", "--count", "1", "--seed", "3")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    sni_desktop.dismiss_notifications()  # dunstctl acts on the newest popup on screen: ours only
+    already = len(sni_desktop.notifications())
+    app = start_program("algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port),
+                        env=sni_desktop.env)  # fmt: skip
+    app.wait_for_line("notifications shown by the desktop's notifications")
+    wait_until(lambda: any(n.app_name == "AlgoMesh Tray" for n in sni_desktop.notifications()[already:]), 15,
+               "the popup")  # fmt: skip
+    sni_desktop.run("dunstctl", "action", "0")
+    app.wait_for_line("trades window shows trade id=1")
+    assert app.stop() == 0
