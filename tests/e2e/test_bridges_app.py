@@ -26,10 +26,8 @@ def telegram() -> Iterator[FakeService]:
     fake.close()
 
 
-def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
-    desktop: VirtualDesktop, start_program: Any, tmp_path: Path, telegram: FakeService
-) -> None:
-    """Each signal is a sendMessage with the token in the URL only; notifications are not delayed."""
+def telegram_token_in_a_keyring_file(desktop: VirtualDesktop, tmp_path: Path) -> dict[str, str]:
+    """The environment of an app whose keyring is a real file keyring holding a bot token."""
     keyring_env = {
         **desktop.env,
         "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
@@ -39,6 +37,14 @@ def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
         [sys.executable, "-c", "import keyring; keyring.set_password('algomesh-tray', 'telegram_token', '123:SECRET')"],
         env=keyring_env, check=True, timeout=30,
     )  # fmt: skip
+    return keyring_env
+
+
+def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path, telegram: FakeService
+) -> None:
+    """Each signal is a sendMessage with the token in the URL only; notifications are not delayed."""
+    keyring_env = telegram_token_in_a_keyring_file(desktop, tmp_path)
     engine, port = start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "9")
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o700)
@@ -68,15 +74,7 @@ def test_an_engine_outage_reaches_telegram_too(
 ) -> None:
     """The engine dies: besides the popup, one "disconnected" message at the Telegram server (its
     engine-status switch is on by default), and one "back" when it returns."""
-    keyring_env = {
-        **desktop.env,
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
-        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
-    }
-    subprocess.run(
-        [sys.executable, "-c", "import keyring; keyring.set_password('algomesh-tray', 'telegram_token', '123:SECRET')"],
-        env=keyring_env, check=True, timeout=30,
-    )  # fmt: skip
+    keyring_env = telegram_token_in_a_keyring_file(desktop, tmp_path)
     engine, port = start_engine(start_program, "--rate", "2")
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o700)
