@@ -5,6 +5,7 @@ streams in constant memory."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
@@ -41,28 +42,53 @@ def write_csv(records: Iterable[TradeRecord], stream: TextIO) -> int:
 
 
 def write_csv_rows(rows: Iterable[Sequence[Any]], stream: TextIO) -> int:
-    """Rows of EXPORT_COLUMNS as write_csv writes records, fast enough for millions: the few
-    distinct texts of a log (names, actions) are made safe once each, not once per row."""
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(EXPORT_FIELDS)
-    safe: dict[object, object] = {}
+    """Rows of EXPORT_COLUMNS as write_csv writes records, fast enough for millions: each distinct
+    text of a log (names, actions) is made safe and CSV-quoted once, numbers are written as the csv
+    module writes them (``str``), and lines go out a thousand at a time. The same bytes as
+    ``csv.writer`` over the safe cells (tests/unit/test_export.py), at about three times the speed."""
+    stream.write(_csv_line(EXPORT_FIELDS))
+    texts: dict[object, str] = {}
+    get = texts.get
 
-    def cell(value: object) -> object:
-        if len(safe) > 50_000:  # a feed of ever-new texts: start over rather than grow forever
-            safe.clear()
-        made = safe[value] = _cell(value)
+    def text(value: object) -> str:
+        if len(texts) > 50_000:  # a feed of ever-new texts: start over rather than grow forever
+            texts.clear()
+        made = texts[value] = _csv_field(_cell(value))
         return made
 
-    get = safe.get
+    def number(value: object) -> str:
+        return str(value) if type(value) is float or type(value) is int else _csv_field(_cell(value))
+
     count = 0
-    for row in rows:
-        row_id, at, strategy, symbol, action, amount, size, price, order, trade, status = row
-        writer.writerow((row_id, at, get(strategy) or cell(strategy), get(symbol) or cell(symbol),
-                         get(action) or cell(action), amount, get(size) or cell(size), price,
-                         get(order) or cell(order), get(trade) or cell(trade),
-                         get(status) or cell(status)))  # fmt: skip
+    lines: list[str] = []
+    for row_id, at, strategy, symbol, action, amount, size, price, order, trade, status in rows:
+        if type(row_id) is int and type(at) is float and type(amount) is float and type(price) is float:
+            row_id, at, amount, price = str(row_id), repr(at), repr(amount), repr(price)  # as csv's str()
+        else:  # a hand-edited row
+            row_id, at, amount, price = number(row_id), number(at), number(amount), number(price)
+        lines.append(f"{row_id},{at},{get(strategy) or text(strategy)},"
+                     f"{get(symbol) or text(symbol)},{get(action) or text(action)},{amount},"
+                     f"{get(size) or text(size)},{price},{get(order) or text(order)},"
+                     f"{get(trade) or text(trade)},{get(status) or text(status)}\n")  # fmt: skip
         count += 1
+        if len(lines) == 1000:
+            stream.write("".join(lines))
+            lines.clear()
+    stream.write("".join(lines))
     return count
+
+
+def _csv_field(value: object) -> str:
+    """One cell exactly as csv.writer (minimal quoting, "\\n" lines) writes it among others."""
+    if value is None or value == "":
+        return ""  # alone on a line csv writes "" (an empty line would be no row); among others, nothing
+    return _csv_line((value,))[:-1]
+
+
+def _csv_line(values: Sequence[object]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue()
 
 
 #: Characters json leaves raw that a terminal would act on (DEL, C1 controls, direction overrides);
