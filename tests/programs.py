@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 from .waiting import wait_until
@@ -18,6 +19,8 @@ class Program:
     def __init__(self, command: list[str], env: dict[str, str], log_path: Path) -> None:
         self.log_path = log_path
         self.lines: list[str] = []
+        #: When each line was read (time.time()), for tests that time what a program printed.
+        self.read_at: list[float] = []
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
         )
@@ -28,6 +31,7 @@ class Program:
         assert self.process.stdout is not None
         with self.log_path.open("w") as log:
             for line in self.process.stdout:
+                self.read_at.append(time.time())
                 self.lines.append(line.rstrip("\n"))
                 log.write(line)
                 log.flush()

@@ -42,6 +42,8 @@ class Notify:
     app_name: str
     summary: str
     body: str
+    #: When the call went over the bus (dbus-monitor's time stamp, time.time()).
+    at: float = 0.0
 
 
 _WINDOW_LINE = re.compile(r'^(\s*)(0x[0-9a-f]+) "(.*)": \((.*)\)\s+(\d+)x(\d+)\+(-?\d+)\+(-?\d+)\s+\+(-?\d+)\+(-?\d+)')
@@ -169,14 +171,17 @@ class VirtualDesktop:
         """Every Notify call seen so far, in order."""
         calls: list[Notify] = []
         arguments: list[str] | None = None
+        at = 0.0
         for line in self.notify_log.read_text(errors="replace").splitlines():
             if line.startswith("method call") and "member=Notify" in line:
                 arguments = []
+                stamp = re.search(r"time=([0-9.]+)", line)
+                at = float(stamp.group(1)) if stamp else 0.0
             elif arguments is not None and (match := re.match(r"^\s+(string|uint32|int32) (.*)$", line)):
                 kind, value = match.groups()
                 arguments.append(value[1:-1] if kind == "string" else value)
                 if len(arguments) == 5:
-                    calls.append(Notify(app_name=arguments[0], summary=arguments[3], body=arguments[4]))
+                    calls.append(Notify(app_name=arguments[0], summary=arguments[3], body=arguments[4], at=at))
                     arguments = None
         return calls
 
