@@ -43,8 +43,8 @@ __all__ = [
     "DesktopNotifier",
     "ServerInfo",
     "ServiceUnavailable",
-    "notification_icon",
     "probe_notification_service",
+    "themed_icon",
 ]
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ class ServerInfo:
         return "body-markup" in self.capabilities
 
 
-def notification_icon(data_dirs: Iterable[Path] | None = None) -> str:
+def themed_icon(data_dirs: Iterable[Path] | None = None) -> str:
     """The icon to send: the themed name when an install put it in an icon theme, else the bundled
     file's path (which every daemon can load, but desktops cannot swap for a themed variant)."""
     if data_dirs is None:

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from algomesh_tray.desktop_notify import DesktopNotifier, notification_icon  # noqa: E402
+from algomesh_tray.desktop_notify import DesktopNotifier, themed_icon  # noqa: E402
 from algomesh_tray.engine_sim import SimulatedEngine  # noqa: E402
 from algomesh_tray.formatting import escape_markup  # noqa: E402
 from algomesh_tray.listener import EngineListener  # noqa: E402
@@ -44,6 +44,7 @@ from algomesh_tray.notifiers import (  # noqa: E402
     PlyerNotifier,
 )
 from algomesh_tray.pipeline import SignalPipeline  # noqa: E402
+from algomesh_tray.resources import notification_icon  # noqa: E402  (the plyer backend, as the app gives it)
 from algomesh_tray.tradelog import TradeLog  # noqa: E402
 from tests.e2e.desktop import VirtualDesktop  # noqa: E402
 
@@ -99,7 +100,7 @@ def run_feed(desktop: VirtualDesktop, backend: str, rate: float, seconds: float,
         await engine.start()
         notifier: Notifier
         if backend == "dbus":
-            desktop_notifier = DesktopNotifier(app_name=app_name, app_icon=notification_icon())
+            desktop_notifier = DesktopNotifier(app_name=app_name, app_icon=themed_icon())
             assert await desktop_notifier.ready() is not None, desktop_notifier.failure
             notifier = desktop_notifier
         else:
@@ -186,7 +187,7 @@ def backend_cpu(desktop: VirtualDesktop, backend: str, count: int = 100, rate: f
         idle, _ = await paced(None)
         notifier: Notifier
         if backend == "dbus":
-            desktop_notifier = DesktopNotifier(app_name=app_name, app_icon=notification_icon())
+            desktop_notifier = DesktopNotifier(app_name=app_name, app_icon=themed_icon())
             await desktop_notifier.ready()
             notifier = desktop_notifier
         else:

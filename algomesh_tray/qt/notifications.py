@@ -146,8 +146,7 @@ class Notifications(QObject):
         if backend == "tray":
             return TrayMessageNotifier(self._tray)
         if backend == "dbus":
-            from ..desktop_notify import DesktopNotifier
-            from ..desktop_notify import notification_icon as themed_icon
+            from ..desktop_notify import DesktopNotifier, themed_icon
 
             return DesktopNotifier(
                 app_name=APP_TITLE,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from algomesh_tray.desktop_notify import DesktopNotifier, notification_icon
+from algomesh_tray.desktop_notify import DesktopNotifier, themed_icon
 from algomesh_tray.notifiers import SUMMARY_TAG, Notification, NotificationDispatcher
 from algomesh_tray.protocol import StrategySignal, parse_frame
 from algomesh_tray.records import TradeRecord
@@ -106,7 +106,7 @@ def run_on(
 
     async def main() -> None:
         notifier = DesktopNotifier(
-            app_name="AlgoMesh Tray", app_icon=notification_icon(), bus=desktop.env["DBUS_SESSION_BUS_ADDRESS"],
+            app_name="AlgoMesh Tray", app_icon=themed_icon(), bus=desktop.env["DBUS_SESSION_BUS_ADDRESS"],
             on_clicked=app.opened.append, on_pause_requested=app.pause, on_failed=app.fail, **options,  # type: ignore[arg-type]
         )  # fmt: skip
         try:
@@ -138,7 +138,7 @@ def test_a_popup_on_dunst_carries_actions_icon_desktop_entry_and_an_expiry(dunst
     run_on(dunst_desktop, show_one)
     call = witnessed(dunst_desktop)[-1]
     assert (call.app_name, call.summary, call.replaces_id) == ("AlgoMesh Tray", "BUY BTCUSDT", 0)
-    assert call.app_icon == notification_icon() and call.app_icon.endswith("algomesh-tray.svg")
+    assert call.app_icon == themed_icon() and call.app_icon.endswith("algomesh-tray.svg")
     assert Path(call.app_icon).is_file()
     assert call.actions == ["default", "Show trade", "pause-1h", "Pause 1 hour"]
     assert call.hints["desktop-entry"] == 'string "algomesh-tray"' and call.hints["urgency"] == "byte 1"

@@ -13,8 +13,8 @@ from algomesh_tray.desktop_notify import (
     DESKTOP_ENTRY,
     DesktopNotifier,
     ServiceUnavailable,
-    notification_icon,
     probe_notification_service,
+    themed_icon,
 )
 from algomesh_tray.notifiers import SUMMARY_TAG, Notification, NotificationDispatcher
 from algomesh_tray.records import TradeRecord
@@ -288,10 +288,10 @@ def test_late_popups_are_folded_into_the_dispatchers_summary(tmp_path: Path) -> 
 
 def test_the_icon_is_the_themed_name_once_installed_else_the_bundled_file(tmp_path: Path) -> None:
     """An icon in some data dir's hicolor theme -> 'algomesh-tray'; otherwise the shipped SVG's path."""
-    assert notification_icon([tmp_path]) == str(icon_path("algomesh-tray"))
+    assert themed_icon([tmp_path]) == str(icon_path("algomesh-tray"))
     (tmp_path / "icons/hicolor/48x48/apps").mkdir(parents=True)
     (tmp_path / "icons/hicolor/48x48/apps/algomesh-tray.png").write_bytes(b"")
-    assert notification_icon([tmp_path / "other", tmp_path]) == "algomesh-tray"
+    assert themed_icon([tmp_path / "other", tmp_path]) == "algomesh-tray"
 
 
 def test_clicks_count_only_from_the_daemon(tmp_path: Path) -> None:
