@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication
@@ -23,6 +24,9 @@ from ..resources import notification_icon
 from ..rules import parse_quiet_hours, parse_rules
 from ..settings import Settings
 from .tray import APP_TITLE, TrayIcon, TrayMessageNotifier
+
+if TYPE_CHECKING:  # desktop_notify needs jeepney, a Linux-only dependency
+    from ..desktop_notify import ServerInfo
 
 __all__ = ["Notifications"]
 
@@ -64,7 +68,7 @@ class Notifications(QObject):
         self._tray = tray
         self._settings = settings
         self._platform = platform
-        self._service: object | None = None  # desktop_notify.ServerInfo, on Linux when the service answered
+        self._service: ServerInfo | None = None  # on Linux, when the service answered
         self._service_problem: str | None = None
         self._trouble_told = False
         self.backend: Backend | None = None
@@ -74,27 +78,46 @@ class Notifications(QObject):
         self._apply_rules(settings)
 
     async def choose_backend(self) -> None:
-        """Ask the desktop's notification service (Linux) what it can do, then use the best backend."""
-        if self._platform.startswith("linux"):
-            from ..desktop_notify import ServiceUnavailable, probe_notification_service
+        """Ask the desktop's notification service (Linux) what it can do, then use the best backend.
 
+        The service is asked once: by the D-Bus backend itself when it is the one wanted (its own
+        connection answers the question), else by a probe, for Settings' sentence.
+        """
+        held = self.dispatcher.notifier
+        if self._platform.startswith("linux"):
+            await self._ask_the_desktop()
+        if self.backend is None:
+            self._use(self._preferred())
+        if isinstance(held, _NotChosenYet):
+            for notification in held.held:
+                self.dispatcher.notifier.show(notification)
+
+    async def _ask_the_desktop(self) -> None:
+        from ..desktop_notify import DesktopNotifier, ServiceUnavailable, probe_notification_service
+
+        if self._settings.notify_style == "native":
+            notifier = self._build("dbus")
+            assert isinstance(notifier, DesktopNotifier)
+            self._service = await notifier.ready()
+            if self._service is not None:
+                self._adopt("dbus", notifier)
+                return
+            notifier.close()
+            self._service_problem = notifier.failure or "the notification service did not answer in time"
+        else:
             try:
                 self._service = await probe_notification_service()
             except ServiceUnavailable as error:
                 self._service_problem = str(error)
-                log.info("no desktop notification service: %s", error)
-        held = self.dispatcher.notifier
-        self._use(self._preferred())
-        if isinstance(held, _NotChosenYet):
-            for notification in held.held:
-                self.dispatcher.notifier.show(notification)
+        if self._service_problem is not None:
+            log.info("no desktop notification service: %s", self._service_problem)
 
     @property
     def support_text(self) -> str:
         """What this desktop's notifications can do, in words, for the Settings window."""
         return support_sentence(
             self._platform,
-            service=self._service,  # type: ignore[arg-type]
+            service=self._service,
             problem=self._service_problem,
             tray_available=self._tray.available,
         )
@@ -132,15 +155,18 @@ class Notifications(QObject):
             await wait_closed()
 
     def _preferred(self) -> Backend:
-        backend = preferred_backend(self._settings.notify_style, self._platform, service=self._service)  # type: ignore[arg-type]
+        backend = preferred_backend(self._settings.notify_style, self._platform, service=self._service)
         if backend == "tray" and not self._tray.available:
             return "dbus" if self._service is not None else "plyer"
         return backend
 
     def _use(self, backend: Backend) -> None:
+        self._adopt(backend, self._build(backend))
+
+    def _adopt(self, backend: Backend, notifier: Notifier) -> None:
         log.info("notifications shown by %s", _DESCRIBED[backend])
         self.backend = backend
-        self.dispatcher.set_notifier(self._build(backend))
+        self.dispatcher.set_notifier(notifier)
 
     def _build(self, backend: Backend) -> Notifier:
         if backend == "tray":
