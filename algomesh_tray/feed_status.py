@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .formatting import plural
+
 __all__ = [
     "IDLE_NOTICE_SECONDS",
     "ConnectionState",
@@ -17,7 +19,6 @@ __all__ = [
     "ListenerStatus",
     "describe_duration",
     "feed_text",
-    "plural",
     "status_text",
 ]
 
@@ -53,11 +54,6 @@ class FeedCounters:
     rejected: int = 0
     last_rejection: str = ""
     ignored_types: dict[str, int] = field(default_factory=dict)
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 signal``, ``1,200 signals``."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def describe_duration(seconds: float) -> str:

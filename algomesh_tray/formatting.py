@@ -22,6 +22,7 @@ __all__ = [
     "format_volume",
     "notification_body",
     "notification_title",
+    "plural",
     "safe_text",
 ]
 
@@ -88,3 +89,8 @@ def notification_body(signal: StrategySignal) -> str:
     shown = " · ".join(safe_text(part, NOTIFICATION_FIELD_CHARS) for part in parts)
     size = format_size(signal.amount, signal.size_type, NOTIFICATION_FIELD_CHARS)
     return f"{size} @ {format_price(signal.price)} · {shown}"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 signal``, ``1,200 signals``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -24,8 +24,9 @@ from ..autostart import Autostart
 from ..bridge_service import BridgeService
 from ..bridges import TELEGRAM_API
 from ..credentials import Credentials
-from ..feed_status import ConnectionState, ListenerStatus, feed_text, plural
+from ..feed_status import ConnectionState, ListenerStatus, feed_text
 from ..footprint import worker_pool
+from ..formatting import plural
 from ..paths import AppPaths
 from ..protocol import RejectedSignal
 from ..rules import quiet_hours_end

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..formatting import format_price, format_size, safe_text
+from ..formatting import format_price, format_size, plural, safe_text
 from ..reader import ExportCancelled
 from ..records import TradeRecord
 from ..tradequery import TradeQuery
@@ -329,8 +329,7 @@ class TradesWindow(QMainWindow):
         except Exception as error:  # sqlite3.Error: the log could not be read
             self.statusBar().showMessage(f"Could not export to {path}: {error}", 60_000)
         else:
-            noun = "trade" if count == 1 else "trades"
-            self.statusBar().showMessage(f"Exported {count:,} {noun} to {path}", 60_000)
+            self.statusBar().showMessage(f"Exported {plural(count, 'trade')} to {path}", 60_000)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.hide_on_close:
@@ -348,8 +347,7 @@ class TradesWindow(QMainWindow):
             matching = "" if self.model.query.is_everything else " matching"
             self.shown_label.setText(f"{total:,}{matching} {noun}{more}")
             return
-        noun = "trade" if total == 1 else "trades"
-        self.shown_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
+        self.shown_label.setText(plural(total, "trade") if shown == total else f"{shown:,} of {plural(total, 'trade')}")
 
 
 def _date_edit(tip: str) -> QDateEdit:

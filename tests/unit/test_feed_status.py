@@ -13,7 +13,6 @@ from algomesh_tray.feed_status import (
     ListenerStatus,
     describe_duration,
     feed_text,
-    plural,
     status_text,
 )
 
@@ -95,7 +94,6 @@ def test_feed_text_counts_this_session() -> None:
     assert feed_text(FeedCounters(signals=1, ignored=2, rejected=1200)) == (
         "This session: 1 signal · 2 other messages · 1,200 rejected"
     )
-    assert plural(1, "trade") == "1 trade" and plural(12_000, "trade") == "12,000 trades"
 
 
 @pytest.mark.parametrize(

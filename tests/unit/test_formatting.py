@@ -12,6 +12,7 @@ from algomesh_tray.formatting import (
     format_volume,
     notification_body,
     notification_title,
+    plural,
     safe_text,
 )
 from algomesh_tray.protocol import StrategySignal, parse_frame
@@ -115,3 +116,9 @@ def test_the_body_stays_plain_text_until_a_backend_escapes_it() -> None:
     body = notification_body(signal(strategyName="<i>Scalp</i>"))
     assert "<i>Scalp</i>" in body
     assert "&lt;i&gt;Scalp&lt;/i&gt;" in escape_markup(body)
+
+
+def test_counts_say_their_noun_once_or_many_times() -> None:
+    """Thousands separators; the noun singular for one only."""
+    assert plural(1, "trade") == "1 trade" and plural(0, "trade") == "0 trades"
+    assert plural(12_000, "trade") == "12,000 trades"
