@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from timing import SendToPopupTimer  # noqa: E402  (bench/timing.py, beside this script)
+
 from tests.e2e.desktop import VirtualDesktop  # noqa: E402
 from tests.waiting import wait_until  # noqa: E402
 
@@ -149,26 +151,18 @@ def bench_latency(rate: float = 50, count: int = 500) -> tuple[float, float]:
 
     from algomesh_tray.engine_sim import SimulatedEngine
     from algomesh_tray.listener import EngineListener
-    from algomesh_tray.notifiers import Notification, NotificationDispatcher
+    from algomesh_tray.notifiers import NotificationDispatcher
     from algomesh_tray.pipeline import SignalPipeline
     from algomesh_tray.tradelog import TradeLog
 
     QApplication.instance() or QApplication([])
-    sent_at: dict[str, float] = {}
-    latencies: list[float] = []
-
-    class TimingNotifier:
-        def show(self, notification: Notification) -> None:
-            assert notification.record is not None
-            latencies.append((time.perf_counter() - sent_at[notification.record.raw]) * 1000)
-
-        def close(self) -> None:
-            pass
+    timer = SendToPopupTimer()
+    latencies = timer.latencies
 
     async def run() -> None:
-        engine = SimulatedEngine(rate=rate, count=count, on_sent=lambda f: sent_at.__setitem__(f, time.perf_counter()))
+        engine = SimulatedEngine(rate=rate, count=count, on_sent=timer.sent)
         await engine.start()
-        dispatcher = NotificationDispatcher(TimingNotifier(), max_popups=1000)
+        dispatcher = NotificationDispatcher(timer, max_popups=1000)
         with tempfile.TemporaryDirectory() as folder:
             pipeline = SignalPipeline(TradeLog(Path(folder) / "t.sqlite3"), on_recorded=dispatcher.dispatch)
             listener = EngineListener(engine.url, on_signal=pipeline.submit)

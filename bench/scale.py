@@ -34,6 +34,8 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from timing import SendToPopupTimer  # noqa: E402  (bench/timing.py, beside this script)
+
 from tests.bulk_log import build_log  # noqa: E402
 
 
@@ -52,7 +54,7 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     from algomesh_tray.days import start_of_today
     from algomesh_tray.engine_sim import SimulatedEngine
     from algomesh_tray.listener import EngineListener
-    from algomesh_tray.notifiers import Notification, NotificationDispatcher
+    from algomesh_tray.notifiers import NotificationDispatcher
     from algomesh_tray.pipeline import SignalPipeline
     from algomesh_tray.qt.trade_model import TradeTableModel
     from algomesh_tray.qt.trades_window import TradesWindow
@@ -76,16 +78,8 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     reader.page(TradeQuery(text="ethusdt sell"), before=None, limit=500).result()
     figures["filtered query 'ethusdt sell', ms"] = (time.perf_counter() - began) * 1000
     # Latency while the window opens, the dashboard loads and a filter runs.
-    latencies: list[float] = []
-    sent_at: dict[str, float] = {}
-
-    class TimingNotifier:
-        def show(self, notification: Notification) -> None:
-            assert notification.record is not None
-            latencies.append((time.perf_counter() - sent_at[notification.record.raw]) * 1000)
-
-        def close(self) -> None:
-            pass
+    timer = SendToPopupTimer()
+    latencies = timer.latencies
 
     copy = path.with_name("writing.sqlite3")
     shutil.copyfile(path, copy)
@@ -93,9 +87,9 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     loop_lag: list[float] = []
 
     async def run() -> None:
-        engine = SimulatedEngine(rate=50, count=250, on_sent=lambda f: sent_at.__setitem__(f, time.perf_counter()))
+        engine = SimulatedEngine(rate=50, count=250, on_sent=timer.sent)
         await engine.start()
-        dispatcher = NotificationDispatcher(TimingNotifier(), max_popups=1000)
+        dispatcher = NotificationDispatcher(timer, max_popups=1000)
         trade_log, _message = open_trade_log(copy)
         pipeline = SignalPipeline(trade_log, on_recorded=dispatcher.dispatch)
         listener = EngineListener(engine.url, on_signal=pipeline.submit)

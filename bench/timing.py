@@ -1,0 +1,28 @@
+"""What the benches share: a notifier that times each popup from the moment its signal was sent."""
+
+from __future__ import annotations
+
+import time
+
+from algomesh_tray.notifiers import Notification
+
+__all__ = ["SendToPopupTimer"]
+
+
+class SendToPopupTimer:
+    """Give ``sent`` to the simulated engine (``on_sent``) and the timer to the dispatcher as its
+    notifier: ``latencies`` collects engine send -> popup, in ms, one per popup shown."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self._sent_at: dict[str, float] = {}
+
+    def sent(self, frame: str) -> None:
+        self._sent_at[frame] = time.perf_counter()
+
+    def show(self, notification: Notification) -> None:
+        assert notification.record is not None
+        self.latencies.append((time.perf_counter() - self._sent_at[notification.record.raw]) * 1000)
+
+    def close(self) -> None:
+        """Nothing to release."""
