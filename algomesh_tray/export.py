@@ -8,12 +8,13 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from .formatting import BIDI_CONTROLS, safe_text
 from .records import TradeRecord
 
-__all__ = ["EXPORT_COLUMNS", "EXPORT_FIELDS", "write_csv", "write_csv_rows", "write_json"]
+__all__ = ["EXPORT_COLUMNS", "EXPORT_FIELDS", "write_csv", "write_csv_file", "write_csv_rows", "write_json"]
 
 #: Columns of an export, named as the engine names its fields, plus the log's own.
 EXPORT_FIELDS = ("id", "receivedAt", "strategyName", "symbol", "action", "amount", "sizeType", "price",
@@ -39,6 +40,12 @@ def write_csv(records: Iterable[TradeRecord], stream: TextIO) -> int:
     Control and direction characters become U+FFFD; the lossless export is write_json.
     """
     return write_csv_rows((tuple(record.as_dict().values()) for record in records), stream)
+
+
+def write_csv_file(records: Iterable[TradeRecord], path: Path) -> int:
+    """write_csv to the file at ``path`` (created, or replaced); returns how many were written."""
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        return write_csv(records, stream)
 
 
 def write_csv_rows(rows: Iterable[Sequence[Any]], stream: TextIO) -> int:

@@ -15,11 +15,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .export import EXPORT_COLUMNS, write_csv_rows
 from .records import TradeRecord
+from .tasks import in_own_thread
 from .tradelog import LogTotals, connect_read_only, has_no_tables, read_totals
 from .tradequery import Key, TradeQuery, iter_rows, select_page
 
@@ -93,17 +95,9 @@ class TradeLogReader:
         file and fails the future with ExportCancelled. The file is created as the user's umask
         says: an export goes where the user chose, with the permissions they chose.
         """
-        future: Future[int] = Future()
-        future.set_running_or_notify_cancel()
-
-        def run() -> None:
-            try:
-                future.set_result(_export(self.path, query, path, on_progress, cancel or threading.Event()))
-            except BaseException as error:  # handed to the future's owner
-                future.set_exception(error)
-
-        threading.Thread(target=run, name="trade-log-export", daemon=True).start()
-        return future
+        return in_own_thread(
+            partial(_export, self.path, query, path, on_progress, cancel or threading.Event()), name="trade-log-export"
+        )
 
     def close(self) -> None:
         """Finish the reads under way, then close the connection."""

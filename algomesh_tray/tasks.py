@@ -1,14 +1,19 @@
 """The app's short background jobs (a settings save, a keyring write, a bridge test), kept track
-of so that Quit can let them finish briefly instead of dropping them. No Qt."""
+of so that Quit can let them finish briefly instead of dropping them; and long file writes on a
+thread of their own (an export), whose future the caller watches. No Qt."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
+import threading
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
+from typing import Any, TypeVar
 
-__all__ = ["BackgroundTasks"]
+__all__ = ["BackgroundTasks", "in_own_thread"]
+
+_T = TypeVar("_T")
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +45,19 @@ class BackgroundTasks:
         if unfinished:
             await asyncio.wait(unfinished)
         return len(unfinished)
+
+
+def in_own_thread(function: Callable[[], _T], *, name: str) -> Future[_T]:
+    """Run ``function`` on a daemon thread of its own (a long write must not hold a pool's worker);
+    the future gets its result or its exception."""
+    future: Future[_T] = Future()
+    future.set_running_or_notify_cancel()
+
+    def run() -> None:
+        try:
+            future.set_result(function())
+        except BaseException as error:  # handed to the future's owner
+            future.set_exception(error)
+
+    threading.Thread(target=run, name=name, daemon=True).start()
+    return future

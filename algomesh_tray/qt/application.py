@@ -26,7 +26,6 @@ from ..bridges import TELEGRAM_API
 from ..credentials import Credentials
 from ..feed_status import ConnectionState, ListenerStatus, feed_text
 from ..footprint import worker_pool
-from ..formatting import plural
 from ..paths import AppPaths
 from ..protocol import RejectedSignal
 from ..rules import quiet_hours_end
@@ -199,12 +198,11 @@ class Application(QObject):
         for choice, action in self.actions.pause_for.items():
             action.triggered.connect(lambda _=False, choice=choice: self.pause.pause_for(choice))
         self.pause.changed.connect(self._on_pause_changed)
-        # Windows: settings, the login item, bridges, export, the dashboard, closing without a tray.
+        # Windows: settings, the login item, bridges, closing without a tray.
         self.windows.settings_accepted.connect(self.settings.accept)
         self.windows.start_at_login_changed.connect(self._on_start_at_login_changed)
         self.windows.secrets_accepted.connect(self._on_secrets_accepted)
         self.windows.bridge_test_requested.connect(self._on_bridge_test_requested)
-        self.windows.export_requested.connect(self._on_export_requested)  # only without a readable log
         self.windows.close_requested.connect(self.quit)
         self.settings.changed.connect(self._on_settings_changed)
         self.settings.save_failed.connect(self.tell_user)
@@ -306,9 +304,6 @@ class Application(QObject):
     def _on_bridge_test_requested(self, kind: str, typed: Settings, secrets: dict[str, str]) -> None:
         self.tasks.spawn(self.bridges.send_test(kind, typed, secrets), name=f"testing the {kind} bridge")
 
-    def _on_export_requested(self, path: str, records: list[TradeRecord]) -> None:
-        self.tasks.spawn(self._export_csv(path, records), name="exporting CSV")
-
     def _on_notifications_pause_requested(self) -> None:
         self.pause.pause_for("1h")
 
@@ -392,21 +387,6 @@ class Application(QObject):
             log.info("start at login %s", "on" if enabled else "off")
         except OSError as error:
             self.tell_user(f"Start at login could not be changed ({error}).")
-
-    async def _export_csv(self, path: str, records: list[TradeRecord]) -> None:
-        """The rows shown, when the trade log cannot be read (a window with a reader exports the query itself)."""
-        from ..export import write_csv
-
-        def write_file() -> None:
-            with open(path, "w", encoding="utf-8", newline="") as stream:
-                write_csv(records, stream)
-
-        try:
-            await asyncio.to_thread(write_file)
-        except OSError as error:
-            self.windows.show_status_message(f"Could not export to {path}: {error.strerror}", only_if_open=True)
-            return
-        self.windows.show_status_message(f"Exported {plural(len(records), 'trade')} to {path}", only_if_open=True)
 
 
 def _log_loop_exception(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal
@@ -36,9 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..export import write_csv_file
 from ..formatting import format_price, format_size, plural, safe_text
 from ..reader import ExportCancelled
 from ..records import TradeRecord
+from ..tasks import in_own_thread
 from ..tradequery import TradeQuery
 from .dashboard import DashboardWidget
 from .futures import FutureRelay
@@ -59,8 +62,6 @@ class TradesWindow(QMainWindow):
     """Shows the model; closing hides it while a tray icon can bring it back."""
 
     close_requested = Signal()
-    #: (path, records): the table as filtered, for the app to write off the Qt thread.
-    export_requested = Signal(str, object)  # a list signal would convert every record
 
     def __init__(self, model: TradeTableModel, actions: list[QAction], icon: QIcon) -> None:
         super().__init__()
@@ -260,10 +261,7 @@ class TradesWindow(QMainWindow):
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("csv")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if self.model.reader is not None:
-            dialog.fileSelected.connect(self.export_query)
-        else:
-            dialog.fileSelected.connect(lambda path: self.export_requested.emit(path, self.shown_records()))
+        dialog.fileSelected.connect(self.export_query)
         dialog.open()
 
     def query(self) -> TradeQuery:
@@ -293,17 +291,23 @@ class TradesWindow(QMainWindow):
             self.show_record(record)
 
     def export_query(self, path: str) -> None:
-        """Stream every trade the query matches to ``path`` (not only those loaded), off the Qt thread."""
+        """Stream every trade the query matches to ``path`` (not only those loaded), off the Qt thread;
+        without a readable log, the rows the table shows."""
         reader = self.model.reader
-        if reader is None or self._export_cancel is not None:
+        if self._export_cancel is not None:
             return
         self._export_cancel = threading.Event()
-        future = reader.export_csv(self.query(), Path(path), on_progress=self._export_relay.report_progress,
-                                   cancel=self._export_cancel)  # fmt: skip
+        if reader is not None:
+            future = reader.export_csv(self.query(), Path(path), on_progress=self._export_relay.report_progress,
+                                       cancel=self._export_cancel)  # fmt: skip
+        else:
+            shown = self.shown_records()
+            future = in_own_thread(partial(write_csv_file, shown, Path(path)), name="table-export")
         self.export_action.setEnabled(False)
         self.export_progress.setValue(0)
-        self.export_progress.show()
-        self.export_cancel.show()
+        # The rows shown are written in one go: no progress to report, nothing worth cancelling.
+        self.export_progress.setVisible(reader is not None)
+        self.export_cancel.setVisible(reader is not None)
         self.statusBar().showMessage(f"Exporting to {path}…")
         self._export_relay.when_done(future, lambda done: self._on_export_done(path, done))
 

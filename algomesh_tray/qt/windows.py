@@ -31,7 +31,6 @@ class Windows(QObject):
     """Lazily built windows; their signals are re-emitted here whether or not they exist yet."""
 
     close_requested = Signal()  # the trades window closed while there is no tray: quit
-    export_requested = Signal(str, object)  # path, the filtered records (a list)
     settings_accepted = Signal(object)  # Settings
     start_at_login_changed = Signal(bool)
     secrets_accepted = Signal(dict)
@@ -76,7 +75,6 @@ class Windows(QObject):
             window = TradesWindow(self._model, [actions.settings, actions.pause, actions.reconnect], app_icon())
             window.hide_on_close = self._hide_on_close
             window.close_requested.connect(self.close_requested)
-            window.export_requested.connect(self.export_requested)
             window.set_connection_text(self._connection_text)
             window.set_feed_text(self._feed_text, self._last_rejection)
             if self._status_message:

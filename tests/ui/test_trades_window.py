@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -221,3 +224,20 @@ def test_export_takes_the_filtered_table_in_its_order(
     """What is exported is what is shown: filtered, newest first."""
     qtbot.keyClicks(window.filter_edit, "btcusdt")
     assert window.shown_records() == [trades[2], trades[0]]
+
+
+def test_without_a_readable_log_export_writes_the_rows_shown(
+    qtbot: QtBot, window: TradesWindow, trades: list[TradeRecord], tmp_path: Path
+) -> None:
+    """The log could not be opened: Export CSV writes the filtered table off the Qt thread, says so,
+    and offers no progress or cancel for a write done in one go."""
+    qtbot.keyClicks(window.filter_edit, "btcusdt")
+    target = tmp_path / "shown.csv"
+    window.show()
+    window.export_query(str(target))
+    assert not window.export_cancel.isVisible() and not window.export_progress.isVisible()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == f"Exported 2 trades to {target}", timeout=5000)
+    with target.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [row["id"] for row in rows] == [str(trades[2].id), str(trades[0].id)]
+    assert window.export_action.isEnabled()
