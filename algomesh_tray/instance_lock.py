@@ -13,10 +13,11 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
+
+from .instance_socket import runtime_folder
 
 __all__ = ["ERROR_ALREADY_EXISTS", "INSTALLER_MUTEX", "FileLock", "InstanceLock", "MutexLock", "instance_lock"]
 
@@ -114,10 +115,8 @@ class FileLock:
 def instance_lock(
     name: str, *, platform: str = sys.platform, kernel32: Any = None, last_error: Callable[[], int] | None = None
 ) -> InstanceLock:
-    """The lock for the instance called ``name`` (the local socket's name) on this platform."""
+    """The lock for the instance called ``name`` on this platform."""
     if platform == "win32":
         # Local\: this session's namespace, like the pipe; each user's session is its own.
         return MutexLock([f"Local\\{name}", INSTALLER_MUTEX], kernel32=kernel32, last_error=last_error)
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    folder = Path(runtime) if runtime and Path(runtime).is_dir() else Path(tempfile.gettempdir())
-    return FileLock(folder / f"{name}.lock")
+    return FileLock(runtime_folder() / f"{name}.lock")
