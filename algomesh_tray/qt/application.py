@@ -21,32 +21,31 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import __version__
 from ..autostart import Autostart
-from ..bridge_service import BridgeService
-from ..bridges import TELEGRAM_API
-from ..credentials import Credentials
 from ..feed_status import ConnectionState, ListenerStatus, feed_text
 from ..footprint import worker_pool
 from ..paths import AppPaths
-from ..protocol import RejectedSignal
 from ..rules import quiet_hours_end
 from ..settings import Settings, address_after_save, unencrypted_warning
 from ..tasks import BackgroundTasks
-from .feed_signals import FeedSignals
-from .notifications import Notifications
 from .pause import PauseControl
 from .settings_store import SettingsStore
 from .single_instance import SingleInstance
-from .trade_model import TradeTableModel
 from .tray import APP_TITLE, AppActions, TrayIcon
-from .windows import Windows
 
 if TYPE_CHECKING:
+    from ..bridge_service import BridgeService
+    from ..credentials import Credentials
     from ..engine_alerts import EngineAlert, EngineAlerts
     from ..engine_sim import SimulatedEngine
     from ..listener import EngineListener
     from ..pipeline import SignalPipeline
+    from ..protocol import RejectedSignal
     from ..reader import TradeLogReader
     from ..records import TradeRecord
+    from .feed_signals import FeedSignals
+    from .notifications import Notifications
+    from .trade_model import TradeTableModel
+    from .windows import Windows
 
 __all__ = ["Application"]
 
@@ -65,7 +64,13 @@ NO_TRAY_MESSAGE = (
 class Application(QObject):
     """Build with the start-up's results, then ``await run()``; ``quit()`` ends it cleanly."""
 
-    # Built in start(): they need the running loop and the trade log.
+    # Built in start(), once the tray is on screen: importing them takes longer than the tray.
+    model: TradeTableModel
+    windows: Windows
+    notifications: Notifications
+    feed: FeedSignals
+    bridges: BridgeService
+    # and these need the running loop and the trade log.
     pipeline: SignalPipeline
     listener: EngineListener
     alerts: EngineAlerts
@@ -82,13 +87,14 @@ class Application(QObject):
         started: float | None = None,
         credentials: Credentials | None = None,
     ) -> None:
-        """``credentials``: where bridge secrets live (default: the system keyring)."""
+        """Builds what the tray needs; ``credentials``: where bridge secrets live (default: the system keyring)."""
         super().__init__()
         self._paths = paths
         self._instance = instance
         self._problems = list(problems)
         self._demo = demo
         self._started = time.monotonic() if started is None else started
+        self._credentials = credentials
         self._ready = False
         self._history_loaded = False
         self._quit_requested = asyncio.Event()
@@ -100,15 +106,24 @@ class Application(QObject):
         self.settings = SettingsStore(paths.settings_file, saved, effective, self.tasks)
         self.actions = AppActions()
         self.pause = PauseControl()
-        self.tray = TrayIcon(self.actions, last_frame_at=self._last_frame_at, quiet_until=self._quiet_until,
-                             down_since=self._down_since)  # fmt: skip
+        self.tray = TrayIcon(self.actions)
+
+    def _build_parts(self) -> None:
+        """The parts behind the tray: the trades table and windows, popups, the feed's seam, bridges."""
+        from ..bridge_service import BridgeService
+        from ..bridges import TELEGRAM_API
+        from .feed_signals import FeedSignals
+        from .notifications import Notifications
+        from .trade_model import TradeTableModel
+        from .windows import Windows
+
         self.model = TradeTableModel()
         self.windows = Windows(self.model, self.actions, hide_on_close=self.tray.available)
-        self.notifications = Notifications(self.tray, effective)
+        self.notifications = Notifications(self.tray, self.settings.effective)
         self.feed = FeedSignals()
         # Tests (and people behind a Bot API proxy) point the Telegram bridge elsewhere.
         self.bridges = BridgeService(
-            credentials=credentials,
+            credentials=self._credentials,
             telegram_api=os.environ.get(TELEGRAM_API_ENV, TELEGRAM_API),
             on_status=self.windows.set_bridge_status,
             on_problem=self.tell_user,
@@ -125,16 +140,17 @@ class Application(QObject):
         self._quit_requested.set()
 
     async def start(self) -> None:
-        """The tray first, then the core (trade log, pipeline, listener): what the user sees comes first.
-
-        The tray docks while the trade log opens on a worker thread; the network stack is imported after.
+        """The tray first, then the rest (windows, trade log, pipeline, listener): what the user
+        sees comes first. The tray is on screen before the rest is even imported.
         """
-        from ..tradelog import open_trade_log
-
         loop = asyncio.get_running_loop()
         loop.set_exception_handler(_log_loop_exception)
         loop.set_default_executor(worker_pool())  # threads on demand, not qasync's ten at the first to_thread
         self.tray.show()
+        await asyncio.sleep(0)  # one turn of Qt's loop puts it on screen
+        self._build_parts()
+        from ..tradelog import open_trade_log
+
         # A trade log that cannot be opened must not stop notifications. Meanwhile the desktop is
         # asked what its notification service can do.
         (trade_log, trade_log_problem), _ = await asyncio.gather(
@@ -158,6 +174,8 @@ class Application(QObject):
         self.listener = EngineListener(url, on_signal=self.pipeline.submit, on_status=feed.on_status,
                                        on_rejected=feed.on_rejected)  # fmt: skip
         self.alerts = EngineAlerts(on_alert=self._on_engine_alert, after=self.settings.effective.engine_alert_seconds)
+        self.tray.follow(last_frame_at=lambda: self.listener.last_frame_at, quiet_until=self._quiet_until,
+                         down_since=lambda: self.alerts.outage_since)  # fmt: skip
         self._connect()
         self.bridges.hold()  # the keyring may prompt to unlock: the feed starts meanwhile, bridges get what came
         self.tasks.spawn(self.bridges.configure(self.settings.saved), name="configuring bridges")
@@ -323,10 +341,6 @@ class Application(QObject):
         if records:
             self.alerts.signal_received(records[-1].received_at)
 
-    def _down_since(self) -> float | None:
-        alerts = getattr(self, "alerts", None)  # the tray may ask before the alerts exist
-        return None if alerts is None else alerts.outage_since
-
     def _on_tray_became_available(self) -> None:
         if self._no_tray_box is not None:
             self._no_tray_box.close()  # no longer true
@@ -337,10 +351,6 @@ class Application(QObject):
     def _show_feed_counts(self) -> None:
         counters = self.listener.counters
         self.windows.set_feed_text(feed_text(counters), counters.last_rejection)
-
-    def _last_frame_at(self) -> float | None:
-        listener = getattr(self, "listener", None)  # the tray may ask before the listener exists
-        return None if listener is None else listener.last_frame_at
 
     def _quiet_until(self) -> datetime | None:
         return quiet_hours_end(self.notifications.dispatcher.quiet_hours, datetime.now().astimezone())

@@ -76,18 +76,9 @@ class TrayIcon(QObject):
     became_available = Signal()  # a system tray appeared after start-up (a panel that starts late)
     status_text_changed = Signal(str)  # the connection sentence, also while counting down a retry
 
-    def __init__(
-        self,
-        actions: AppActions,
-        parent: QObject | None = None,
-        *,
-        last_frame_at: Callable[[], float | None] = lambda: None,
-        quiet_until: Callable[[], datetime | None] = lambda: None,
-        down_since: Callable[[], float | None] = lambda: None,
-    ) -> None:
-        """``last_frame_at``: time.monotonic() of the feed's last frame (None if unknown);
-        ``quiet_until``: when the current quiet hours end (None outside them); ``down_since``: when
-        the engine became unreachable (time.time(), None while it is there)."""
+    def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
+        """Built and shown before the rest of the app exists: ``follow`` then says where the
+        status line's details come from."""
         super().__init__(parent)
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self._escape_messages = self.available and tray_messages_read_markup()
@@ -113,9 +104,9 @@ class TrayIcon(QObject):
         self._idle_check = QTimer(self, interval=10_000)
         self._idle_check.timeout.connect(self._refresh)
         self.text = ""
-        self._last_frame_at = last_frame_at
-        self._quiet_until = quiet_until
-        self._down_since = down_since
+        self._last_frame_at: Callable[[], float | None] = lambda: None
+        self._quiet_until: Callable[[], datetime | None] = lambda: None
+        self._down_since: Callable[[], float | None] = lambda: None
         self._paused = False
         self._paused_until: datetime | None = None
 
@@ -142,6 +133,18 @@ class TrayIcon(QObject):
 
     def hide(self) -> None:
         self._icon.hide()
+
+    def follow(
+        self,
+        *,
+        last_frame_at: Callable[[], float | None],
+        quiet_until: Callable[[], datetime | None],
+        down_since: Callable[[], float | None],
+    ) -> None:
+        """``last_frame_at``: time.monotonic() of the feed's last frame (None if unknown);
+        ``quiet_until``: when the current quiet hours end (None outside them); ``down_since``: when
+        the engine became unreachable (time.time(), None while it is there)."""
+        self._last_frame_at, self._quiet_until, self._down_since = last_frame_at, quiet_until, down_since
 
     def set_status(self, status: ListenerStatus) -> None:
         self._status = status
