@@ -72,10 +72,10 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     figures["dashboard totals, ms"] = (time.perf_counter() - began) * 1000
     db_first = _first_day(path)
     began = time.perf_counter()
-    reader.page(TradeQuery(since=db_first, until=db_first + 86400), before=None, limit=500).result()
+    reader.page(TradeQuery(since=db_first, until=db_first + 86400), after=None, limit=500).result()
     figures["oldest trades (first day), ms"] = (time.perf_counter() - began) * 1000
     began = time.perf_counter()
-    reader.page(TradeQuery(text="ethusdt sell"), before=None, limit=500).result()
+    reader.page(TradeQuery(text="ethusdt sell"), after=None, limit=500).result()
     figures["filtered query 'ethusdt sell', ms"] = (time.perf_counter() - began) * 1000
     # Latency while the window opens, the dashboard loads and a filter runs.
     timer = SendToPopupTimer()
@@ -128,13 +128,13 @@ def measure(path: Path, signals: int) -> dict[str, float]:
 
     qasync.run(run())
     # After the RSS figure: the pages read here would stay in the allocator's arenas.
-    began, before, rows = time.perf_counter(), None, 0
+    began, after, rows = time.perf_counter(), None, 0
     while rows < min(signals, 200_000):
-        page = reader.page(TradeQuery(), before=before, limit=5_000).result()
+        page = reader.page(TradeQuery(), after=after, limit=5_000).result()
         if not page:
             break
         rows += len(page)
-        before = (page[-1].received_at, page[-1].id or 0)
+        after = (page[-1].received_at, page[-1].id or 0)
     figures["paging through the log, rows/s"] = rows / (time.perf_counter() - began)
     reader.close()
     latencies.sort()

@@ -256,7 +256,7 @@ class TradeTableModel(QAbstractTableModel):
         self._fetching = True
         limit = self._page_size
         before = self._oldest_key()
-        future = self.reader.page(self.query, before=before, limit=limit)
+        future = self.reader.page(self.query, after=before, limit=limit)
         self._relay.when_done(future, partial(self._on_page, self._generation, limit))
 
     def attach_reader(self, reader: TradeLogReader) -> None:

@@ -174,7 +174,7 @@ def test_a_reader_attached_later_fetches_below_the_live_rows(qtbot: QtBot, tmp_p
     path = tmp_path / "trades.sqlite3"
     build_log(path, 800)
     reader = TradeLogReader(path)
-    newest = reader.page(TradeQuery(), before=None, limit=3).result()
+    newest = reader.page(TradeQuery(), after=None, limit=3).result()
     model = TradeTableModel()
     assert not model.canFetchMore()
     model.add_records(newest[::-1])  # arrived live, oldest first
