@@ -122,7 +122,7 @@ class TradeTableModel(QAbstractTableModel):
     log on demand; live trades push the oldest out beyond ``max_rows`` plus what the user fetched
     (they can be fetched again), so memory follows what the user looked at, not the log's size.
     Oldest first, pages come forward in time and live trades are added at the end only once
-    every page is in (and the capacity allows); else paging brings them.
+    every page is in (at most ``max_rows`` of them beyond what was fetched); else paging brings them.
     """
 
     #: New live records (oldest first), every one, shown or not by the query: for the dashboard.
@@ -236,12 +236,12 @@ class TradeTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def _append_live(self, records: Sequence[TradeRecord]) -> None:
-        """Oldest first: new trades go at the end, but only when every older one is shown and they
-        fit; otherwise they are left to the log, and fetching goes on until a page brings them
-        (never on top, where the oldest trades are)."""
+        """Oldest first: new trades go at the end, but only when every older one is shown, and up to
+        ``max_rows`` beyond what the user paged to (the oldest rows, at the top, cannot be let go);
+        otherwise they are left to the log, and paging brings them (never on top)."""
         if not records:
             return
-        if self._exhausted and len(self._records) + len(records) <= self._capacity:
+        if self._exhausted and len(self._records) + len(records) <= self._capacity + self.max_rows:
             start = len(self._records)
             self.beginInsertRows(QModelIndex(), start, start + len(records) - 1)
             self._records.extend(records)
