@@ -146,7 +146,7 @@ class TradeTableModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._relay = FutureRelay(self)
-        self._exhausted = reader is None  # nothing older to fetch
+        self._exhausted = reader is None  # nothing more to fetch (older, or newer when oldest first)
         self._fetching = False
         self._generation = 0  # a page asked for an earlier query is dropped
         self._live_missed = False  # oldest first: a live trade was left for a page that is on its way
