@@ -69,15 +69,16 @@ class TradeLogReader:
         """The dashboard's totals (from the kept aggregates: milliseconds at any log size)."""
         return self.submit(lambda db: _totals(db, today_starts))
 
-    def page(self, query: TradeQuery, *, before: Key | None, limit: int) -> Future[list[TradeRecord]]:
-        """Up to ``limit`` trades matching ``query`` older than ``before`` (None: the newest), newest first."""
-        return self.submit(lambda db: _page(db, query, before, limit))
+    def page(self, query: TradeQuery, *, after: Key | None, limit: int) -> Future[list[TradeRecord]]:
+        """Up to ``limit`` trades matching ``query`` past ``after`` (None: from the start), in the
+        query's order (newest first unless it says oldest first)."""
+        return self.submit(lambda db: _page(db, query, after, limit))
 
     async def read_totals(self, today_starts: float) -> LogTotals:
         return await asyncio.wrap_future(self.totals(today_starts))
 
-    async def read_page(self, query: TradeQuery, *, before: Key | None, limit: int) -> list[TradeRecord]:
-        return await asyncio.wrap_future(self.page(query, before=before, limit=limit))
+    async def read_page(self, query: TradeQuery, *, after: Key | None, limit: int) -> list[TradeRecord]:
+        return await asyncio.wrap_future(self.page(query, after=after, limit=limit))
 
     def export_csv(
         self,
@@ -119,9 +120,9 @@ def _totals(db: sqlite3.Connection, today_starts: float) -> LogTotals:
         raise
 
 
-def _page(db: sqlite3.Connection, query: TradeQuery, before: Key | None, limit: int) -> list[TradeRecord]:
+def _page(db: sqlite3.Connection, query: TradeQuery, after: Key | None, limit: int) -> list[TradeRecord]:
     try:
-        return select_page(db, query, before=before, limit=limit)
+        return select_page(db, query, after=after, limit=limit)
     except sqlite3.OperationalError:
         if has_no_tables(db):
             return []

@@ -1,5 +1,6 @@
 """Which trades to show: words typed in a filter box, a market, a date range; asked of the log
-itself through its indexes, newest first, a page or a stream at a time. No Qt, no threads.
+itself through its indexes, newest first (or oldest first), a page or a stream at a time. No Qt, no
+threads.
 
 The same query answers in SQL (pages, streams) and in Python (``matches``, for live trades that
 arrive while a filter is set), with the same meaning: every word is found, ignoring ASCII case,
@@ -7,8 +8,10 @@ in the strategy, symbol, action, order type, trade type or status.
 
 Plans, chosen per query: with no market named or implied, one walk of the time index with the
 words checked per row; when the words or options narrow it to a few markets, one walk of the
-(market, time) index per market, merged newest first. Either way a page reads about as many
-rows as it returns, and the first row of a stream comes at once.
+(market, time) index per market, merged. Either way a page reads about as many rows as it
+returns, and the first row of a stream comes at once; oldest first walks the same indexes the other
+way (SQLite reads an index backwards as cheaply as forwards), so the first trade of a year-long log
+is as near as the last.
 """
 
 from __future__ import annotations
@@ -16,8 +19,8 @@ from __future__ import annotations
 import heapq
 import itertools
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .records import TradeRecord
@@ -25,7 +28,8 @@ from .tradelog import TRADE_COLUMNS, record_from_row
 
 __all__ = ["Market", "TradeQuery", "iter_rows", "markets", "select_page"]
 
-#: Where a page ends: the (received_at, id) of its last (oldest) row; the next page starts below it.
+#: Where a page ends: the (received_at, id) of its last row; the next page starts past it, in the
+#: query's order (older when newest first, newer when oldest first). The id breaks ties in time.
 Key = tuple[float, int]
 Market = tuple[str, str]
 
@@ -43,13 +47,15 @@ def _lower(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TradeQuery:
-    """Trades to show: words to find, an exact market, received in [since, until) (Unix times)."""
+    """Trades to show: words to find, an exact market, received in [since, until) (Unix times),
+    newest first unless ``oldest_first``."""
 
     text: str = ""
     strategy: str | None = None
     symbol: str | None = None
     since: float | None = None
     until: float | None = None
+    oldest_first: bool = False
 
     @property
     def terms(self) -> list[str]:
@@ -57,7 +63,8 @@ class TradeQuery:
 
     @property
     def is_everything(self) -> bool:
-        return self == TradeQuery()
+        """Whether every trade is selected (in either order): nothing to filter live trades by."""
+        return replace(self, oldest_first=False) == TradeQuery()
 
     def matches(self, record: TradeRecord) -> bool:
         """Whether ``record`` is one the query selects (as its SQL would)."""
@@ -96,7 +103,7 @@ class TradeQuery:
             narrowed = True
         return candidates if narrowed else None
 
-    def where(self, before: Key | None) -> tuple[str, list[Any]]:
+    def where(self, after: Key | None) -> tuple[str, list[Any]]:
         """The SQL condition (without a market) and its parameters: date range, page start, words."""
         clauses, parameters = ["1"], list[Any]()
         if self.since is not None:
@@ -105,9 +112,11 @@ class TradeQuery:
         if self.until is not None:
             clauses.append("received_at < ?")
             parameters.append(self.until)
-        if before is not None:
-            clauses.append("received_at <= ? AND (received_at < ? OR id < ?)")
-            parameters += [before[0], before[0], before[1]]
+        if after is not None:
+            # Past the key in the query's order; the first comparison alone bounds the index walk.
+            clauses.append("received_at >= ? AND (received_at > ? OR id > ?)" if self.oldest_first
+                           else "received_at <= ? AND (received_at < ? OR id < ?)")  # fmt: skip
+            parameters += [after[0], after[0], after[1]]
         for term in self.terms:
             clauses.append(_TERM_SQL)
             parameters += [term] * len(_TEXT_FIELDS)
@@ -142,12 +151,12 @@ def _plan(db: sqlite3.Connection, query: TradeQuery) -> list[Market] | None:
     return narrowed
 
 
-def _cursors(db: sqlite3.Connection, query: TradeQuery, before: Key | None, limit: int | None,
+def _cursors(db: sqlite3.Connection, query: TradeQuery, after: Key | None, limit: int | None,
              columns: str) -> list[sqlite3.Cursor]:  # fmt: skip
-    """One cursor per walk, each newest first."""
-    condition, parameters = query.where(before)
+    """One cursor per walk, each in the query's order (an index walk either way, never a sort)."""
+    condition, parameters = query.where(after)
     limit_sql = "" if limit is None else f" LIMIT {int(limit)}"
-    order = " ORDER BY received_at DESC, id DESC"
+    order = " ORDER BY received_at ASC, id ASC" if query.oldest_first else " ORDER BY received_at DESC, id DESC"
     plan = _plan(db, query)
     indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     if plan is None:
@@ -166,10 +175,20 @@ def _newest_first(row: Sequence[Any]) -> tuple[float, int]:
     return (-row[1], -row[0])
 
 
-def select_page(db: sqlite3.Connection, query: TradeQuery, *, before: Key | None, limit: int) -> list[TradeRecord]:
-    """Up to ``limit`` matching trades older than ``before`` (None: the newest), newest first."""
-    cursors = _cursors(db, query, before, limit, TRADE_COLUMNS)
-    rows = cursors[0].fetchall() if len(cursors) == 1 else heapq.merge(*cursors, key=_newest_first)
+def _oldest_first(row: Sequence[Any]) -> tuple[float, int]:
+    return (row[1], row[0])
+
+
+def _merge_key(query: TradeQuery) -> Callable[[Sequence[Any]], tuple[float, int]]:
+    """How rows of several market walks interleave: (received_at, id) in the query's order."""
+    return _oldest_first if query.oldest_first else _newest_first
+
+
+def select_page(db: sqlite3.Connection, query: TradeQuery, *, after: Key | None, limit: int) -> list[TradeRecord]:
+    """Up to ``limit`` matching trades past ``after`` (None: from the start) in the query's order:
+    newest first, or oldest first."""
+    cursors = _cursors(db, query, after, limit, TRADE_COLUMNS)
+    rows = cursors[0].fetchall() if len(cursors) == 1 else heapq.merge(*cursors, key=_merge_key(query))
     records: list[TradeRecord] = []
     for row in rows:
         records.append(record_from_row(row))
@@ -182,7 +201,7 @@ def select_page(db: sqlite3.Connection, query: TradeQuery, *, before: Key | None
 
 def iter_rows(db: sqlite3.Connection, query: TradeQuery, *, columns: str = TRADE_COLUMNS,
               limit: int | None = None, chunk: int = 2000) -> Iterator[Sequence[Any]]:  # fmt: skip
-    """Every matching row (``columns``, which must start with id, received_at), newest first, read
+    """Every matching row (``columns``, which must start with id, received_at), in the query's order, read
     a chunk at a time: constant memory, first row at once. The caller holds one read transaction
     for the whole walk if it wants a snapshot (a stream outside one sees each chunk's commits)."""
     cursors = _cursors(db, query, None, limit, columns)
@@ -191,7 +210,7 @@ def iter_rows(db: sqlite3.Connection, query: TradeQuery, *, columns: str = TRADE
     if len(cursors) == 1:
         rows: Iterator[Sequence[Any]] = _chunks(cursors[0])
     else:
-        rows = heapq.merge(*(_chunks(cursor) for cursor in cursors), key=_newest_first)
+        rows = heapq.merge(*(_chunks(cursor) for cursor in cursors), key=_merge_key(query))
     yield from rows if limit is None else itertools.islice(rows, limit)
 
 

@@ -8,7 +8,8 @@ each figure at ``--small`` signals beside the same at ``--signals``, so growth s
 - send -> notification dispatch latency (p99, max) while the window opens on the log, the
   dashboard loads its totals and a filter runs (engine in-process at 50 signals/s, real pipeline);
 - dashboard totals load; the oldest trades (a date range on the first day) and a filtered query,
-  each to the first rows on screen; paging rate through the log (fetchMore);
+  each to the first rows on screen; scrolling to the oldest: sorting the table by time, oldest
+  first, until the log's first trade is at row 0; paging rate through the log (fetchMore);
 - RSS with the window open (this process, offscreen Qt);
 - export of every trade from the window: rows/s and the worst event-loop lag meanwhile;
 - ``history --limit 0 --format csv`` to a file: rows/s and peak RSS (its own process);
@@ -72,10 +73,10 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     figures["dashboard totals, ms"] = (time.perf_counter() - began) * 1000
     db_first = _first_day(path)
     began = time.perf_counter()
-    reader.page(TradeQuery(since=db_first, until=db_first + 86400), before=None, limit=500).result()
+    reader.page(TradeQuery(since=db_first, until=db_first + 86400), after=None, limit=500).result()
     figures["oldest trades (first day), ms"] = (time.perf_counter() - began) * 1000
     began = time.perf_counter()
-    reader.page(TradeQuery(text="ethusdt sell"), before=None, limit=500).result()
+    reader.page(TradeQuery(text="ethusdt sell"), after=None, limit=500).result()
     figures["filtered query 'ethusdt sell', ms"] = (time.perf_counter() - began) * 1000
     # Latency while the window opens, the dashboard loads and a filter runs.
     timer = SendToPopupTimer()
@@ -128,13 +129,14 @@ def measure(path: Path, signals: int) -> dict[str, float]:
 
     qasync.run(run())
     # After the RSS figure: the pages read here would stay in the allocator's arenas.
-    began, before, rows = time.perf_counter(), None, 0
+    figures["scrolling to the oldest (sort by time), ms"] = _sort_to_the_oldest(path) * 1000
+    began, after, rows = time.perf_counter(), None, 0
     while rows < min(signals, 200_000):
-        page = reader.page(TradeQuery(), before=before, limit=5_000).result()
+        page = reader.page(TradeQuery(), after=after, limit=5_000).result()
         if not page:
             break
         rows += len(page)
-        before = (page[-1].received_at, page[-1].id or 0)
+        after = (page[-1].received_at, page[-1].id or 0)
     figures["paging through the log, rows/s"] = rows / (time.perf_counter() - began)
     reader.close()
     latencies.sort()
@@ -158,6 +160,38 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     figures["history csv to a file, rows/s"] = signals / (time.perf_counter() - began)
     figures["history peak RSS, MB"] = peak
     return figures
+
+
+def _sort_to_the_oldest(path: Path) -> float:
+    """Seconds from a click on the Time header (newest first) until the log's first trade is at
+    row 0 of the table; the median of three clicks, each after newest first was shown again."""
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtGui import QIcon
+
+    from algomesh_tray.qt.trade_model import Column, TradeTableModel
+    from algomesh_tray.qt.trades_window import TradesWindow
+    from algomesh_tray.reader import TradeLogReader
+
+    reader = TradeLogReader(path)
+    model = TradeTableModel(reader=reader)
+    window = TradesWindow(model, [], QIcon())
+    window.show()
+    loop = QEventLoop()
+    model.query_loaded.connect(loop.quit)
+    loop.exec()  # the newest page, as the window opens
+    times = []
+    for _ in range(3):
+        began = time.perf_counter()
+        window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+        loop.exec()
+        times.append(time.perf_counter() - began)
+        first = window.proxy.index(0, 0)
+        assert model.record_at(window.proxy.mapToSource(first).row()).id == 1, "not the first trade"
+        window.table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
+        loop.exec()
+    window.close()
+    reader.close()
+    return statistics.median(times)
 
 
 def _peak_rss_mb(pid: int) -> float:

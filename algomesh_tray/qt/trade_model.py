@@ -3,6 +3,8 @@
 Given a TradeLogReader, the model shows the whole log: older trades are fetched a page at a time
 as the view scrolls (canFetchMore/fetchMore), and a query (filter words, a date range) is asked
 of the log itself, on the reader's thread; live trades that match are added on top meanwhile.
+Sorting by time oldest first asks the log too: the first page is then the oldest trades, pages
+go forward in time, and a live trade waits at the end until paging reaches it.
 Without a reader it holds the recent trades it is given, filtered by the proxy.
 
 Feed text is only ever returned as display text (drawn as plain text by the view) or,
@@ -15,6 +17,7 @@ import html
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final
 
@@ -112,11 +115,14 @@ def _display(record: TradeRecord, column: int) -> str:
 
 
 class TradeTableModel(QAbstractTableModel):
-    """Records newest first: the order the window shows without sorting anything.
+    """Records in the query's order, newest first unless the table is sorted by time oldest first:
+    the order the window shows without sorting anything.
 
     Without a reader it holds at most ``max_rows`` records. With one, older trades come from the
     log on demand; live trades push the oldest out beyond ``max_rows`` plus what the user fetched
     (they can be fetched again), so memory follows what the user looked at, not the log's size.
+    Oldest first, pages come forward in time and live trades are added at the end only once
+    every page is in (at most ``max_rows`` of them beyond what was fetched); else paging brings them.
     """
 
     #: New live records (oldest first), every one, shown or not by the query: for the dashboard.
@@ -140,9 +146,10 @@ class TradeTableModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._relay = FutureRelay(self)
-        self._exhausted = reader is None  # nothing older to fetch
+        self._exhausted = reader is None  # nothing more to fetch (older, or newer when oldest first)
         self._fetching = False
         self._generation = 0  # a page asked for an earlier query is dropped
+        self._live_missed = False  # oldest first: a live trade was left for a page that is on its way
         self._capacity = max_rows
         self._page_size = FIRST_PAGE
 
@@ -204,11 +211,14 @@ class TradeTableModel(QAbstractTableModel):
 
     def add_records(self, records: Sequence[TradeRecord]) -> None:
         """Put new records (given oldest first) at the top, dropping the oldest beyond the capacity;
-        with a query set, only those it matches."""
+        with a query set, only those it matches. Oldest first, they belong at the end instead."""
         if records:
             self.records_added.emit(list(records))
         if not self.query.is_everything:
             records = [record for record in records if self.query.matches(record)]
+        if self.query.oldest_first:
+            self._append_live(records)
+            return
         newest_first = list(reversed(records))[: self._capacity]
         if not newest_first:
             return
@@ -224,6 +234,22 @@ class TradeTableModel(QAbstractTableModel):
         self._records[:0] = newest_first
         self._search_texts[:0] = [None] * len(newest_first)
         self.endInsertRows()
+
+    def _append_live(self, records: Sequence[TradeRecord]) -> None:
+        """Oldest first: new trades go at the end, but only when every older one is shown, and up to
+        ``max_rows`` beyond what the user paged to (the oldest rows, at the top, cannot be let go);
+        otherwise they are left to the log, and paging brings them (never on top)."""
+        if not records:
+            return
+        if self._exhausted and len(self._records) + len(records) <= self._capacity + self.max_rows:
+            start = len(self._records)
+            self.beginInsertRows(QModelIndex(), start, start + len(records) - 1)
+            self._records.extend(records)
+            self._search_texts.extend([None] * len(records))
+            self.endInsertRows()
+            return
+        self._live_missed = True  # a page read before they were written must not end the paging
+        self._exhausted = self.reader is None
 
     def add_history(self, records: Sequence[TradeRecord]) -> None:
         """Put records read from the log (given newest first) below the live ones, skipping those
@@ -250,13 +276,14 @@ class TradeTableModel(QAbstractTableModel):
         return not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008
-        """Ask the reader for the next older page; it is added when it arrives (never blocks)."""
+        """Ask the reader for the next page (older; newer when oldest first); it is added when it
+        arrives (never blocks)."""
         if parent.isValid() or self._exhausted or self._fetching or self.reader is None:
             return
         self._fetching = True
+        self._live_missed = False  # this read sees every trade written until now
         limit = self._page_size
-        before = self._oldest_key()
-        future = self.reader.page(self.query, before=before, limit=limit)
+        future = self.reader.page(self.query, after=self._last_key(), limit=limit)
         self._relay.when_done(future, partial(self._on_page, self._generation, limit))
 
     def attach_reader(self, reader: TradeLogReader) -> None:
@@ -266,10 +293,26 @@ class TradeTableModel(QAbstractTableModel):
         self.reader = reader
         self._exhausted = False
 
+    @property
+    def oldest_first(self) -> bool:
+        return self.query.oldest_first
+
+    def set_oldest_first(self, oldest_first: bool) -> None:
+        """Read the log oldest first (or newest first again): the table starts again from the first
+        match in that order, with the same filter. Without a reader there is no log to ask."""
+        if self.reader is not None and oldest_first != self.query.oldest_first:
+            self._restart(replace(self.query, oldest_first=oldest_first))
+
     def set_query(self, query: TradeQuery) -> None:
-        """Show what ``query`` selects: the table starts again from the newest match."""
+        """Show what ``query`` selects, in the table's current order (set_oldest_first changes it):
+        the table starts again from the first match in that order."""
+        query = replace(query, oldest_first=self.query.oldest_first)
         if query == self.query and self.reader is not None:
             return
+        self._restart(query)
+
+    def _restart(self, query: TradeQuery) -> None:
+        """Let every row go and read ``query``'s first page; pages of the query before are dropped."""
         self._generation += 1
         self.beginResetModel()
         self.query = query
@@ -281,7 +324,8 @@ class TradeTableModel(QAbstractTableModel):
         self.endResetModel()
         self.fetchMore()
 
-    def _oldest_key(self) -> Key | None:
+    def _last_key(self) -> Key | None:
+        """Where the rows read from the log end: the next page starts past it."""
         for record in reversed(self._records):
             if record.id is not None:
                 return (record.received_at, record.id)
@@ -301,7 +345,7 @@ class TradeTableModel(QAbstractTableModel):
             if first:
                 self.query_loaded.emit()
             return
-        self._exhausted = len(page) < limit
+        self._exhausted = len(page) < limit and not self._live_missed
         self._page_size = min(MAX_PAGE, self._page_size * 2)
         if first:  # signals that arrived live while the first page was read may be in it
             shown = {record.id for record in self._records}
@@ -326,6 +370,8 @@ class TradeSortProxy(QSortFilterProxyModel):
     Newest first is the source model's own order, so that sort costs nothing: a proxy sort
     calls back into Python for every comparison, which a burst of signals cannot afford. No
     Python filterAcceptsRow either: a page of thousands of rows would call it for each.
+    With a reader, time oldest first is asked of the log too (sorting the rows loaded would show
+    the oldest of those, not the log's first trade); other columns sort the rows loaded.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -334,7 +380,11 @@ class TradeSortProxy(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column == Column.TIME and order == Qt.SortOrder.DescendingOrder:
+        model = self.sourceModel()
+        if column == Column.TIME and isinstance(model, TradeTableModel) and model.reader is not None:
+            model.set_oldest_first(order == Qt.SortOrder.AscendingOrder)
+            column, order = -1, Qt.SortOrder.AscendingOrder  # the log's order, as the model reads it
+        elif column == Column.TIME and order == Qt.SortOrder.DescendingOrder:
             column, order = -1, Qt.SortOrder.AscendingOrder  # the source order, as it is
         super().sort(column, order)
 

@@ -1,4 +1,5 @@
-"""The trades window: signals newest first, with a filter box, a date range and the feed's status.
+"""The trades window: signals newest first (or oldest first, sorted by time), with a filter box, a
+date range and the feed's status.
 
 With a reader behind the model, the filter box and the date range query the whole log (debounced
 as the user types) and Export CSV streams what the query matches to the file, on the reader's
@@ -207,8 +208,12 @@ class TradesWindow(QMainWindow):
         if record is None:
             return
         row = self.model.row_of(record)
-        if row is None and self.model.reader is not None and not self.model.query.is_everything:
-            self._clear_query()  # the trade is in the log, hidden by the query: show it once rows arrive
+        hidden = not self.model.query.is_everything or self.model.oldest_first
+        if row is None and self.model.reader is not None and hidden:
+            # The trade is in the log, hidden by the query or not yet paged to (oldest first): show
+            # the newest with no filter, and the trade once its rows arrive.
+            self._clear_query()
+            self.table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
             self._pending_record = record
             return
         if row is None:
@@ -347,7 +352,8 @@ class TradesWindow(QMainWindow):
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         if self.model.reader is not None:  # the log knows how many; the table, how many it has read
             noun = "trade" if total == 1 else "trades"
-            more = " (scroll for older)" if self.model.canFetchMore() else ""
+            direction = "newer" if self.model.oldest_first else "older"
+            more = f" (scroll for {direction})" if self.model.canFetchMore() else ""
             matching = "" if self.model.query.is_everything else " matching"
             self.shown_label.setText(f"{total:,}{matching} {noun}{more}")
             return

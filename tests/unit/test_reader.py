@@ -58,7 +58,7 @@ def test_reads_during_a_long_write_answer_at_once_with_the_last_commit(trade_log
     try:
         assert writing.wait(DEADLINE)
         totals = reader.totals(start_of_today(START)).result(timeout=DEADLINE)
-        page = reader.page(TradeQuery(), before=None, limit=3).result(timeout=DEADLINE)
+        page = reader.page(TradeQuery(), after=None, limit=3).result(timeout=DEADLINE)
         assert thread.is_alive()  # the write is still open: these did not wait for it
         assert sum(total.signals for total in totals.markets) == 1000 and totals.newest_trade_id == 1000
         assert [record.id for record in page] == [1000, 999, 998]
@@ -139,5 +139,5 @@ def test_a_missing_log_fails_the_future_not_the_thread(tmp_path: Path) -> None:
     reader = TradeLogReader(tmp_path / "none" / "trades.sqlite3")
     for _ in range(2):
         with pytest.raises(sqlite3.Error):
-            reader.page(TradeQuery(), before=None, limit=5).result(timeout=DEADLINE)
+            reader.page(TradeQuery(), after=None, limit=5).result(timeout=DEADLINE)
     reader.close()

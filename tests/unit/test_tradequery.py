@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,17 @@ QUERIES = [
 ]
 
 
+def paged_ids(db: sqlite3.Connection, query: TradeQuery, limit: int) -> list[int | None]:
+    """Every page of ``query``, each starting past the last key of the one before, as the model pages."""
+    paged: list[int | None] = []
+    after = None
+    while page := select_page(db, query, after=after, limit=limit):
+        assert len(page) <= limit
+        paged += [record.id for record in page]
+        after = (page[-1].received_at, page[-1].id or 0)
+    return paged
+
+
 @pytest.mark.parametrize("query", QUERIES, ids=repr)
 def test_pages_select_what_the_matcher_does_newest_first(logged: tuple[Path, list[TradeRecord]],
                                                           query: TradeQuery) -> None:  # fmt: skip
@@ -64,16 +76,64 @@ def test_pages_select_what_the_matcher_does_newest_first(logged: tuple[Path, lis
     path, newest_first = logged
     expected = [record.id for record in newest_first if query.matches(record)]
     db = sqlite3.connect(path)
-    paged: list[int | None] = []
-    before = None
-    while page := select_page(db, query, before=before, limit=37):
-        assert len(page) <= 37
-        paged += [record.id for record in page]
-        before = (page[-1].received_at, page[-1].id or 0)
+    paged = paged_ids(db, query, 37)
     streamed = [row[0] for row in iter_rows(db, query, chunk=50)]
     db.close()
     assert paged == expected
     assert streamed == expected
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=repr)
+def test_pages_oldest_first_are_the_same_matches_the_other_way(logged: tuple[Path, list[TradeRecord]],
+                                                                query: TradeQuery) -> None:  # fmt: skip
+    """Oldest first: the first page holds the oldest matches, ascending, and page after page (37, so
+    boundaries fall inside runs of trades that share a time) gives every match once, ties by id."""
+    path, newest_first = logged
+    oldest_first = replace(query, oldest_first=True)
+    expected = [record.id for record in reversed(newest_first) if query.matches(record)]
+    db = sqlite3.connect(path)
+    paged = paged_ids(db, oldest_first, 37)
+    streamed = [row[0] for row in iter_rows(db, oldest_first, chunk=50)]
+    db.close()
+    assert paged == expected
+    assert streamed == expected
+
+
+def test_page_boundaries_fall_inside_runs_of_equal_times(logged: tuple[Path, list[TradeRecord]]) -> None:
+    """The fixture really has ties, and pages of 1 and 2 cut runs of one time at every place."""
+    path, newest_first = logged
+    times = [record.received_at for record in newest_first]
+    assert len(set(times)) < len(times) * 0.6  # many trades share a time
+    db = sqlite3.connect(path)
+    for limit in (1, 2):
+        assert paged_ids(db, TradeQuery(oldest_first=True), limit) == [record.id for record in reversed(newest_first)]
+    db.close()
+
+
+OLDEST_FIRST_PLANS = [
+    TradeQuery(oldest_first=True),
+    TradeQuery(text="btc", oldest_first=True),
+    TradeQuery(text="failed", since=START + 10, oldest_first=True),
+]
+
+
+@pytest.mark.parametrize("query", OLDEST_FIRST_PLANS, ids=repr)
+def test_oldest_first_walks_an_index_forwards_without_sorting(logged: tuple[Path, list[TradeRecord]],
+                                                              query: TradeQuery) -> None:  # fmt: skip
+    """Each statement a page runs (one per market walk) is planned as a walk of the time or
+    (market, time) index, with no sort of the matches (a sort would read them all first)."""
+    path, newest_first = logged
+    db = sqlite3.connect(path)
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    select_page(db, query, after=(newest_first[400].received_at, newest_first[400].id or 0), limit=20)
+    db.set_trace_callback(None)
+    walks = [sql for sql in statements if sql.startswith("SELECT") and "ORDER BY received_at ASC" in sql]
+    plans = [str(db.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()) for sql in walks]
+    db.close()
+    assert len(walks) == (2 if query.text == "btc" else 1)  # "btc": its two markets, merged
+    for plan in plans:
+        assert "USING INDEX trades_by_" in plan and "TEMP B-TREE" not in plan, plan
 
 
 def test_words_that_only_name_markets_walk_only_those_markets(logged: tuple[Path, list[TradeRecord]]) -> None:
