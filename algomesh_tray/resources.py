@@ -9,7 +9,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["icon_path", "notification_icon", "resource_path"]
+__all__ = ["TRAY_ICONS", "TRAY_ICON_SIZES", "icon_path", "notification_icon", "resource_path", "tray_icon_paths"]
+
+#: The icons the tray shows, and the sizes they are rendered at (packaging/render_icons.py --tray):
+#: trays draw 16-24 px, twice or three times that on high-DPI screens.
+TRAY_ICONS = ("algomesh-tray", "tray-connected", "tray-connecting", "tray-disconnected", "tray-paused")
+TRAY_ICON_SIZES = (16, 22, 24, 32, 48, 64)
 
 
 def _resources_root() -> Path:
@@ -33,6 +38,11 @@ def resource_path(relative: str) -> Path:
 def icon_path(name: str) -> Path:
     """An icon by name, e.g. ``tray-connected`` -> resources/icons/tray-connected.svg."""
     return resource_path(f"icons/{name}.svg")
+
+
+def tray_icon_paths(name: str) -> dict[int, Path]:
+    """A tray icon's PNGs by size (an SVG would load Qt's SVG module and plugins: 1.2 MB)."""
+    return {size: resource_path(f"icons/tray/{name}-{size}.png") for size in TRAY_ICON_SIZES}
 
 
 def notification_icon(platform: str = sys.platform) -> str:

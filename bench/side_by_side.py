@@ -412,7 +412,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "algomesh_tray")], check=True)
         floor_script = folder / "floor_tray.py"
         floor_script.write_text(FLOOR_PROGRAM)
-        icon = ROOT / "resources" / "icons" / "algomesh-tray.svg"
+        icon = ROOT / "resources" / "icons" / "tray" / "algomesh-tray-22.png"  # a PNG, as the app's tray: no SVG module
         programs = [Program("floor", lambda home: [sys.executable, str(floor_script), str(icon)])]
         names = arguments.only or ["floor", "peer", "app"]
         if "peer" in names and not arguments.skip_idle:

@@ -1,9 +1,14 @@
 """Render resources/icons/algomesh-tray.svg into every size and format the installers need.
 
     python packaging/render_icons.py [OUTPUT_DIR]   (default: build/icons)
+    python packaging/render_icons.py --tray         (resources/icons/tray, checked in)
 
 Writes hicolor/<N>x<N>/apps/algomesh-tray.png (Linux), algomesh-tray.ico (Windows, PNG entries)
 and algomesh-tray.icns (macOS, PNG entries). Uses Qt's SVG renderer, so no other tool is needed.
+
+``--tray`` renders the tray's icons to PNGs at the sizes trays draw: the running app reads those,
+not the SVGs, because an SVG loads Qt's SVG module and plugins (1.2 MB of the idle app). A test
+renders them again and compares, so an SVG changed without this run fails.
 """
 
 from __future__ import annotations
@@ -20,7 +25,12 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE = ROOT / "resources" / "icons" / "algomesh-tray.svg"
+sys.path.insert(0, str(ROOT))
+
+from algomesh_tray.resources import TRAY_ICON_SIZES, TRAY_ICONS  # noqa: E402
+
+ICONS = ROOT / "resources" / "icons"
+SOURCE = ICONS / "algomesh-tray.svg"
 HICOLOR_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
 ICNS_TYPES = {b"icp4": 16, b"icp5": 32, b"icp6": 64, b"ic07": 128, b"ic08": 256, b"ic09": 512, b"ic10": 1024}
@@ -57,6 +67,22 @@ def icns(pngs: dict[bytes, bytes]) -> bytes:
     return b"icns" + struct.pack(">I", len(body) + 8) + body
 
 
+def render_tray_icons(output: Path) -> list[Path]:
+    """Each tray icon as <name>-<size>.png in ``output``; the paths written."""
+    QGuiApplication.instance() or QGuiApplication([])
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in TRAY_ICONS:
+        renderer = QSvgRenderer(str(ICONS / f"{name}.svg"))
+        if not renderer.isValid():
+            raise SystemExit(f"cannot read {ICONS / f'{name}.svg'}")
+        for size in TRAY_ICON_SIZES:
+            target = output / f"{name}-{size}.png"
+            target.write_bytes(render_png(renderer, size))
+            written.append(target)
+    return written
+
+
 def main(output: Path) -> None:
     QGuiApplication.instance() or QGuiApplication([])
     renderer = QSvgRenderer(str(SOURCE))
@@ -82,4 +108,7 @@ def main(output: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "icons")
+    if sys.argv[1:] == ["--tray"]:
+        print(f"{len(render_tray_icons(ICONS / 'tray'))} tray icons written to {ICONS / 'tray'}")
+    else:
+        main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "icons")

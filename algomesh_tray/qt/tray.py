@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -17,9 +17,9 @@ from ..feed_status import ConnectionState, ListenerStatus, status_text
 from ..formatting import escape_markup
 from ..notifiers import PAUSE_CHOICES, Notification
 from ..records import TradeRecord
-from ..resources import icon_path
+from ..resources import icon_path, tray_icon_paths
 
-__all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon"]
+__all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon", "tray_icon"]
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,18 @@ APP_TITLE = "AlgoMesh Tray"
 
 @cache
 def app_icon(name: str = "algomesh-tray") -> QIcon:
-    """An icon from resources/icons, loaded once."""
+    """An icon for windows, from resources/icons (SVG, sharp at any size), loaded once."""
     return QIcon(str(icon_path(name)))
+
+
+@cache
+def tray_icon(name: str = "algomesh-tray") -> QIcon:
+    """An icon for the tray and its messages, from PNGs at the sizes trays draw, loaded once:
+    the idle app then never loads Qt's SVG module (1.2 MB)."""
+    icon = QIcon()
+    for size, path in tray_icon_paths(name).items():
+        icon.addFile(str(path), QSize(size, size))
+    return icon
 
 
 STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
@@ -81,11 +91,11 @@ class TrayIcon(QObject):
         status line's details come from."""
         super().__init__(parent)
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
-        self._escape_messages = self.available and tray_messages_read_markup()
+        self._escape_messages: bool | None = None  # asked at the first message (QtDBus: 0.3 MB, D-Bus calls)
         self._tray_watch: QTimer | None = None
         self._icon_name = "tray-connecting"
         self._actions = actions
-        self._icon = QSystemTrayIcon(app_icon(self._icon_name), self)
+        self._icon = QSystemTrayIcon(tray_icon(self._icon_name), self)
         self._menu = QMenu()
         self._menu.addActions([actions.open_trades, actions.settings, actions.pause])
         self._pause_menu = self._menu.addMenu("Pause for")
@@ -126,7 +136,7 @@ class TrayIcon(QObject):
         assert self._tray_watch is not None
         self._tray_watch.stop()
         self.available = True
-        self._escape_messages = tray_messages_read_markup()
+        self._escape_messages = None  # ask again: the new tray may show messages differently
         log.info("a system tray appeared")
         self.show()
         self.became_available.emit()
@@ -171,8 +181,10 @@ class TrayIcon(QObject):
     def show_message(self, notification: Notification) -> None:
         """A Qt tray message; its click reaches ``message_clicked`` with the trade."""
         self._last_message_record = notification.record
+        if self._escape_messages is None:
+            self._escape_messages = tray_messages_read_markup()
         body = escape_markup(notification.body) if self._escape_messages else notification.body
-        self._icon.showMessage(notification.title, body, app_icon(), 10_000)
+        self._icon.showMessage(notification.title, body, tray_icon(), 10_000)
         log.info("tray message shown: %s", notification.title)
 
     def _refresh(self) -> None:
@@ -195,7 +207,7 @@ class TrayIcon(QObject):
         )
         if icon != self._icon_name:  # not every second of a countdown: D-Bus trays repaint on each
             self._icon_name = icon
-            self._icon.setIcon(app_icon(icon))
+            self._icon.setIcon(tray_icon(icon))
         self._icon.setToolTip(f"{APP_TITLE}\n{text}")
         if text != self.text:
             self.text = text

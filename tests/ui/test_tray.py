@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.feed_status import ConnectionState, ListenerStatus
 from algomesh_tray.qt.tray import AppActions, TrayIcon
+from algomesh_tray.resources import TRAY_ICON_SIZES, TRAY_ICONS, tray_icon_paths
+
+ROOT = Path(__file__).resolve().parents[2]
 
 URL = "ws://localhost:52000/connect"
 
@@ -52,3 +61,37 @@ def test_tray_icon_tells_of_a_silent_feed(qtbot: QtBot) -> None:
     assert tray._idle_check.isActive()
     tray.set_status(ListenerStatus(ConnectionState.DISCONNECTED, URL, "lost", 1.0))
     assert not tray._idle_check.isActive()
+
+
+def test_tray_icons_are_the_svgs_rendered_at_tray_sizes(tmp_path: Path) -> None:
+    """The checked-in PNGs are what packaging/render_icons.py --tray makes of today's SVGs."""
+    import render_icons
+
+    fresh = render_icons.render_tray_icons(tmp_path)
+    assert len(fresh) == len(TRAY_ICONS) * len(TRAY_ICON_SIZES)
+    for name in TRAY_ICONS:
+        for size, shipped in tray_icon_paths(name).items():
+            made, kept = QImage(str(tmp_path / f"{name}-{size}.png")), QImage(str(shipped))
+            assert kept.size() == made.size() == QSize(size, size), shipped
+            assert _largest_difference(made, kept) <= 8, f"{shipped} is stale: run packaging/render_icons.py --tray"
+
+
+def _largest_difference(first: QImage, second: QImage) -> int:
+    """The largest difference of one colour channel of one pixel (renderers may round differently)."""
+    first = first.convertToFormat(QImage.Format.Format_RGBA8888)
+    second = second.convertToFormat(QImage.Format.Format_RGBA8888)
+    return max(abs(a - b) for a, b in zip(bytes(first.constBits()), bytes(second.constBits()), strict=True))
+
+
+def test_the_tray_draws_its_icons_without_loading_qt_svg() -> None:
+    """SVG support costs the idle app 1.2 MB (the module and its plugins): the tray's PNGs need none."""
+    probe = (
+        "from PySide6.QtWidgets import QApplication; app = QApplication([]);"
+        "from algomesh_tray.qt.tray import tray_icon;"
+        "from algomesh_tray.resources import TRAY_ICONS;"
+        "assert all(not tray_icon(name).pixmap(22, 22).isNull() for name in TRAY_ICONS);"
+        "print('Svg' in open('/proc/self/maps').read())"
+    )
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, cwd=ROOT)  # fmt: skip
+    assert found.stdout.strip() == "False", found.stderr

@@ -25,10 +25,9 @@ def test_installed_wheel_ships_and_finds_every_icon(tmp_path: Path) -> None:
     )
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from algomesh_tray.resources import icon_path;"
+        "from algomesh_tray.resources import TRAY_ICONS, icon_path, tray_icon_paths;"
         "from PySide6.QtGui import QGuiApplication, QIcon; app = QGuiApplication([]);"
-        "names = ['algomesh-tray', 'tray-connected', 'tray-connecting', 'tray-disconnected', 'tray-paused'];"
-        "paths = [icon_path(n) for n in names];"
+        "paths = [icon_path(n) for n in TRAY_ICONS] + [p for n in TRAY_ICONS for p in tray_icon_paths(n).values()];"
         "assert all(not QIcon(str(p)).pixmap(22, 22).isNull() for p in paths);"
         "print('\\n'.join(str(p) for p in paths))"
     )
@@ -42,7 +41,7 @@ def test_installed_wheel_ships_and_finds_every_icon(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     printed = result.stdout.split()
-    assert len(printed) == 5
+    assert len(printed) == 5 + 5 * 6  # each SVG, and its PNGs at the tray's sizes
     assert all(path.startswith(str(target / "algomesh_tray" / "resources" / "icons")) for path in printed)
 
     notices = subprocess.run(
