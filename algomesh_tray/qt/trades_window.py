@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 WINDOW_TITLE = "AlgoMesh Tray — Trades"
 #: Typing pauses this long before the log is asked: one query per word, not per keystroke.
 QUERY_DELAY_MS = 250
+#: While the feed streams, the count of trades is redrawn at most this often.
+COUNT_INTERVAL_MS = 500
 _NO_DATE = QDate(2000, 1, 1)  # the date edits' minimum, shown as "any"
 
 
@@ -125,7 +127,7 @@ class TradesWindow(QMainWindow):
     def _build_trades_page(self) -> QWidget:
         self.filter_edit = QLineEdit(placeholderText="Filter: strategy, symbol, buy/sell, status…")
         self.filter_edit.setClearButtonEnabled(True)
-        self.shown_label = QLabel()
+        self.shown_label = QLabel(alignment=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.since_edit = _date_edit("From any day")
         self.until_edit = _date_edit("To any day")
         filter_row = QHBoxLayout()
@@ -171,8 +173,9 @@ class TradesWindow(QMainWindow):
         # Type-ahead: the log is asked once typing pauses.
         self._query_timer = QTimer(self, singleShot=True, interval=QUERY_DELAY_MS)
         self._query_timer.timeout.connect(self.apply_query)
-        # A filter change removes rows block by block (thousands of signals): count once after.
-        self._count_timer = QTimer(self, singleShot=True, interval=0)
+        # A filter change removes rows block by block (thousands of signals): count once after. A
+        # streaming feed: at most twice a second (each new text used to repaint the whole window).
+        self._count_timer = QTimer(self, singleShot=True)
         self._count_timer.timeout.connect(self._update_shown_count)
         if model.reader is not None:
             self.filter_edit.textChanged.connect(self._query_timer.start)
@@ -186,13 +189,9 @@ class TradesWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         self.copy_action.triggered.connect(self._on_copy_action_triggered)
         self.export_action.triggered.connect(self._on_export_action_triggered)
-        for change in (
-            self.proxy.rowsInserted,
-            self.proxy.rowsRemoved,
-            self.proxy.modelReset,
-            self.proxy.layoutChanged,
-        ):
-            change.connect(self._count_timer.start)
+        for change in (self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
+            change.connect(self._count_now)
+        self.proxy.rowsInserted.connect(self._count_soon)
         # A steady feed moves every visible row each time: a few repaints a second, not one per signal.
         self._repaints = RepaintThrottle(self.table)
         self.proxy.rowsInserted.connect(self._repaints.changed)
@@ -289,8 +288,15 @@ class TradesWindow(QMainWindow):
         self.filter_edit.clear()
         self.apply_query()
 
+    def _count_now(self) -> None:
+        self._count_timer.start(0)
+
+    def _count_soon(self) -> None:
+        if not self._count_timer.isActive():
+            self._count_timer.start(COUNT_INTERVAL_MS)
+
     def _on_model_page_loaded(self, rows: int) -> None:
-        self._count_timer.start()
+        self._count_now()
         record, self._pending_record = self._pending_record, None
         if record is not None and self.model.row_of(record) is not None:
             self.show_record(record)
@@ -355,9 +361,15 @@ class TradesWindow(QMainWindow):
             direction = "newer" if self.model.oldest_first else "older"
             more = f" (scroll for {direction})" if self.model.canFetchMore() else ""
             matching = "" if self.model.query.is_everything else " matching"
-            self.shown_label.setText(f"{total:,}{matching} {noun}{more}")
+            self._show_count(f"{total:,}{matching} {noun}{more}")
             return
-        self.shown_label.setText(plural(total, "trade") if shown == total else f"{shown:,} of {plural(total, 'trade')}")
+        self._show_count(plural(total, "trade") if shown == total else f"{shown:,} of {plural(total, 'trade')}")
+
+    def _show_count(self, text: str) -> None:
+        """The label only ever grows: a narrower text moving the filter row would repaint the window."""
+        label = self.shown_label
+        label.setText(text)
+        label.setMinimumWidth(max(label.minimumWidth(), label.sizeHint().width()))
 
 
 def _date_edit(tip: str) -> QDateEdit:
