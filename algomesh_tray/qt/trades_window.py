@@ -127,7 +127,6 @@ class TradesWindow(QMainWindow):
     def _build_trades_page(self) -> QWidget:
         self.filter_edit = QLineEdit(placeholderText="Filter: strategy, symbol, buy/sell, status…")
         self.filter_edit.setClearButtonEnabled(True)
-        self.shown_label = QLabel(alignment=Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.since_edit = _date_edit("From any day")
         self.until_edit = _date_edit("To any day")
         filter_row = QHBoxLayout()
@@ -137,7 +136,6 @@ class TradesWindow(QMainWindow):
             filter_row.addWidget(self.since_edit)
             filter_row.addWidget(QLabel("to"))
             filter_row.addWidget(self.until_edit)
-        filter_row.addWidget(self.shown_label)
         self.detail = QPlainTextEdit(readOnly=True)  # plain text: feed text is never markup here
         self.detail.setPlaceholderText("Select a trade to see all its fields and the frame as received.")
         self.detail.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -152,6 +150,10 @@ class TradesWindow(QMainWindow):
         return page
 
     def _build_status_bar(self) -> None:
+        # The count of trades shown changes with each signal: here, not in the filter row, where a
+        # new text relays the tab's layout and QTabWidget then repaints the whole tab.
+        self.shown_label = QLabel(textFormat=Qt.TextFormat.PlainText)
+        self.shown_label.setContentsMargins(0, 0, 12, 0)  # apart from the feed's counts beside it
         self.connection_label = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.feed_label = QLabel(textFormat=Qt.TextFormat.PlainText)
         self.export_progress = QProgressBar()
@@ -160,6 +162,7 @@ class TradesWindow(QMainWindow):
         self.export_progress.setTextVisible(False)
         self.export_cancel = QPushButton("Cancel export")
         self.statusBar().addWidget(self.connection_label, 1)
+        self.statusBar().addPermanentWidget(self.shown_label)
         self.statusBar().addPermanentWidget(self.export_progress)
         self.statusBar().addPermanentWidget(self.export_cancel)
         self.statusBar().addPermanentWidget(self.feed_label)
@@ -174,7 +177,7 @@ class TradesWindow(QMainWindow):
         self._query_timer = QTimer(self, singleShot=True, interval=QUERY_DELAY_MS)
         self._query_timer.timeout.connect(self.apply_query)
         # A filter change removes rows block by block (thousands of signals): count once after. A
-        # streaming feed: at most twice a second (each new text used to repaint the whole window).
+        # streaming feed: at most twice a second.
         self._count_timer = QTimer(self, singleShot=True)
         self._count_timer.timeout.connect(self._update_shown_count)
         if model.reader is not None:
@@ -361,15 +364,9 @@ class TradesWindow(QMainWindow):
             direction = "newer" if self.model.oldest_first else "older"
             more = f" (scroll for {direction})" if self.model.canFetchMore() else ""
             matching = "" if self.model.query.is_everything else " matching"
-            self._show_count(f"{total:,}{matching} {noun}{more}")
+            self.shown_label.setText(f"{total:,}{matching} {noun}{more}")
             return
-        self._show_count(plural(total, "trade") if shown == total else f"{shown:,} of {plural(total, 'trade')}")
-
-    def _show_count(self, text: str) -> None:
-        """The label only ever grows: a narrower text moving the filter row would repaint the window."""
-        label = self.shown_label
-        label.setText(text)
-        label.setMinimumWidth(max(label.minimumWidth(), label.sizeHint().width()))
+        self.shown_label.setText(plural(total, "trade") if shown == total else f"{shown:,} of {plural(total, 'trade')}")
 
 
 def _date_edit(tip: str) -> QDateEdit:
