@@ -10,10 +10,12 @@ painted at once, and a click, key or wheel turn on the view is answered at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
-__all__ = ["RepaintThrottle"]
+__all__ = ["Paced", "RepaintThrottle"]
 
 #: What the user does to a view: answered at once, whatever the feed is doing.
 _USER_INPUT = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick, QEvent.Type.KeyPress,
@@ -60,3 +62,32 @@ class RepaintThrottle(QObject):
         self._held = False
         self._widget.setUpdatesEnabled(True)  # repaints the widget, once, with every change
         self._timer.start()  # still streaming? keep the pace
+
+
+class Paced(QObject):
+    """Runs ``apply`` when asked: at once, then at most once per ``interval_ms`` while the asks keep
+    coming (once at the end of the interval for all the asks in it).
+
+    For texts a live feed changes with each signal: a label's new text costs a relayout of its
+    window even while its repaints are held.
+    """
+
+    def __init__(self, apply: Callable[[], None], *, interval_ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._apply = apply
+        self._asked = False
+        self._timer = QTimer(self, singleShot=True, interval=interval_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def ask(self) -> None:
+        if self._timer.isActive():
+            self._asked = True
+            return
+        self._apply()
+        self._timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        if self._asked:
+            self._asked = False
+            self._apply()
+            self._timer.start()

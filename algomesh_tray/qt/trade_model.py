@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import (
@@ -60,8 +60,9 @@ TOOLTIP_CHARS: Final = 1000
 #: Longest size type shown beside an amount ("percent", ...).
 SIZE_TYPE_CHARS: Final = 20
 
-_BUY_COLOUR: Final = QColor("#15803d")
-_SELL_COLOUR: Final = QColor("#b91c1c")
+_BUY_BRUSH: Final = QBrush(QColor("#15803d"))
+_SELL_BRUSH: Final = QBrush(QColor("#b91c1c"))
+_RIGHT: Final = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 _Index = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
@@ -114,6 +115,46 @@ def _display(record: TradeRecord, column: int) -> str:
     return safe_text(str(_raw_value(record, column)), CELL_CHARS)
 
 
+def _tooltip(record: TradeRecord, column: int) -> str:
+    return plain_tooltip(safe_text(str(_raw_value(record, column)), TOOLTIP_CHARS))
+
+
+def _colour(record: TradeRecord, column: int) -> QBrush | None:
+    action = record.signal.action
+    if column != Column.ACTION or action not in ("BUY", "SELL"):
+        return None
+    return _BUY_BRUSH if action == "BUY" else _SELL_BRUSH
+
+
+@cache
+def _bold() -> QFont:
+    """Made on first use: a QFont needs the QApplication."""
+    font = QFont()
+    font.setBold(True)
+    return font
+
+
+def _weight(record: TradeRecord, column: int) -> QFont | None:
+    return _bold() if column == Column.ACTION else None
+
+
+def _alignment(record: TradeRecord, column: int) -> int | None:
+    return _RIGHT if column in (Column.AMOUNT, Column.PRICE) else None
+
+
+#: What the model answers, by role: text, sort key and record; the action's colour and weight,
+#: numbers aligned right. Tooltips are escaped: Qt may read them as rich text.
+_ANSWERS: Final[dict[int, Callable[[TradeRecord, int], Any]]] = {
+    Qt.ItemDataRole.DisplayRole: _display,
+    SORT_ROLE: _raw_value,
+    RECORD_ROLE: lambda record, column: record,
+    Qt.ItemDataRole.ToolTipRole: _tooltip,
+    Qt.ItemDataRole.ForegroundRole: _colour,
+    Qt.ItemDataRole.FontRole: _weight,
+    Qt.ItemDataRole.TextAlignmentRole: _alignment,
+}
+
+
 class TradeTableModel(QAbstractTableModel):
     """Records in the query's order, newest first unless the table is sorted by time oldest first:
     the order the window shows without sorting anything.
@@ -143,8 +184,6 @@ class TradeTableModel(QAbstractTableModel):
         self.query = TradeQuery()
         self._records: list[TradeRecord] = []
         self._search_texts: list[str | None] = []
-        self._bold = QFont()
-        self._bold.setBold(True)
         self._relay = FutureRelay(self)
         self._exhausted = reader is None  # nothing more to fetch (older, or newer when oldest first)
         self._fetching = False
@@ -165,30 +204,15 @@ class TradeTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._records):
+        # Called for every role of every visible cell at each repaint: one lookup answers the
+        # roles the table leaves empty (most of them), before anything else is asked of Qt.
+        answer = _ANSWERS.get(role)
+        if answer is None or not index.isValid():
             return None
-        record = self._records[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return _display(record, column)
-        if role == SORT_ROLE:
-            return _raw_value(record, column)
-        if role == RECORD_ROLE:
-            return record
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(safe_text(str(_raw_value(record, column)), TOOLTIP_CHARS))
-        return self._look(record, column, role)
-
-    def _look(self, record: TradeRecord, column: int, role: int) -> Any:
-        """Colour and weight of the action, numbers aligned right."""
-        if column == Column.ACTION:
-            if role == Qt.ItemDataRole.ForegroundRole and record.signal.action in ("BUY", "SELL"):
-                return QBrush(_BUY_COLOUR if record.signal.is_buy else _SELL_COLOUR)
-            if role == Qt.ItemDataRole.FontRole:
-                return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (Column.AMOUNT, Column.PRICE):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        row = index.row()
+        if not 0 <= row < len(self._records):
+            return None
+        return answer(self._records[row], index.column())
 
     def record_at(self, row: int) -> TradeRecord:
         return self._records[row]

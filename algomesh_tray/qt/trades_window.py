@@ -46,7 +46,7 @@ from ..tasks import in_own_thread
 from ..tradequery import TradeQuery
 from .dashboard import DashboardWidget
 from .futures import FutureRelay
-from .repaint_throttle import RepaintThrottle
+from .repaint_throttle import Paced, RepaintThrottle
 from .trade_model import Column, TradeFilterProxy, TradeSortProxy, TradeTableModel, plain_tooltip
 
 __all__ = ["TradesWindow"]
@@ -56,8 +56,8 @@ log = logging.getLogger(__name__)
 WINDOW_TITLE = "AlgoMesh Tray — Trades"
 #: Typing pauses this long before the log is asked: one query per word, not per keystroke.
 QUERY_DELAY_MS = 250
-#: While the feed streams, the count of trades is redrawn at most this often.
-COUNT_INTERVAL_MS = 500
+#: While the feed streams, the status bar's counts change at most this often.
+STATUS_INTERVAL_MS = 500
 _NO_DATE = QDate(2000, 1, 1)  # the date edits' minimum, shown as "any"
 
 
@@ -78,6 +78,7 @@ class TradesWindow(QMainWindow):
         self._pending_record: TradeRecord | None = None  # to select once the log's rows arrive
         self._export_cancel: threading.Event | None = None
         self._export_relay = FutureRelay(self)
+        self._feed_text = ("", "")  # the session's counts, and the last rejected frame's reason
         self.addToolBar(self._build_toolbar(actions))
         self.table = self._build_table()
         self.dashboard = DashboardWidget(model)
@@ -87,7 +88,7 @@ class TradesWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self._build_status_bar()
         self._connect()
-        self._update_shown_count()
+        self._update_status_counts()
 
     def _build_toolbar(self, actions: list[QAction]) -> QToolBar:
         toolbar = QToolBar("Actions", self)
@@ -177,9 +178,10 @@ class TradesWindow(QMainWindow):
         self._query_timer = QTimer(self, singleShot=True, interval=QUERY_DELAY_MS)
         self._query_timer.timeout.connect(self.apply_query)
         # A filter change removes rows block by block (thousands of signals): count once after. A
-        # streaming feed: at most twice a second.
-        self._count_timer = QTimer(self, singleShot=True)
-        self._count_timer.timeout.connect(self._update_shown_count)
+        # streaming feed: the counts at most twice a second.
+        self._count_timer = QTimer(self, singleShot=True, interval=0)
+        self._count_timer.timeout.connect(self._update_status_counts)
+        self._paced_counts = Paced(self._update_status_counts, interval_ms=STATUS_INTERVAL_MS, parent=self)
         if model.reader is not None:
             self.filter_edit.textChanged.connect(self._query_timer.start)
             self.since_edit.dateChanged.connect(self._query_timer.start)
@@ -193,12 +195,11 @@ class TradesWindow(QMainWindow):
         self.copy_action.triggered.connect(self._on_copy_action_triggered)
         self.export_action.triggered.connect(self._on_export_action_triggered)
         for change in (self.proxy.rowsRemoved, self.proxy.modelReset, self.proxy.layoutChanged):
-            change.connect(self._count_now)
-        self.proxy.rowsInserted.connect(self._count_soon)
+            change.connect(self._count_timer.start)
+        self.proxy.rowsInserted.connect(self._paced_counts.ask)
         # A steady feed moves every visible row each time: a few repaints a second, not one per signal.
         self._repaints = RepaintThrottle(self.table)
         self.proxy.rowsInserted.connect(self._repaints.changed)
-        self._status_repaints = RepaintThrottle(self.statusBar())  # the counts change with each signal
 
     def show_record(self, record: TradeRecord | None) -> None:
         """Bring the window up, with ``record`` selected and scrolled to when it is in the table."""
@@ -241,10 +242,8 @@ class TradesWindow(QMainWindow):
 
     def set_feed_text(self, text: str, last_rejection: str = "") -> None:
         """The session's counts; the reason the last frame was rejected shows on hover."""
-        self._status_repaints.changed()
-        self.feed_label.setText(text)
-        self.feed_label.setToolTip(plain_tooltip(f"Last rejected frame: {safe_text(last_rejection, 300)}")
-                                   if last_rejection else "")  # fmt: skip
+        self._feed_text = (text, last_rejection)
+        self._paced_counts.ask()
 
     def shown_records(self) -> list[TradeRecord]:
         """The trades as the table shows them: filtered, in the current order."""
@@ -291,15 +290,8 @@ class TradesWindow(QMainWindow):
         self.filter_edit.clear()
         self.apply_query()
 
-    def _count_now(self) -> None:
-        self._count_timer.start(0)
-
-    def _count_soon(self) -> None:
-        if not self._count_timer.isActive():
-            self._count_timer.start(COUNT_INTERVAL_MS)
-
     def _on_model_page_loaded(self, rows: int) -> None:
-        self._count_now()
+        self._count_timer.start()
         record, self._pending_record = self._pending_record, None
         if record is not None and self.model.row_of(record) is not None:
             self.show_record(record)
@@ -356,6 +348,13 @@ class TradesWindow(QMainWindow):
         else:
             self.close_requested.emit()
             event.accept()
+
+    def _update_status_counts(self) -> None:
+        text, last_rejection = self._feed_text
+        self.feed_label.setText(text)
+        self.feed_label.setToolTip(plain_tooltip(f"Last rejected frame: {safe_text(last_rejection, 300)}")
+                                   if last_rejection else "")  # fmt: skip
+        self._update_shown_count()
 
     def _update_shown_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()

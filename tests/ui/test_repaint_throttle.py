@@ -1,12 +1,16 @@
-"""RepaintThrottle: a view a live feed changes many times a second is painted a few times a second."""
+"""RepaintThrottle and Paced: what a live feed changes many times a second is painted (and relaid)
+a few times a second."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
-from algomesh_tray.qt.repaint_throttle import RepaintThrottle
+from algomesh_tray.qt.repaint_throttle import Paced, RepaintThrottle
+from algomesh_tray.qt.trade_model import TradeTableModel
+from algomesh_tray.qt.trades_window import TradesWindow
 
 
 class _PaintCounter(QObject):
@@ -74,3 +78,37 @@ def test_a_click_on_a_held_view_is_answered_at_once(qtbot: QtBot) -> None:
     assert throttle.holding and not table.updatesEnabled()
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton)
     assert table.updatesEnabled() and not throttle.holding
+
+
+def test_paced_runs_at_once_then_once_per_interval_with_the_last_state(qtbot: QtBot) -> None:
+    """A lone ask runs at once; a stream of asks runs once when the interval ends, with the last state."""
+    shown: list[int] = []
+    state = {"count": 0}
+    paced = Paced(lambda: shown.append(state["count"]), interval_ms=150)
+    state["count"] = 1
+    paced.ask()
+    assert shown == [1]  # not delayed
+    for count in range(2, 6):
+        state["count"] = count
+        paced.ask()
+    assert shown == [1]  # held: the interval runs
+    qtbot.waitUntil(lambda: shown == [1, 5], timeout=2000)
+    with qtbot.waitSignal(paced._timer.timeout, timeout=2000):
+        pass  # the interval after the last run ends: with no asks in it, nothing runs
+    assert shown == [1, 5]
+    paced.ask()
+    assert shown == [1, 5, 5]  # a quiet spell is over: at once again
+
+
+def test_the_trades_window_sets_its_counts_twice_a_second_while_the_feed_streams(qtbot: QtBot) -> None:
+    """Each new status text relays the window: 100 signals in a burst set the feed text a few times, not 100."""
+    model = TradeTableModel()
+    window = TradesWindow(model, [], QIcon())
+    qtbot.addWidget(window)
+    texts: list[str] = []
+    original = window.feed_label.setText
+    window.feed_label.setText = lambda text: (texts.append(text), original(text))  # type: ignore[method-assign]
+    for count in range(1, 101):
+        window.set_feed_text(f"{count} signals")
+    qtbot.waitUntil(lambda: window.feed_label.text() == "100 signals", timeout=3000)
+    assert len(texts) <= 3, texts

@@ -160,7 +160,7 @@ def test_close_asks_to_quit_without_a_tray(qtbot: QtBot, window: TradesWindow) -
         assert window.close()
 
 
-def test_status_labels_show_feed_text_as_plain_text(window: TradesWindow) -> None:
+def test_status_labels_show_feed_text_as_plain_text(qtbot: QtBot, window: TradesWindow) -> None:
     """Markup in a status text or its tooltip (they may quote the feed) is shown literally, never rendered."""
     window.set_feed_text("<b>x</b>")
     window.set_connection_text("<img src=x>")
@@ -169,6 +169,7 @@ def test_status_labels_show_feed_text_as_plain_text(window: TradesWindow) -> Non
     assert window.feed_label.textFormat() == Qt.TextFormat.PlainText
     assert window.connection_label.textFormat() == Qt.TextFormat.PlainText
     window.set_feed_text("1 rejected", "field 'action' is not a trade action: '<IMG SRC=X>'")
+    qtbot.waitUntil(lambda: window.feed_label.text() == "1 rejected")  # within half a second: the counts are paced
     assert "&lt;IMG SRC=X&gt;" in window.feed_label.toolTip() and "<IMG" not in window.feed_label.toolTip()
 
 
