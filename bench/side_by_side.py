@@ -13,6 +13,8 @@ compare is the ratio of figures taken on the same virtual desktop in the same ru
    - app: this venv's ``algomesh-tray`` against a feed the bench serves, fed 3 signals first.
    RSS and PSS (/proc/PID/smaps_rollup) after 10 s idle, threads, launch -> first visible window
    of the process (``xdotool search --onlyvisible --pid``) and, for the app, -> "ready" (connected).
+   Each starts with the shared libraries of the venvs and of Python out of the page cache (see
+   ``evict_from_page_cache``), as after a reboot.
 2. The trades window, open and closed side by side (a fresh app each): memory per further
    100,000 signals once the table is full, and % of a core at a steady 20 signals/s.
 """
@@ -256,6 +258,29 @@ def open_trades_window(desktop: VirtualDesktop, running: Running) -> None:
 # --- part 1: idle ---------------------------------------------------------------------------
 
 
+def evict_from_page_cache(folders: list[Path]) -> int:
+    """Drop the page cache of every shared library under ``folders``; how many there were.
+
+    A library's RSS counts the pages the kernel maps around each page a program touches when
+    they are cached: a venv just installed (a fresh clone) is cached whole, and the floor and the
+    app measured 12 MB more from one than from the same venv a day old, the peer's venv unchanged.
+    Each program starting with its libraries out of the cache makes the install's age not count.
+    """
+    count = 0
+    for folder in folders:
+        for path in folder.rglob("*.so*"):
+            try:
+                descriptor = os.open(path, os.O_RDONLY)
+            except OSError:  # a folder named *.so*, a dangling link
+                continue
+            try:
+                os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(descriptor)
+            count += 1
+    return count
+
+
 def measure_idle(desktop: VirtualDesktop, feed: Feed, program: Program, home: Path, folder: Path) -> Sample:
     if program.name in ("app", "baseline"):
         running, to_window, cpu, to_ready = start_app(desktop, feed, home, folder, program.code)
@@ -430,6 +455,9 @@ def main() -> None:
         print(f"machine: {platform.node()} · {os.cpu_count()} cores · load {os.getloadavg()[0]:.1f} · "
               f"Python {platform.python_version()}", file=sys.stderr)  # fmt: skip
 
+        libraries = [Path(sys.prefix), Path(sys.base_prefix) / "lib"]
+        if any(program.name == "peer" for program in programs):
+            libraries.append(peer_venv)
         desktop = VirtualDesktop(folder).start()
         feed = Feed()
         try:
@@ -437,6 +465,7 @@ def main() -> None:
                 for round_number in range(arguments.rounds):
                     for program in programs:
                         home = folder / f"home-{program.name}-{round_number}"
+                        evict_from_page_cache(libraries)
                         program.samples.append(measure_idle(desktop, feed, program, home, folder))
                         sample = program.samples[-1]
                         print(f"round {round_number + 1} {program.name}: {sample}", file=sys.stderr, flush=True)
