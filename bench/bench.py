@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from timing import SendToPopupTimer  # noqa: E402  (bench/timing.py, beside this script)
+from shared import SendToPopupTimer, logged_trades  # noqa: E402  (bench/shared.py, beside this script)
 
 from tests.e2e.desktop import VirtualDesktop  # noqa: E402
 from tests.waiting import wait_until  # noqa: E402
@@ -221,7 +221,9 @@ def bench_desktop(app_path: Path, runs: int, burst: int) -> tuple[list[float], f
                         time.sleep(5)  # idle on purpose (the engine waits 8 s): a measurement, not a sync
                         idle = rss_mb(app.pid)
                         data = Path(folder) / f"data-{run}" / "trades.sqlite3"
-                        wait_until(lambda d=data: _count(d) >= burst, 120, "the burst to be logged", interval=0.2)
+                        wait_until(
+                            lambda d=data: logged_trades(d) >= burst, 120, "the burst to be logged", interval=0.2
+                        )
                         after = rss_mb(app.pid)
                     app.terminate()
                     app.wait(timeout=20)
@@ -230,16 +232,6 @@ def bench_desktop(app_path: Path, runs: int, burst: int) -> tuple[list[float], f
             return startups, idle, after
         finally:
             desktop.stop()
-
-
-def _count(path: Path) -> int:
-    import sqlite3
-
-    try:
-        with sqlite3.connect(path) as db:
-            return int(db.execute("SELECT count(*) FROM trades").fetchone()[0])
-    except sqlite3.Error:
-        return 0
 
 
 def main() -> None:

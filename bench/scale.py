@@ -35,7 +35,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from timing import SendToPopupTimer  # noqa: E402  (bench/timing.py, beside this script)
+from shared import SendToPopupTimer  # noqa: E402  (bench/shared.py, beside this script)
 
 from tests.bulk_log import build_log  # noqa: E402
 

@@ -26,7 +26,6 @@ import json
 import os
 import platform
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
+from shared import logged_trades  # noqa: E402  (bench/shared.py, beside this script)
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 from websockets.sync.server import Server, ServerConnection, serve  # noqa: E402
 
@@ -216,17 +216,9 @@ def app_trade_log(home: Path) -> Path:
     return home / ".local" / "share" / "algomesh-tray" / "trades.sqlite3"
 
 
-def logged(path: Path) -> int:
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-            return int(db.execute("SELECT count(*) FROM trades").fetchone()[0])
-    except sqlite3.Error:
-        return 0
-
-
 def wait_logged(running: Running, count: int, timeout: float = 300) -> None:
     path = app_trade_log(running.home)
-    wait_until(lambda: logged(path) >= count, timeout, f"{count:,} signals in the app's trade log", interval=0.1)
+    wait_until(lambda: logged_trades(path) >= count, timeout, f"{count:,} signals in the app's trade log", interval=0.1)
 
 
 def start_app(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path,

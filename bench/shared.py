@@ -1,12 +1,24 @@
-"""What the benches share: a notifier that times each popup from the moment its signal was sent."""
+"""What the benches share: a notifier that times each popup from the moment its signal was sent,
+and how many trades an app's log holds (the benches wait on it)."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from pathlib import Path
 
 from algomesh_tray.notifiers import Notification
 
-__all__ = ["SendToPopupTimer"]
+__all__ = ["SendToPopupTimer", "logged_trades"]
+
+
+def logged_trades(path: Path) -> int:
+    """Trades in the log at ``path``, read only (0 until the app has created it)."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            return int(db.execute("SELECT count(*) FROM trades").fetchone()[0])
+    except sqlite3.Error:
+        return 0
 
 
 class SendToPopupTimer:
