@@ -6,6 +6,9 @@ asking the Python model for 7 roles). Qt merges the updates of one event-loop pa
 steady 20 signals/s each signal arrives in a pass of its own: the open trades window took 26-33 %
 of a core (real X display), 4 % with its repaints held to one a second. A lone signal is still
 painted at once, and a click, key or wheel turn on the view is answered at once.
+
+Paced does the same for texts (the status bar's counts): a label's new text relays its window
+even while repaints are held, so the text itself is set at most a few times a second.
 """
 
 from __future__ import annotations
