@@ -9,18 +9,24 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from .formatting import BIDI_CONTROLS, safe_text
 from .records import TradeRecord
 
-__all__ = ["EXPORT_COLUMNS", "EXPORT_FIELDS", "write_csv", "write_csv_file", "write_csv_rows", "write_json"]
+__all__ = ["EXPORT_COLUMNS", "EXPORT_FIELDS", "TextSink", "write_csv", "write_csv_file", "write_csv_rows", "write_json"]
 
 #: Columns of an export, named as the engine names its fields, plus the log's own.
 EXPORT_FIELDS = ("id", "receivedAt", "strategyName", "symbol", "action", "amount", "sizeType", "price",
                  "orderType", "tradeType", "status")  # fmt: skip
 #: The trade log's columns in EXPORT_FIELDS order, for write_csv_rows.
 EXPORT_COLUMNS = "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status"
+
+
+class TextSink(Protocol):
+    """Where write_csv_rows writes: a text file, or anything else that takes text."""
+
+    def write(self, text: str, /) -> object: ...
 
 
 def _cell(value: object) -> object:
@@ -48,12 +54,14 @@ def write_csv_file(records: Iterable[TradeRecord], path: Path) -> int:
         return write_csv(records, stream)
 
 
-def write_csv_rows(rows: Iterable[Sequence[Any]], stream: TextIO) -> int:
+def write_csv_rows(rows: Iterable[Sequence[Any]], stream: TextSink, *, header: bool = True) -> int:
     """Rows of EXPORT_COLUMNS as write_csv writes records, fast enough for millions: each distinct
     text of a log (names, actions) is made safe and CSV-quoted once, numbers are written as the csv
     module writes them (``str``), and lines go out a thousand at a time. The same bytes as
-    ``csv.writer`` over the safe cells (tests/unit/test_export.py), at about three times the speed."""
-    stream.write(_csv_line(EXPORT_FIELDS))
+    ``csv.writer`` over the safe cells (tests/unit/test_export.py), at about three times the speed.
+    ``header=False`` leaves out the header row, for the rows that go on from an earlier call."""
+    if header:
+        stream.write(_csv_line(EXPORT_FIELDS))
     texts: dict[object, str] = {}
     get = texts.get
 

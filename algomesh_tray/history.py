@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
+from .csv_pair import CsvPair
 from .days import start_of_tomorrow
 from .export import EXPORT_COLUMNS, write_csv_rows, write_json
 from .formatting import format_amount, format_price, safe_text
@@ -45,19 +46,14 @@ def print_history(arguments: argparse.Namespace) -> int:
     except OSError as error:
         print(f"algomesh-tray history: cannot read the trade log {trade_log}: {error.strerror}", file=sys.stderr)
         return 1
+    query = _query(arguments)
+    # The whole log as CSV: a second process formats every other slice (forked before the log is opened).
+    pair = CsvPair.start(trade_log, query) if arguments.format == "csv" and not arguments.limit else None
     try:
         db = connect_read_only(trade_log)
         try:
             db.execute("BEGIN")
-            columns = EXPORT_COLUMNS if arguments.format == "csv" else TRADE_COLUMNS
-            try:
-                rows = iter_rows(db, _query(arguments), columns=columns, limit=arguments.limit or None)
-                first = next(rows, None)
-            except sqlite3.OperationalError:
-                if not has_no_tables(db):
-                    raise
-                first, rows = None, iter(())
-            _print_rows(iter(()) if first is None else _chain(first, rows), arguments.format, sys.stdout)
+            _print_query(db, query, arguments, pair)
         finally:
             db.close()
     except sqlite3.Error as error:
@@ -68,7 +64,26 @@ def print_history(arguments: argparse.Namespace) -> int:
     except BrokenPipeError:  # `history | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    finally:
+        if pair is not None:
+            pair.close()
     return 0
+
+
+def _print_query(db: sqlite3.Connection, query: TradeQuery, arguments: argparse.Namespace,
+                 pair: CsvPair | None) -> None:  # fmt: skip
+    if pair is not None and not has_no_tables(db):
+        pair.write_csv(db, query, sys.stdout)
+        return
+    columns = EXPORT_COLUMNS if arguments.format == "csv" else TRADE_COLUMNS
+    try:
+        rows = iter_rows(db, query, columns=columns, limit=arguments.limit or None)
+        first = next(rows, None)
+    except sqlite3.OperationalError:
+        if not has_no_tables(db):
+            raise
+        first, rows = None, iter(())
+    _print_rows(iter(()) if first is None else _chain(first, rows), arguments.format, sys.stdout)
 
 
 def _chain(first: Sequence[Any], rest: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:

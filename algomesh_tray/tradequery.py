@@ -26,7 +26,7 @@ from typing import Any
 from .records import TradeRecord
 from .tradelog import TRADE_COLUMNS, record_from_row
 
-__all__ = ["Market", "TradeQuery", "iter_rows", "markets", "select_page"]
+__all__ = ["Market", "TradeQuery", "iter_rows", "markets", "select_page", "time_slices"]
 
 #: Where a page ends: the (received_at, id) of its last row; the next page starts past it, in the
 #: query's order (older when newest first, newer when oldest first). The id breaks ties in time.
@@ -48,7 +48,8 @@ def _lower(text: str) -> str:
 @dataclass(frozen=True, slots=True)
 class TradeQuery:
     """Trades to show: words to find, an exact market, received in [since, until) (Unix times),
-    newest first unless ``oldest_first``."""
+    newest first unless ``oldest_first``; logged up to ``newest_id``, if given (a snapshot that
+    another connection can share: the app only ever appends)."""
 
     text: str = ""
     strategy: str | None = None
@@ -56,6 +57,7 @@ class TradeQuery:
     since: float | None = None
     until: float | None = None
     oldest_first: bool = False
+    newest_id: int | None = None
 
     @property
     def terms(self) -> list[str]:
@@ -76,6 +78,8 @@ class TradeQuery:
         if (self.since is not None and record.received_at < self.since) or (
             self.until is not None and record.received_at >= self.until
         ):
+            return False
+        if self.newest_id is not None and record.id is not None and record.id > self.newest_id:
             return False
         fields = [signal.strategy_name, signal.symbol, signal.action, signal.order_type, signal.trade_type,
                   signal.status]  # fmt: skip
@@ -112,6 +116,9 @@ class TradeQuery:
         if self.until is not None:
             clauses.append("received_at < ?")
             parameters.append(self.until)
+        if self.newest_id is not None:
+            clauses.append("id <= ?")
+            parameters.append(self.newest_id)
         if after is not None:
             # Past the key in the query's order; the first comparison alone bounds the index walk.
             clauses.append("received_at >= ? AND (received_at > ? OR id > ?)" if self.oldest_first
@@ -158,7 +165,7 @@ def _cursors(db: sqlite3.Connection, query: TradeQuery, after: Key | None, limit
     limit_sql = "" if limit is None else f" LIMIT {int(limit)}"
     order = " ORDER BY received_at ASC, id ASC" if query.oldest_first else " ORDER BY received_at DESC, id DESC"
     plan = _plan(db, query)
-    indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    indexes = _index_names(db)
     if plan is None:
         # Named, else a stream without LIMIT may be planned as a scan and a sort: no first row at once.
         # (A log of an older version, read before the app opened it, lacks it: slower, still right.)
@@ -212,6 +219,36 @@ def iter_rows(db: sqlite3.Connection, query: TradeQuery, *, columns: str = TRADE
     else:
         rows = heapq.merge(*(_chunks(cursor) for cursor in cursors), key=_merge_key(query))
     yield from rows if limit is None else itertools.islice(rows, limit)
+
+
+def time_slices(db: sqlite3.Connection, query: TradeQuery, rows: int) -> Iterator[TradeQuery]:
+    """The query cut into consecutive slices of time, in its order, each over about ``rows`` trades of
+    the time index (more where many share a time; fewer matches where words or a market filter them).
+    Each boundary is found when the slice before it is asked for, by a walk of ``rows`` index entries;
+    the same log (up to ``query.newest_id``) gives the same slices to every connection.
+
+    Newest first only: an oldest-first query, or a log without the time index, is one slice.
+    """
+    if query.oldest_first or "trades_by_time" not in _index_names(db):
+        yield query
+        return
+    upper = query.until
+    while True:
+        condition, parameters = replace(query, text="", until=upper).where(None)
+        found = db.execute(
+            f"SELECT received_at FROM trades INDEXED BY trades_by_time WHERE {condition}"
+            " ORDER BY received_at DESC LIMIT 1 OFFSET ?",
+            [*parameters, rows],
+        ).fetchone()
+        if found is None:
+            yield replace(query, until=upper)
+            return
+        yield replace(query, since=found[0], until=upper)
+        upper = found[0]
+
+
+def _index_names(db: sqlite3.Connection) -> set[str]:
+    return {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
 
 
 def _chunks(cursor: sqlite3.Cursor) -> Iterator[Sequence[Any]]:

@@ -12,7 +12,7 @@ each figure at ``--small`` signals beside the same at ``--signals``, so growth s
   first, until the log's first trade is at row 0; paging rate through the log (fetchMore);
 - RSS with the window open (this process, offscreen Qt);
 - export of every trade from the window: rows/s and the worst event-loop lag meanwhile;
-- ``history --limit 0 --format csv`` to a file: rows/s and peak RSS (its own process);
+- ``history --limit 0 --format csv`` to a file: rows/s and peak RSS (its own process and its helper);
 - the log's bytes per signal.
 """
 
@@ -144,8 +144,9 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     figures["send -> notify max, ms"] = latencies[-1]
     figures["send -> notify median, ms"] = statistics.median(latencies)
 
-    # history to a file, in its own process; its peak RSS read from /proc while it runs (getrusage
-    # would count the moment between fork and exec, with this process's Qt in it).
+    # history to a file, in its own process; its peak RSS, with its helper's (csv_pair), read from
+    # /proc while it runs (getrusage would count the moment between fork and exec, with this
+    # process's Qt in it).
     data_dir = path.parent
     began = time.perf_counter()
     peak = 0.0
@@ -155,7 +156,7 @@ def measure(path: Path, signals: int) -> dict[str, float]:
             stdout=out,
         )
         while history.poll() is None:
-            peak = max(peak, _peak_rss_mb(history.pid))
+            peak = max(peak, sum(map(_peak_rss_mb, [history.pid, *_children(history.pid)])))
             time.sleep(0.02)  # sampling a running process: a measurement, not a synchronisation
     figures["history csv to a file, rows/s"] = signals / (time.perf_counter() - began)
     figures["history peak RSS, MB"] = peak
@@ -192,6 +193,13 @@ def _sort_to_the_oldest(path: Path) -> float:
     window.close()
     reader.close()
     return statistics.median(times)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:  # it has just ended
+        return []
 
 
 def _peak_rss_mb(pid: int) -> float:

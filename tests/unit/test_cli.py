@@ -23,6 +23,7 @@ from algomesh_tray.export import EXPORT_FIELDS
 from algomesh_tray.protocol import StrategySignal, parse_frame
 from algomesh_tray.tradelog import TradeLog
 
+from ..bulk_log import build_log
 from ..programs import Program
 from ..read_only import contents, held_to_file_modes, read_only
 from .conftest import make_received
@@ -118,6 +119,16 @@ def test_history_streams_so_a_reader_that_stops_early_ends_it_at_once(tmp_path: 
     process.stdout.close()
     assert process.wait(timeout=30) == 0
     assert process.stderr.read() == ""
+
+
+def test_history_csv_of_the_whole_log_from_two_processes_is_what_one_writes(tmp_path: Path) -> None:
+    """--limit 0 --format csv goes through a helper process (csv_pair) on a log of several slices;
+    a limit as large goes through one. The two texts are the same."""
+    build_log(tmp_path / "trades.sqlite3", 30_000)
+    whole = history(tmp_path, "--limit", "0", "--format", "csv")
+    limited = history(tmp_path, "--limit", "30000", "--format", "csv")
+    assert whole.returncode == limited.returncode == 0 and whole.stderr == ""
+    assert whole.stdout == limited.stdout and whole.stdout.count("\n") == 30_001
 
 
 @pytest.mark.parametrize(("output_format", "stdout"), [("table", ""), ("csv", ",".join(EXPORT_FIELDS) + "\n"),

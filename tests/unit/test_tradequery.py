@@ -3,6 +3,7 @@ streams select exactly what the Python matcher does, newest first, without gaps 
 
 from __future__ import annotations
 
+import itertools
 import random
 import sqlite3
 from dataclasses import replace
@@ -13,9 +14,11 @@ import pytest
 from algomesh_tray.protocol import ReceivedSignal, StrategySignal
 from algomesh_tray.records import TradeRecord
 from algomesh_tray.tradelog import TRADE_COLUMNS, TradeLog, record_from_row
-from algomesh_tray.tradequery import TradeQuery, iter_rows, markets, select_page
+from algomesh_tray.tradequery import TradeQuery, iter_rows, markets, select_page, time_slices
 
 START = 1_764_000_000.0
+SIGNAL = StrategySignal(action="BUY", symbol="BTCUSDT", price=1.0, amount=1.0, size_type="percent",
+                        order_type="Market", strategy_name="Scalp", trade_type="live", status="EXECUTED")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +181,39 @@ def test_a_log_of_an_older_version_is_queried_without_its_new_indexes(tmp_path: 
     db.executescript("DROP INDEX trades_by_time; DROP INDEX trades_by_market_time; DROP TABLE totals_state;")
     assert [row[0] for row in iter_rows(db, TradeQuery(text="btc"))] == [5, 4, 3, 2, 1]
     db.close()
+
+
+@pytest.mark.parametrize("query", [QUERIES[0], QUERIES[1], QUERIES[8], QUERIES[9]], ids=repr)
+@pytest.mark.parametrize("rows", [1, 7, 100, 5000])
+def test_time_slices_cut_a_query_into_consecutive_pieces_that_keep_equal_times_together(
+    logged: tuple[Path, list[TradeRecord]], query: TradeQuery, rows: int
+) -> None:
+    """Streamed one after the other, the slices give exactly the query's trades in its order; a
+    boundary never splits trades of the same time, so two slices never both hold one."""
+    path, _ = logged
+    db = sqlite3.connect(path)
+    whole = [row[0] for row in iter_rows(db, query)]
+    slices = list(time_slices(db, query, rows))
+    pieces = [[row[0] for row in iter_rows(db, piece)] for piece in slices]
+    assert [trade_id for piece in pieces for trade_id in piece] == whole
+    times = [{row[1] for row in iter_rows(db, replace(piece, text=""))} for piece in slices]
+    assert all(not earlier & later for earlier, later in itertools.pairwise(times))
+    if query == TradeQuery():  # each slice but the last holds more than ``rows`` trades, and not many more
+        assert all(rows < len(piece) <= rows + 30 for piece in pieces[:-1])
+        assert len(pieces[-1]) <= rows
+    db.close()
+
+
+def test_newest_id_holds_a_query_to_a_snapshot_while_the_log_grows(tmp_path: Path) -> None:
+    """What another connection shares with a reader: the trades up to the id it saw, even those
+    appended after with an earlier time (a clock set back)."""
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    first = trade_log.append_many([ReceivedSignal(replace(SIGNAL, price=float(n)), START + n, "{}") for n in range(5)])
+    later = trade_log.append_many([ReceivedSignal(SIGNAL, START + 2.5, "{}")])  # in the middle of the first
+    query = TradeQuery(newest_id=first[-1].id)
+    db = sqlite3.connect(tmp_path / "trades.sqlite3")
+    assert [row[0] for row in iter_rows(db, query)] == [5, 4, 3, 2, 1]
+    assert query.matches(first[0]) and not query.matches(later[0])
+    assert [row[0] for piece in time_slices(db, query, 1) for row in iter_rows(db, piece)] == [5, 4, 3, 2, 1]
+    db.close()
+    trade_log.close()
