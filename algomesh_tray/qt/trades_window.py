@@ -177,10 +177,11 @@ class TradesWindow(QMainWindow):
         # Type-ahead: the log is asked once typing pauses.
         self._query_timer = QTimer(self, singleShot=True, interval=QUERY_DELAY_MS)
         self._query_timer.timeout.connect(self.apply_query)
-        # A filter change removes rows block by block (thousands of signals): count once after. A
-        # streaming feed: the counts at most twice a second.
+        # A filter change removes rows block by block (thousands of signals): count once after.
+        # A streaming feed: the texts at most twice a second (with a full table each signal also
+        # lets a row go, which must not set the feed's text each time: only the count, unchanged).
         self._count_timer = QTimer(self, singleShot=True, interval=0)
-        self._count_timer.timeout.connect(self._update_status_counts)
+        self._count_timer.timeout.connect(self._update_shown_count)
         self._paced_counts = Paced(self._update_status_counts, interval_ms=STATUS_INTERVAL_MS, parent=self)
         if model.reader is not None:
             self.filter_edit.textChanged.connect(self._query_timer.start)

@@ -3,14 +3,17 @@ a few times a second."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.qt.repaint_throttle import Paced, RepaintThrottle
 from algomesh_tray.qt.trade_model import TradeTableModel
 from algomesh_tray.qt.trades_window import TradesWindow
+
+from .conftest import RecordFactory
 
 
 class _PaintCounter(QObject):
@@ -100,15 +103,25 @@ def test_paced_runs_at_once_then_once_per_interval_with_the_last_state(qtbot: Qt
     assert shown == [1, 5, 5]  # a quiet spell is over: at once again
 
 
-def test_the_trades_window_sets_its_counts_twice_a_second_while_the_feed_streams(qtbot: QtBot) -> None:
-    """Each new status text relays the window: 100 signals in a burst set the feed text a few times, not 100."""
-    model = TradeTableModel()
+@pytest.mark.parametrize("full", [False, True], ids=["filling", "full"])
+def test_the_trades_window_sets_its_counts_twice_a_second_while_the_feed_streams(
+    qtbot: QtBot, make_record: RecordFactory, full: bool
+) -> None:
+    """Each new status text relays the window: 100 signals, each in a pass of the event loop of its
+    own, set the feed text a few times, not 100; also once the table is full and every signal lets
+    its oldest row go (a row removed used to set the texts at once)."""
+    model = TradeTableModel(max_rows=5)
     window = TradesWindow(model, [], QIcon())
     qtbot.addWidget(window)
+    if full:
+        model.add_records([make_record() for _ in range(5)])
     texts: list[str] = []
     original = window.feed_label.setText
     window.feed_label.setText = lambda text: (texts.append(text), original(text))  # type: ignore[method-assign]
     for count in range(1, 101):
+        model.add_records([make_record()])
         window.set_feed_text(f"{count} signals")
+        QApplication.processEvents()
     qtbot.waitUntil(lambda: window.feed_label.text() == "100 signals", timeout=3000)
     assert len(texts) <= 3, texts
+    assert window.shown_label.text() == "5 trades"
