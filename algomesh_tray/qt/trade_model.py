@@ -48,7 +48,10 @@ __all__ = [
     "TradeFilterProxy",
     "TradeSortProxy",
     "TradeTableModel",
+    "cell_colour",
+    "display_text",
     "plain_tooltip",
+    "raw_value",
 ]
 
 SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 1
@@ -86,7 +89,7 @@ def plain_tooltip(text: str) -> str:
     return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
-def _raw_value(record: TradeRecord, column: int) -> Any:
+def raw_value(record: TradeRecord, column: int) -> Any:
     """The value a column sorts by (numbers as numbers)."""
     signal = record.signal
     return (
@@ -102,7 +105,7 @@ def _raw_value(record: TradeRecord, column: int) -> Any:
     )[column]
 
 
-def _display(record: TradeRecord, column: int) -> str:
+def display_text(record: TradeRecord, column: int) -> str:
     signal = record.signal
     if column == Column.TIME:
         return format_time(record.received_at)
@@ -112,14 +115,14 @@ def _display(record: TradeRecord, column: int) -> str:
         return format_size(signal.amount, signal.size_type, SIZE_TYPE_CHARS)
     if column == Column.PRICE:
         return format_price(signal.price)
-    return safe_text(str(_raw_value(record, column)), CELL_CHARS)
+    return safe_text(str(raw_value(record, column)), CELL_CHARS)
 
 
 def _tooltip(record: TradeRecord, column: int) -> str:
-    return plain_tooltip(safe_text(str(_raw_value(record, column)), TOOLTIP_CHARS))
+    return plain_tooltip(safe_text(str(raw_value(record, column)), TOOLTIP_CHARS))
 
 
-def _colour(record: TradeRecord, column: int) -> QBrush | None:
+def cell_colour(record: TradeRecord, column: int) -> QBrush | None:
     action = record.signal.action
     if column != Column.ACTION or action not in ("BUY", "SELL"):
         return None
@@ -145,11 +148,11 @@ def _alignment(record: TradeRecord, column: int) -> int | None:
 #: What the model answers, by role: text, sort key and record; the action's colour and weight,
 #: numbers aligned right. Tooltips are escaped: Qt may read them as rich text.
 _ANSWERS: Final[dict[int, Callable[[TradeRecord, int], Any]]] = {
-    Qt.ItemDataRole.DisplayRole: _display,
-    SORT_ROLE: _raw_value,
+    Qt.ItemDataRole.DisplayRole: display_text,
+    SORT_ROLE: raw_value,
     RECORD_ROLE: lambda record, column: record,
     Qt.ItemDataRole.ToolTipRole: _tooltip,
-    Qt.ItemDataRole.ForegroundRole: _colour,
+    Qt.ItemDataRole.ForegroundRole: cell_colour,
     Qt.ItemDataRole.FontRole: _weight,
     Qt.ItemDataRole.TextAlignmentRole: _alignment,
 }
@@ -222,7 +225,7 @@ class TradeTableModel(QAbstractTableModel):
         text = self._search_texts[row]
         if text is None:
             record = self._records[row]
-            text = " ".join(_display(record, column) for column in range(len(Column.HEADERS))).lower()
+            text = " ".join(display_text(record, column) for column in range(len(Column.HEADERS))).lower()
             self._search_texts[row] = text
         return text
 

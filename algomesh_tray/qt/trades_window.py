@@ -47,6 +47,7 @@ from ..tradequery import TradeQuery
 from .dashboard import DashboardWidget
 from .futures import FutureRelay
 from .repaint_throttle import Paced, RepaintThrottle
+from .trade_delegate import TradeCellDelegate
 from .trade_model import Column, TradeFilterProxy, TradeSortProxy, TradeTableModel, plain_tooltip
 
 __all__ = ["TradesWindow"]
@@ -108,6 +109,7 @@ class TradesWindow(QMainWindow):
     def _build_table(self) -> QTableView:
         table = QTableView()
         table.setModel(self.proxy)
+        table.setItemDelegate(TradeCellDelegate(table))  # repainted every second while the feed streams
         table.setSortingEnabled(True)
         table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

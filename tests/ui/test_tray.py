@@ -18,6 +18,7 @@ from algomesh_tray.qt.tray import AppActions, TrayIcon
 from algomesh_tray.resources import TRAY_ICON_SIZES, TRAY_ICONS, tray_icon_paths
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "packaging"))  # render_icons, whatever ran before
 
 URL = "ws://localhost:52000/connect"
 
