@@ -28,7 +28,7 @@ from ..records import RejectedRecord, TradeRecord
 from ..summary import Summary, SummaryRow
 from ..tradelog import LogTotals
 from .futures import FutureRelay
-from .repaint_throttle import RepaintThrottle
+from .repaint_throttle import Paced, RepaintThrottle
 from .trade_model import SIZE_TYPE_CHARS, SORT_ROLE, TradeTableModel, plain_tooltip
 
 __all__ = ["Column", "DashboardWidget", "PriceChart", "SummaryModel"]
@@ -46,6 +46,8 @@ class Column:
 
 
 _BUY, _SELL = QColor("#15803d"), QColor("#b91c1c")
+#: The least time between two updates of the figures while the feed streams.
+CHANGES_INTERVAL_MS: Final = 500
 
 
 class SummaryModel(QAbstractTableModel):
@@ -56,6 +58,10 @@ class SummaryModel(QAbstractTableModel):
         self.summary = Summary()
         self.loaded_up_to: tuple[int, int] | None = None  # newest (trade, rejected) ids counted; None: not loaded
         self._waiting: list[TradeRecord | RejectedRecord] = []
+        # Rows whose figures changed, told to views (and the sorting proxy, which re-sorts calling
+        # Python for each comparison) at most twice a second: a steady feed changes one per signal.
+        self._changed: set[int] = set()
+        self._paced_changes = Paced(self._emit_changed, interval_ms=CHANGES_INTERVAL_MS, parent=self)
         # A quiet feed still gets a new day at midnight: look once a minute.
         self._day_check = QTimer(self, interval=60_000)
         self._day_check.timeout.connect(lambda: self.roll_over(time.time()))
@@ -90,6 +96,7 @@ class SummaryModel(QAbstractTableModel):
     def load_totals(self, totals: LogTotals, *, today_starts: float) -> None:
         """The log's totals; records that arrived meanwhile (newer ids) are counted on top."""
         self.beginResetModel()
+        self._changed.clear()
         self.summary = Summary.from_totals(totals, today_starts=today_starts)
         self.loaded_up_to = (totals.newest_trade_id, totals.newest_rejected_id)
         self.endResetModel()
@@ -110,7 +117,6 @@ class SummaryModel(QAbstractTableModel):
         if records:
             self.roll_over(records[-1].received_at)
         newest_trade, newest_rejected = self.loaded_up_to
-        changed: set[int] = set()
         for record in records:
             if isinstance(record, RejectedRecord):
                 if record.id is not None and record.id <= newest_rejected:
@@ -121,11 +127,17 @@ class SummaryModel(QAbstractTableModel):
                     continue
                 row, created = self.summary.add(record)
             if created:
+                self._emit_changed()  # before the rows below move
                 self.beginInsertRows(QModelIndex(), row, row)
                 self.endInsertRows()
             else:
-                changed.add(row)
-        for row in sorted(changed):
+                self._changed.add(row)
+        if self._changed:
+            self._paced_changes.ask()
+
+    def _emit_changed(self) -> None:
+        rows, self._changed = sorted(self._changed), set()
+        for row in rows:
             self.dataChanged.emit(self.index(row, Column.TODAY), self.index(row, len(Column.HEADERS) - 1))
 
 

@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -185,3 +186,24 @@ def test_columns_fit_their_contents_when_shown_and_follow_new_markets(qtbot: QtB
     trades.add_records([make_record(strategy_name="A_Much_Longer_Strategy_Name_Than_Before")])
     qtbot.waitUntil(lambda: table.columnWidth(Column.STRATEGY) > narrow, timeout=3000)
     assert fits()
+
+
+def test_a_streaming_feed_changes_the_figures_twice_a_second_not_once_per_signal(
+    qtbot: QtBot, make_record: RecordFactory
+) -> None:
+    """The sorted view re-sorts (calling Python for each comparison) on each change it is told of:
+    100 signals of two markets, each in an event-loop pass of its own, tell it a few times, and the
+    figures it then shows are the last ones. A new market is told at once, the rows below moved."""
+    dashboard = DashboardWidget(TradeTableModel())
+    qtbot.addWidget(dashboard)
+    dashboard.model.load_totals(NOTHING_LOGGED, today_starts=start_of_today())
+    changes: list[int] = []
+    dashboard.model.dataChanged.connect(lambda top, bottom: changes.append(top.row()))
+    for number in range(100):
+        dashboard.model.add_records([make_record(symbol="ETHUSDT" if number % 2 else "BTCUSDT", price=float(number))])
+        QApplication.processEvents()
+    qtbot.waitUntil(lambda: dashboard.proxy.index(0, Column.LAST_PRICE).data() == "99.00", timeout=3000)
+    assert dashboard.proxy.index(0, Column.ALL_TIME).data() == "50"
+    assert len(changes) <= 6, changes
+    dashboard.model.add_records([make_record(symbol="SOLUSDT", price=5.0)])
+    assert dashboard.model.rowCount() == 3 and dashboard.proxy.rowCount() == 3
