@@ -28,11 +28,13 @@ _USER_INPUT = frozenset({QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDb
 class RepaintThrottle(QObject):
     """Call ``changed`` on each change of ``widget`` (a child widget, such as a view in a window):
     the first is painted at once; those that follow within ``interval_ms`` are painted together
-    when it ends (updates are held meanwhile)."""
+    when it ends (updates are held meanwhile: a view's, on its viewport)."""
 
     def __init__(self, widget: QWidget, *, interval_ms: int = 1000) -> None:
         super().__init__(widget)
-        self._widget = widget
+        # A view's rows are drawn on its viewport: holding only that leaves its header, scroll
+        # bars and the window around it alone (holding the whole view repainted them all with it).
+        self._widget = widget.viewport() if isinstance(widget, QAbstractScrollArea) else widget
         self._held = False
         self._timer = QTimer(self, singleShot=True, interval=interval_ms)
         self._timer.timeout.connect(self._on_timer_timeout)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QLabel, QTableWidget, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QTableWidget, QTableWidgetItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.qt.repaint_throttle import Paced, RepaintThrottle
@@ -78,9 +78,31 @@ def test_a_click_on_a_held_view_is_answered_at_once(qtbot: QtBot) -> None:
     throttle = RepaintThrottle(table, interval_ms=60_000)
     throttle.changed()
     throttle.changed()
-    assert throttle.holding and not table.updatesEnabled()
+    assert throttle.holding and not table.viewport().updatesEnabled()
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton)
-    assert table.updatesEnabled() and not throttle.holding
+    assert table.viewport().updatesEnabled() and not throttle.holding
+
+
+def test_a_held_view_repaints_its_rows_not_its_header_and_scroll_bars(qtbot: QtBot) -> None:
+    """Only the viewport is held and painted again: the header and scroll bars of a view (and the
+    window around it) have nothing new to show when rows change."""
+    table = QTableWidget(50, 3)
+    qtbot.addWidget(table)
+    table.resize(300, 200)
+    table.show()
+    qtbot.waitExposed(table)
+    QApplication.processEvents()  # the first paints, of everything
+    counters = {name: _PaintCounter() for name in ("rows", "header", "scroll bar")}
+    for name, widget in zip(counters, (table.viewport(), table.horizontalHeader(), table.verticalScrollBar()),
+                            strict=True):  # fmt: skip
+        widget.installEventFilter(counters[name])
+    throttle = RepaintThrottle(table, interval_ms=100)
+    for row in range(10):
+        table.setItem(row, 0, QTableWidgetItem(str(row)))
+        throttle.changed()
+    assert throttle.holding and table.updatesEnabled()
+    qtbot.waitUntil(lambda: not throttle.holding and counters["rows"].paints > 0, timeout=2000)
+    assert counters["header"].paints == counters["scroll bar"].paints == 0
 
 
 def test_paced_runs_at_once_then_once_per_interval_with_the_last_state(qtbot: QtBot) -> None:
