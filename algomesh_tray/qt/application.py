@@ -114,10 +114,10 @@ class Application(QObject):
         from ..bridges import TELEGRAM_API
         from .feed_signals import FeedSignals
         from .notifications import Notifications
-        from .trade_model import TradeTableModel
+        from .trade_model import LIVE_ROWS_INTERVAL_MS, TradeTableModel
         from .windows import Windows
 
-        self.model = TradeTableModel()
+        self.model = TradeTableModel(live_interval_ms=LIVE_ROWS_INTERVAL_MS)
         self.windows = Windows(self.model, self.actions, hide_on_close=self.tray.available)
         self.notifications = Notifications(self.tray, self.settings.effective)
         self.feed = FeedSignals()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -47,6 +49,32 @@ def test_add_records_puts_new_records_on_top(make_record: RecordFactory) -> None
     model.add_records([make_record(record_id=1), make_record(record_id=2)])
     model.add_records([make_record(record_id=3)])
     assert ids(model) == [3, 2, 1]
+
+
+def test_paced_live_records_go_in_together_each_told_at_once(
+    qtbot: QtBot, qtmodeltester: ModelTester, make_record: RecordFactory
+) -> None:
+    """With a live interval, 40 signals (each in an event-loop pass of its own) go into a full
+    table in a few insertions, not 40, in the window's order; the dashboard hears of each at once;
+    looking a record up brings in those still waiting."""
+    model = TradeTableModel(max_rows=10, live_interval_ms=300)
+    qtmodeltester.check(model)
+    model.add_records([make_record(record_id=n) for n in range(1, 11)])
+    insertions: list[int] = []
+    model.rowsInserted.connect(lambda parent, first, last: insertions.append(last - first + 1))
+    told: list[int] = []
+    model.records_added.connect(lambda records: told.extend(record.id for record in records))
+    for number in range(11, 51):
+        model.add_records([make_record(record_id=number)])
+        QApplication.processEvents()
+    assert told == list(range(11, 51))
+    qtbot.waitUntil(lambda: ids(model) == list(range(50, 40, -1)), timeout=3000)
+    assert 1 <= len(insertions) <= 4, insertions  # each brings up to a full table's worth
+    model.add_records([make_record(record_id=51)])  # at once, or waiting: the interval runs now
+    waiting = make_record(record_id=52)
+    model.add_records([waiting])
+    assert model.row_of(waiting) == 0
+    shiboken6.delete(model)  # here, with its interval running: not by the garbage collector on another thread
 
 
 def test_add_records_drops_the_oldest_beyond_max_rows(qtbot: QtBot, make_record: RecordFactory) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QDate, QPoint, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
@@ -170,22 +171,29 @@ def test_a_reader_model_passes_qt_model_tester(
     reader.close()
 
 
-def test_a_reader_attached_later_fetches_below_the_live_rows(qtbot: QtBot, tmp_path: Path) -> None:
+@pytest.mark.parametrize("live_interval_ms", [0, 60_000], ids=["live at once", "live waiting"])
+def test_a_reader_attached_later_fetches_below_the_live_rows(
+    qtbot: QtBot, tmp_path: Path, live_interval_ms: int
+) -> None:
     """The app makes the model before it opens the log: live trades first, then the log's older
-    ones below them, none twice."""
+    ones below them, none twice; also when live trades still wait for their interval (the first
+    went in, the next two wait) as the first page arrives."""
     path = tmp_path / "trades.sqlite3"
     build_log(path, 800)
     reader = TradeLogReader(path)
     newest = reader.page(TradeQuery(), after=None, limit=3).result()
-    model = TradeTableModel()
+    model = TradeTableModel(live_interval_ms=live_interval_ms)
     assert not model.canFetchMore()
-    model.add_records(newest[::-1])  # arrived live, oldest first
+    for record in newest[::-1]:  # arrived live, oldest first
+        model.add_records([record])
+    assert model.rowCount() == (3 if live_interval_ms == 0 else 1)
     model.attach_reader(reader)
     while model.canFetchMore():
         model.fetchMore()
         qtbot.waitUntil(lambda: not model.fetching, timeout=WAIT_MS)
     assert [model.record_at(row).id for row in range(model.rowCount())] == list(range(800, 0, -1))
     reader.close()
+    shiboken6.delete(model)  # here, with its interval running: not by the garbage collector on another thread
 
 
 def click_header(qtbot: QtBot, window: TradesWindow, column: int) -> None:
