@@ -80,7 +80,6 @@ def run_app(arguments: argparse.Namespace) -> int:
         ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_USER_MODEL_ID)
 
     # Qt is imported only now: `history` and `--help` stay fast and need no display.
-    import qasync
     from PySide6.QtWidgets import QApplication
 
     from .footprint import stop_pyside_caching_sources
@@ -108,8 +107,13 @@ def run_app(arguments: argparse.Namespace) -> int:
         _route_signals_to(application.quit)
         return await application.run()
 
+    import asyncio
+
+    from .qt.event_loop import BatchingEventLoop
+
     try:
-        return int(qasync.run(main()))
+        with asyncio.Runner(loop_factory=lambda: BatchingEventLoop(app)) as runner:
+            return int(runner.run(main()))
     except KeyboardInterrupt:
         return 130
 
