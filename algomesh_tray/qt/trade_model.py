@@ -173,7 +173,8 @@ class TradeTableModel(QAbstractTableModel):
     every page is in (at most ``max_rows`` of them beyond what was fetched); else paging brings them.
     """
 
-    #: New live records (oldest first), every one, shown or not by the query: for the dashboard.
+    #: New live records (oldest first), every one, shown or not by the query, as they go in: for
+    #: the dashboard.
     records_added = Signal(list)
     #: The first page of the current query arrived (or the query found nothing).
     query_loaded = Signal()
@@ -249,12 +250,11 @@ class TradeTableModel(QAbstractTableModel):
         return None
 
     def add_records(self, records: Sequence[TradeRecord]) -> None:
-        """New records (given oldest first): told at once (records_added), and put at the top, at once
-        or paced (``live_interval_ms``), dropping the oldest beyond the capacity; with a query set,
+        """New records (given oldest first): told (records_added) and put at the top, at once or
+        paced (``live_interval_ms``), dropping the oldest beyond the capacity; with a query set,
         only those it matches. Oldest first, they belong at the end instead."""
         if not records:
             return
-        self.records_added.emit(list(records))
         self._live.extend(records)
         if self._live_pace is None:
             self._add_live()
@@ -265,6 +265,7 @@ class TradeTableModel(QAbstractTableModel):
         records, self._live = self._live, []
         if not records:
             return
+        self.records_added.emit(records)
         if not self.query.is_everything:
             records = [record for record in records if self.query.matches(record)]
         if self.query.oldest_first:
@@ -368,7 +369,9 @@ class TradeTableModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self.query = query
-        self._records, self._search_texts, self._live = [], [], []  # the log holds the live ones too
+        if self._live:  # the log holds them: the new query reads them; the dashboard is told now
+            self.records_added.emit(self._live)
+        self._records, self._search_texts, self._live = [], [], []
         self._exhausted = self.reader is None
         self._fetching = False
         self._capacity = self.max_rows

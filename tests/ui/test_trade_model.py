@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from algomesh_tray.qt.trade_model import RECORD_ROLE, SORT_ROLE, Column, TradeFilterProxy, TradeTableModel
 from algomesh_tray.records import TradeRecord
+from algomesh_tray.tradequery import TradeQuery
 
 from .conftest import RecordFactory
 
@@ -51,30 +52,44 @@ def test_add_records_puts_new_records_on_top(make_record: RecordFactory) -> None
     assert ids(model) == [3, 2, 1]
 
 
-def test_paced_live_records_go_in_together_each_told_at_once(
+def test_paced_live_records_go_in_together_and_are_told_together(
     qtbot: QtBot, qtmodeltester: ModelTester, make_record: RecordFactory
 ) -> None:
     """With a live interval, 40 signals (each in an event-loop pass of its own) go into a full
-    table in a few insertions, not 40, in the window's order; the dashboard hears of each at once;
-    looking a record up brings in those still waiting."""
+    table in a few insertions, not 40, in the window's order, and the dashboard hears of every one
+    in as few batches; looking a record up brings in those still waiting."""
     model = TradeTableModel(max_rows=10, live_interval_ms=300)
     qtmodeltester.check(model)
     model.add_records([make_record(record_id=n) for n in range(1, 11)])
     insertions: list[int] = []
     model.rowsInserted.connect(lambda parent, first, last: insertions.append(last - first + 1))
-    told: list[int] = []
-    model.records_added.connect(lambda records: told.extend(record.id for record in records))
+    told: list[list[int | None]] = []
+    model.records_added.connect(lambda records: told.append([record.id for record in records]))
     for number in range(11, 51):
         model.add_records([make_record(record_id=number)])
         QApplication.processEvents()
-    assert told == list(range(11, 51))
     qtbot.waitUntil(lambda: ids(model) == list(range(50, 40, -1)), timeout=3000)
     assert 1 <= len(insertions) <= 4, insertions  # each brings up to a full table's worth
+    assert [number for batch in told for number in batch] == list(range(11, 51)) and len(told) == len(insertions)
     model.add_records([make_record(record_id=51)])  # at once, or waiting: the interval runs now
     waiting = make_record(record_id=52)
     model.add_records([waiting])
     assert model.row_of(waiting) == 0
     shiboken6.delete(model)  # here, with its interval running: not by the garbage collector on another thread
+
+
+def test_live_records_waiting_when_a_query_starts_are_still_told(make_record: RecordFactory) -> None:
+    """A new query lets the waiting rows go (the log holds them, the query reads them), but the
+    dashboard counts them all the same."""
+    model = TradeTableModel(live_interval_ms=60_000)
+    told: list[int | None] = []
+    model.records_added.connect(lambda records: told.extend(record.id for record in records))
+    model.add_records([make_record(record_id=1)])
+    model.add_records([make_record(record_id=2)])  # waits
+    assert told == [1]
+    model.set_query(TradeQuery(text="btc"))
+    assert told == [1, 2] and model.rowCount() == 0
+    shiboken6.delete(model)
 
 
 def test_add_records_drops_the_oldest_beyond_max_rows(qtbot: QtBot, make_record: RecordFactory) -> None:
