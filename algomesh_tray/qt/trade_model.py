@@ -74,6 +74,8 @@ log = logging.getLogger(__name__)
 
 #: The least time between two insertions of live trades in the app's table: the pace it repaints at.
 LIVE_ROWS_INTERVAL_MS: Final = 1000
+#: Live trades that go in without waiting for the interval to end (a flood of thousands a second).
+LIVE_BATCH_MAX: Final = 500
 #: Trades per page read from the log: small first (the window shows at once), larger as the user
 #: scrolls on (fewer round trips to the oldest).
 FIRST_PAGE: Final = 500
@@ -256,8 +258,8 @@ class TradeTableModel(QAbstractTableModel):
         if not records:
             return
         self._live.extend(records)
-        if self._live_pace is None:
-            self._add_live()
+        if self._live_pace is None or len(self._live) >= LIVE_BATCH_MAX:
+            self._add_live()  # a flood goes in a batch at a time: a second of it would be held whole
         else:
             self._live_pace.ask()
 

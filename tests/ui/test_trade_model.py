@@ -10,7 +10,14 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from algomesh_tray.qt.trade_model import RECORD_ROLE, SORT_ROLE, Column, TradeFilterProxy, TradeTableModel
+from algomesh_tray.qt.trade_model import (
+    LIVE_BATCH_MAX,
+    RECORD_ROLE,
+    SORT_ROLE,
+    Column,
+    TradeFilterProxy,
+    TradeTableModel,
+)
 from algomesh_tray.records import TradeRecord
 from algomesh_tray.tradequery import TradeQuery
 
@@ -76,6 +83,17 @@ def test_paced_live_records_go_in_together_and_are_told_together(
     model.add_records([waiting])
     assert model.row_of(waiting) == 0
     shiboken6.delete(model)  # here, with its interval running: not by the garbage collector on another thread
+
+
+def test_a_flood_of_live_records_goes_in_a_batch_at_a_time_without_waiting(make_record: RecordFactory) -> None:
+    """Thousands a second are not held for the whole interval (their memory stayed with the app
+    after a burst): every LIVE_BATCH_MAX of them go in at once."""
+    model = TradeTableModel(max_rows=10_000, live_interval_ms=60_000)
+    for number in range(1, 1 + 3 * LIVE_BATCH_MAX + 1):
+        model.add_records([make_record(record_id=number)])
+    assert model.rowCount() == 3 * LIVE_BATCH_MAX + 1  # the first at once, then three full batches
+    assert ids(model)[0] == 3 * LIVE_BATCH_MAX + 1
+    shiboken6.delete(model)
 
 
 def test_live_records_waiting_when_a_query_starts_are_still_told(make_record: RecordFactory) -> None:
