@@ -193,10 +193,10 @@ class Application(QObject):
         # The feed: status, then signals (already in the trade log) to the table, popups, bridges.
         self.feed.status_changed.connect(self._on_feed_status_changed)
         self.feed.status_changed.connect(self.alerts.status_changed)  # an outage is announced once
+        self.feed.trades_recorded.connect(self._show_feed_counts)  # first: the rows going in show the texts
         self.feed.trades_recorded.connect(self.model.add_records)
         self.feed.trades_recorded.connect(self.notifications.dispatch)
         self.feed.trades_recorded.connect(self.bridges.submit)
-        self.feed.trades_recorded.connect(self._show_feed_counts)
         self.feed.trades_recorded.connect(self._note_last_signal)
         self.feed.frame_rejected.connect(self._on_feed_frame_rejected)
         self.feed.rejected_recorded.connect(self.windows.add_rejected)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -12,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import qasync
 from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 
@@ -21,6 +21,7 @@ from algomesh_tray.engine_sim import SimulatedEngine
 from algomesh_tray.feed_status import ConnectionState
 from algomesh_tray.paths import AppPaths
 from algomesh_tray.qt.application import TELEGRAM_API_ENV, Application
+from algomesh_tray.qt.event_loop import BatchingEventLoop
 from algomesh_tray.qt.pause import PauseControl
 from algomesh_tray.qt.single_instance import SingleInstance
 from algomesh_tray.settings import Settings, load_settings
@@ -56,15 +57,17 @@ def run_application(
     scenario: Scenario,
     *,
     prepare: Callable[[Application], None] = lambda application: None,
+    rate: float = 20,
 ) -> Application:
-    """Start the app against a simulated engine, wait until connected, run ``scenario``, then Quit.
+    """Start the app against a simulated engine (``rate`` signals a second), wait until connected,
+    run ``scenario``, then Quit.
 
     ``prepare`` may replace a part before ``run()`` connects them.
     """
     holder: list[Application] = []
 
     async def main() -> None:
-        engine = SimulatedEngine(port=0, rate=20, seed=7)
+        engine = SimulatedEngine(port=0, rate=rate, seed=7)
         await engine.start()
         saved = Settings().with_address(engine.url)
         instance = SingleInstance(tmp_path / "data")
@@ -84,7 +87,7 @@ def run_application(
             await asyncio.wait_for(running, 15)
             await engine.close()
 
-    loop = qasync.QEventLoop(qapp)
+    loop = BatchingEventLoop(qapp)  # the app's own loop
     try:
         loop.run_until_complete(main())
     finally:
@@ -200,6 +203,28 @@ def test_send_test_message_reaches_telegram(
     (seen,) = telegram.seen
     assert seen.path == "/bot123:SECRET/sendMessage"
     assert seen.payload["chat_id"] == "42" and "AlgoMesh Tray test message" in seen.payload["text"]
+
+
+def test_the_status_bar_never_shows_more_trades_than_signals_received(qapp: QApplication, tmp_path: Path) -> None:
+    """Every trade here arrived this session: whenever rows go into the table, the session's count
+    beside them already holds them (it used to be set just after, and lag up to half a second).
+    A signal every 1.25 s: each goes in at once, not paced with others."""
+    seen: list[tuple[int, int]] = []
+
+    def counts(window: Any) -> tuple[int, int]:
+        """(signals this session, trades in the table) as the status bar reads; 0 for a text not set yet."""
+        first = [re.match(r"(?:This session: )?([\d,]+)", label.text()) for label in (window.feed_label,
+                                                                                    window.shown_label)]  # fmt: skip
+        signals, trades = (int(found.group(1).replace(",", "")) if found else 0 for found in first)
+        return signals, trades
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        window = application.windows.trades_window()
+        window.proxy.rowsInserted.connect(lambda *_: seen.append(counts(window)))  # after the window's own
+        await wait_until_async(lambda: len(seen) >= 4, 15, what="4 insertions into the table (at most 1 a second)")
+
+    run_application(qapp, tmp_path, scenario, rate=0.8)
+    assert all(signals >= trades for signals, trades in seen), seen
 
 
 def test_export_csv_writes_what_the_filter_matches(qapp: QApplication, tmp_path: Path) -> None:
