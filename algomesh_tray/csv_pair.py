@@ -15,7 +15,6 @@ process writes everything.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import sqlite3
 import struct
@@ -52,6 +51,8 @@ class CsvPair:
         processes cannot fork, or the system refuses one more."""
         if not hasattr(os, "fork"):
             return None
+        import fcntl  # POSIX only, as fork
+
         control_read, control_write = os.pipe()
         frames_read, frames_write = os.pipe()
         with contextlib.suppress(OSError, AttributeError):  # a pipe of 64 kB works too, with less overlap
