@@ -185,6 +185,10 @@ class TradesWindow(QMainWindow):
         self._count_timer = QTimer(self, singleShot=True, interval=0)
         self._count_timer.timeout.connect(self._update_shown_count)
         self._paced_counts = Paced(self._update_status_counts, interval_ms=STATUS_INTERVAL_MS, parent=self)
+        # A signal's new session count asks for the texts once its row is in (later in the same
+        # turn of the loop): asked at once, they showed the count with the trades before it.
+        self._feed_changed = QTimer(self, singleShot=True, interval=0)
+        self._feed_changed.timeout.connect(self._paced_counts.ask)
         if model.reader is not None:
             self.filter_edit.textChanged.connect(self._query_timer.start)
             self.since_edit.dateChanged.connect(self._query_timer.start)
@@ -246,7 +250,7 @@ class TradesWindow(QMainWindow):
     def set_feed_text(self, text: str, last_rejection: str = "") -> None:
         """The session's counts; the reason the last frame was rejected shows on hover."""
         self._feed_text = (text, last_rejection)
-        self._paced_counts.ask()
+        self._feed_changed.start()
 
     def shown_records(self) -> list[TradeRecord]:
         """The trades as the table shows them: filtered, in the current order."""

@@ -164,7 +164,7 @@ def test_status_labels_show_feed_text_as_plain_text(qtbot: QtBot, window: Trades
     """Markup in a status text or its tooltip (they may quote the feed) is shown literally, never rendered."""
     window.set_feed_text("<b>x</b>")
     window.set_connection_text("<img src=x>")
-    assert window.feed_label.text() == "<b>x</b>"
+    qtbot.waitUntil(lambda: window.feed_label.text() == "<b>x</b>")  # once the turn that set it ends
     assert window.connection_label.text() == "<img src=x>"
     assert window.feed_label.textFormat() == Qt.TextFormat.PlainText
     assert window.connection_label.textFormat() == Qt.TextFormat.PlainText
