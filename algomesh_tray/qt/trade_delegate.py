@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QStat
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ..records import TradeRecord
-from .trade_model import RECORD_ROLE, Column, cell_colour, display_text, raw_value
+from .trade_model import BOLD_COLUMN, RECORD_ROLE, RIGHT_ALIGNED_COLUMNS, Column, cell_colour, display_text, raw_value
 
 __all__ = ["TradeCellDelegate"]
 
@@ -28,7 +28,6 @@ __all__ = ["TradeCellDelegate"]
 #: are kept by that field's value (no formatting at all for them); the others' by their text.
 _BY_VALUE: Final = frozenset({Column.STRATEGY, Column.SYMBOL, Column.ACTION, Column.ORDER_TYPE, Column.TRADE_TYPE,
                               Column.STATUS})  # fmt: skip
-_RIGHT_ALIGNED: Final = frozenset({Column.AMOUNT, Column.PRICE})
 #: Kept layouts; past this many (ever-new prices, a feed of ever-new names) they are made again.
 _MAX_LAYOUTS: Final = 3000
 _SELECTED: Final = QStyle.StateFlag.State_Selected.value
@@ -91,15 +90,16 @@ class TradeCellDelegate(QStyledItemDelegate):
         column = index.column()
         rect = option.rect
         width = rect.width() - 2 * look.margin
-        layout = self._layout(column, record, width, look)
+        font = look.bold if column == BOLD_COLUMN else look.font
+        layout = self._layout(column, record, width, font)
         colour = cell_colour(record, column)
         if colour is not None:
             painter.setPen(colour.color())
         else:
             painter.setPen(look.text if state & _ENABLED else look.disabled_text)
-        painter.setFont(look.bold if column == Column.ACTION else look.font)
+        painter.setFont(font)
         x: float = rect.x() + look.margin
-        if column in _RIGHT_ALIGNED:
+        if column in RIGHT_ALIGNED_COLUMNS:
             x += width - layout.size().width()
         painter.drawStaticText(QPointF(x, rect.y() + (rect.height() - look.height) // 2), layout)
 
@@ -107,7 +107,7 @@ class TradeCellDelegate(QStyledItemDelegate):
         self._look = _Look.of(self._view)
         return self._look
 
-    def _layout(self, column: int, record: TradeRecord, width: int, look: _Look) -> QStaticText:
+    def _layout(self, column: int, record: TradeRecord, width: int, font: QFont) -> QStaticText:
         text = None
         value = raw_value(record, column) if column in _BY_VALUE else (text := display_text(record, column))
         key = (column, value, width)
@@ -115,7 +115,6 @@ class TradeCellDelegate(QStyledItemDelegate):
         if layout is None:
             if len(self._layouts) >= _MAX_LAYOUTS:
                 self._layouts.clear()
-            font = look.bold if column == Column.ACTION else look.font
             if text is None:
                 text = display_text(record, column)
             layout = QStaticText(QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, width))

@@ -42,8 +42,10 @@ if TYPE_CHECKING:
     from ..reader import TradeLogReader
 
 __all__ = [
+    "BOLD_COLUMN",
     "LIVE_ROWS_INTERVAL_MS",
     "RECORD_ROLE",
+    "RIGHT_ALIGNED_COLUMNS",
     "SIZE_TYPE_CHARS",
     "SORT_ROLE",
     "Column",
@@ -87,6 +89,11 @@ class Column:
 
     TIME, STRATEGY, SYMBOL, ACTION, AMOUNT, PRICE, ORDER_TYPE, TRADE_TYPE, STATUS = range(9)
     HEADERS: Final = ("Time", "Strategy", "Symbol", "Action", "Amount", "Price", "Order", "Trade", "Status")
+
+
+#: How the table sets cells apart (the model's roles and TradeCellDelegate both follow these).
+BOLD_COLUMN: Final = Column.ACTION
+RIGHT_ALIGNED_COLUMNS: Final = frozenset({Column.AMOUNT, Column.PRICE})
 
 
 def plain_tooltip(text: str) -> str:
@@ -144,11 +151,11 @@ def _bold() -> QFont:
 
 
 def _weight(record: TradeRecord, column: int) -> QFont | None:
-    return _bold() if column == Column.ACTION else None
+    return _bold() if column == BOLD_COLUMN else None
 
 
 def _alignment(record: TradeRecord, column: int) -> int | None:
-    return _RIGHT if column in (Column.AMOUNT, Column.PRICE) else None
+    return _RIGHT if column in RIGHT_ALIGNED_COLUMNS else None
 
 
 #: What the model answers, by role: text, sort key and record; the action's colour and weight,
