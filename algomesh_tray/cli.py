@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from . import __version__
-from .paths import DATA_DIR_ENV  # the app's start-up needs paths anyway; `history` imports the rest itself
+from .platform.paths import DATA_DIR_ENV  # the app's start-up needs paths anyway; `history` imports the rest itself
 
 __all__ = ["main"]
 
@@ -126,13 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ensure_std_streams(argv)
     arguments = build_parser().parse_args(argv)
     if arguments.command == "engine":
-        from .engine_sim import main as engine_main
+        from .feed.simulator import main as engine_main
 
         return engine_main(arguments.engine_arguments)
     if arguments.command == "history":
-        from .history import print_history
+        from .log.history import print_history
 
         return print_history(arguments)
-    from .app import run_app
+    from .startup import run_app
 
     return run_app(arguments)

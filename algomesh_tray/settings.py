@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
-from .paths import aside_path, make_private_file, make_private_folder
-from .rules import RulesError, parse_quiet_hours, parse_rules
+from .notify.rules import RulesError, parse_quiet_hours, parse_rules
+from .platform.paths import aside_path, make_private_file, make_private_folder
 
 __all__ = [
     "MAX_ENGINE_ALERT_SECONDS",

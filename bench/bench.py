@@ -79,12 +79,12 @@ def bench_app_pipeline(count: int) -> tuple[float, float, int]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from algomesh_tray.listener import EngineListener
-    from algomesh_tray.notifiers import Notification, NotificationDispatcher
-    from algomesh_tray.pipeline import SignalPipeline
-    from algomesh_tray.qt.trade_model import TradeTableModel
-    from algomesh_tray.qt.trades_window import TradesWindow
-    from algomesh_tray.tradelog import TradeLog
+    from algomesh_tray.feed.listener import EngineListener
+    from algomesh_tray.log.pipeline import SignalPipeline
+    from algomesh_tray.log.tradelog import TradeLog
+    from algomesh_tray.notify.dispatcher import Notification, NotificationDispatcher
+    from algomesh_tray.qt.trades.trade_model import TradeTableModel
+    from algomesh_tray.qt.trades.trades_window import TradesWindow
 
     class CountingNotifier:
         def __init__(self) -> None:
@@ -149,11 +149,11 @@ def bench_latency(rate: float = 50, count: int = 500) -> tuple[float, float]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from algomesh_tray.engine_sim import SimulatedEngine
-    from algomesh_tray.listener import EngineListener
-    from algomesh_tray.notifiers import NotificationDispatcher
-    from algomesh_tray.pipeline import SignalPipeline
-    from algomesh_tray.tradelog import TradeLog
+    from algomesh_tray.feed.listener import EngineListener
+    from algomesh_tray.feed.simulator import SimulatedEngine
+    from algomesh_tray.log.pipeline import SignalPipeline
+    from algomesh_tray.log.tradelog import TradeLog
+    from algomesh_tray.notify.dispatcher import NotificationDispatcher
 
     QApplication.instance() or QApplication([])
     timer = SendToPopupTimer()

@@ -32,20 +32,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from algomesh_tray.desktop_notify import DesktopNotifier, themed_icon  # noqa: E402
-from algomesh_tray.engine_sim import SimulatedEngine  # noqa: E402
-from algomesh_tray.formatting import escape_markup  # noqa: E402
-from algomesh_tray.listener import EngineListener  # noqa: E402
-from algomesh_tray.notifiers import (  # noqa: E402
+from algomesh_tray.feed.listener import EngineListener  # noqa: E402
+from algomesh_tray.feed.simulator import SimulatedEngine  # noqa: E402
+from algomesh_tray.log.pipeline import SignalPipeline  # noqa: E402
+from algomesh_tray.log.tradelog import TradeLog  # noqa: E402
+from algomesh_tray.notify.dispatcher import (  # noqa: E402
     SUMMARY_TAG,
     Notification,
     NotificationDispatcher,
     Notifier,
     PlyerNotifier,
 )
-from algomesh_tray.pipeline import SignalPipeline  # noqa: E402
-from algomesh_tray.resources import notification_icon  # noqa: E402  (the plyer backend, as the app gives it)
-from algomesh_tray.tradelog import TradeLog  # noqa: E402
+from algomesh_tray.notify.freedesktop import DesktopNotifier, themed_icon  # noqa: E402
+from algomesh_tray.platform.resources import notification_icon  # noqa: E402  (the plyer backend, as the app gives it)
+from algomesh_tray.util.formatting import escape_markup  # noqa: E402
 from tests.e2e.desktop import VirtualDesktop  # noqa: E402
 
 APP_NAME = "AlgoMesh Tray"
@@ -208,7 +208,7 @@ def backend_cost() -> tuple[float, float]:
         "def rss():\n"
         "    return int(open('/proc/self/statm').read().split()[1]) * resource.getpagesize() / 2**20\n"
         "before = rss(); t = time.perf_counter()\n"
-        "from algomesh_tray import desktop_notify\n"
+        "from algomesh_tray.notify import freedesktop as desktop_notify\n"
         "imported = (time.perf_counter() - t) * 1000\n"
         "async def main():\n"
         "    n = desktop_notify.DesktopNotifier(app_name='x', app_icon='x')\n"
@@ -219,9 +219,11 @@ def backend_cost() -> tuple[float, float]:
     )
     baseline = (
         "import resource, asyncio, logging, collections, dataclasses, pathlib\n"
-        "from algomesh_tray import notifiers, resources, formatting\n"
+        "from algomesh_tray.notify import dispatcher\n"
+        "from algomesh_tray.platform import resources\n"
+        "from algomesh_tray.util import formatting\n"
     )
-    # The app imports notifiers, resources and formatting anyway: count only what desktop_notify adds.
+    # The app imports the dispatcher, resources and formatting anyway: count only what freedesktop adds.
     output = subprocess.run([sys.executable, "-c", baseline + script], capture_output=True, text=True, check=True,
                             cwd=ROOT).stdout.split()  # fmt: skip
     return float(output[0]), float(output[1])

@@ -52,16 +52,16 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from algomesh_tray.days import start_of_today
-    from algomesh_tray.engine_sim import SimulatedEngine
-    from algomesh_tray.listener import EngineListener
-    from algomesh_tray.notifiers import NotificationDispatcher
-    from algomesh_tray.pipeline import SignalPipeline
-    from algomesh_tray.qt.trade_model import TradeTableModel
-    from algomesh_tray.qt.trades_window import TradesWindow
-    from algomesh_tray.reader import TradeLogReader
-    from algomesh_tray.tradelog import open_trade_log
-    from algomesh_tray.tradequery import TradeQuery
+    from algomesh_tray.feed.listener import EngineListener
+    from algomesh_tray.feed.simulator import SimulatedEngine
+    from algomesh_tray.log.pipeline import SignalPipeline
+    from algomesh_tray.log.query import TradeQuery
+    from algomesh_tray.log.reader import TradeLogReader
+    from algomesh_tray.log.tradelog import open_trade_log
+    from algomesh_tray.notify.dispatcher import NotificationDispatcher
+    from algomesh_tray.qt.trades.trade_model import TradeTableModel
+    from algomesh_tray.qt.trades.trades_window import TradesWindow
+    from algomesh_tray.util.days import start_of_today
 
     app = QApplication.instance() or QApplication([])
     figures: dict[str, float] = {"bytes per signal": path.stat().st_size / signals}
@@ -169,9 +169,9 @@ def _sort_to_the_oldest(path: Path) -> float:
     from PySide6.QtCore import QEventLoop, Qt
     from PySide6.QtGui import QIcon
 
-    from algomesh_tray.qt.trade_model import Column, TradeTableModel
-    from algomesh_tray.qt.trades_window import TradesWindow
-    from algomesh_tray.reader import TradeLogReader
+    from algomesh_tray.log.reader import TradeLogReader
+    from algomesh_tray.qt.trades.trade_model import Column, TradeTableModel
+    from algomesh_tray.qt.trades.trades_window import TradesWindow
 
     reader = TradeLogReader(path)
     model = TradeTableModel(reader=reader)
@@ -215,7 +215,7 @@ def _peak_rss_mb(pid: int) -> float:
 def _first_day(path: Path) -> float:
     import sqlite3
 
-    from algomesh_tray.days import start_of_today
+    from algomesh_tray.util.days import start_of_today
 
     db = sqlite3.connect(path)
     try:

@@ -44,7 +44,7 @@ from shared import logged_trades  # noqa: E402  (bench/shared.py, beside this sc
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 from websockets.sync.server import Server, ServerConnection, serve  # noqa: E402
 
-from algomesh_tray.engine_sim import SignalGenerator  # noqa: E402
+from algomesh_tray.feed.simulator import SignalGenerator  # noqa: E402
 from tests.e2e.desktop import VirtualDesktop, wait_until  # noqa: E402
 
 PEER_PACKAGE = "gotify-tray"

@@ -18,11 +18,11 @@ APP_USER_MODEL_ID = "AlgoMesh.Tray"
 PUBLISHER = "AlgoMesh Tray developers"
 #: Inno Setup identifies the installation (and its upgrades) by this; never change it.
 INNO_APP_ID = "{{6F1C1D2A-5B7E-4C3A-9E8F-A1B2C3D4E5F6}"
-#: Every running instance holds a mutex of this name (algomesh_tray/instance_lock.py): with it as
+#: Every running instance holds a mutex of this name (algomesh_tray/platform/instance_lock.py): with it as
 #: AppMutex, setup and the uninstaller ask the user to close the app first.
 APP_MUTEX = "AlgoMeshTray"
 #: The Run value the installer's task and the app's "Start at login" both write, and where
-#: Windows' Startup apps page records it switched off (algomesh_tray/autostart.py).
+#: Windows' Startup apps page records it switched off (algomesh_tray/platform/autostart.py).
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 STARTUP_APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"
 RUN_VALUE = APP_NAME

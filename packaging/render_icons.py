@@ -27,7 +27,7 @@ from PySide6.QtSvg import QSvgRenderer
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from algomesh_tray.resources import TRAY_ICON_SIZES, TRAY_ICONS  # noqa: E402
+from algomesh_tray.platform.resources import TRAY_ICON_SIZES, TRAY_ICONS  # noqa: E402
 
 ICONS = ROOT / "resources" / "icons"
 SOURCE = ICONS / "algomesh-tray.svg"

@@ -7,7 +7,7 @@ import random
 import sqlite3
 from pathlib import Path
 
-from algomesh_tray.tradelog import TradeLog
+from algomesh_tray.log.tradelog import TradeLog
 
 __all__ = ["MARKETS", "build_log"]
 

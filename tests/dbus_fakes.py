@@ -19,7 +19,7 @@ from jeepney import HeaderFields, MatchRule, Message, MessageType, new_error, ne
 from jeepney.bus_messages import message_bus
 from jeepney.io.asyncio import DBusConnection, DBusRouter, Proxy, open_dbus_connection
 
-from algomesh_tray.desktop_notify import NOTIFICATIONS
+from algomesh_tray.notify.freedesktop import NOTIFICATIONS
 
 __all__ = ["FakeNotificationService", "NotifyCall", "PrivateBus"]
 

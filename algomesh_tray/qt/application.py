@@ -20,31 +20,31 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from .. import __version__
-from ..autostart import Autostart
-from ..feed_status import ConnectionState, ListenerStatus, feed_text
-from ..footprint import worker_pool
-from ..paths import AppPaths
-from ..rules import quiet_hours_end
+from ..feed.status import ConnectionState, ListenerStatus, feed_text
+from ..notify.rules import quiet_hours_end
+from ..platform.autostart import Autostart
+from ..platform.paths import AppPaths
 from ..settings import Settings, address_after_save, unencrypted_warning
-from ..tasks import BackgroundTasks
+from ..util.tasks import BackgroundTasks
 from .pause import PauseControl
-from .settings_store import SettingsStore
+from .pyside_sources import worker_pool
+from .settings.settings_store import SettingsStore
 from .single_instance import SingleInstance
 from .tray import APP_TITLE, AppActions, TrayIcon
 
 if TYPE_CHECKING:
-    from ..bridge_service import BridgeService
-    from ..credentials import Credentials
-    from ..engine_alerts import EngineAlert, EngineAlerts
-    from ..engine_sim import SimulatedEngine
-    from ..listener import EngineListener
-    from ..pipeline import SignalPipeline
-    from ..protocol import RejectedSignal
-    from ..reader import TradeLogReader
-    from ..records import TradeRecord
+    from ..bridges.credentials import Credentials
+    from ..bridges.service import BridgeService
+    from ..feed.listener import EngineListener
+    from ..feed.outage import EngineAlert, EngineAlerts
+    from ..feed.protocol import RejectedSignal
+    from ..feed.records import TradeRecord
+    from ..feed.simulator import SimulatedEngine
+    from ..log.pipeline import SignalPipeline
+    from ..log.reader import TradeLogReader
     from .feed_signals import FeedSignals
-    from .notifications import Notifications
-    from .trade_model import TradeTableModel
+    from .popups import Notifications
+    from .trades.trade_model import TradeTableModel
     from .windows import Windows
 
 __all__ = ["Application"]
@@ -110,11 +110,11 @@ class Application(QObject):
 
     def _build_parts(self) -> None:
         """The parts behind the tray: the trades table and windows, popups, the feed's seam, bridges."""
-        from ..bridge_service import BridgeService
-        from ..bridges import TELEGRAM_API
+        from ..bridges.delivery import TELEGRAM_API
+        from ..bridges.service import BridgeService
         from .feed_signals import FeedSignals
-        from .notifications import Notifications
-        from .trade_model import LIVE_ROWS_INTERVAL_MS, TradeTableModel
+        from .popups import Notifications
+        from .trades.trade_model import LIVE_ROWS_INTERVAL_MS, TradeTableModel
         from .windows import Windows
 
         self.model = TradeTableModel(live_interval_ms=LIVE_ROWS_INTERVAL_MS)
@@ -149,7 +149,7 @@ class Application(QObject):
         self.tray.show()
         await asyncio.sleep(0)  # one turn of Qt's loop puts it on screen
         self._build_parts()
-        from ..tradelog import open_trade_log
+        from ..log.tradelog import open_trade_log
 
         # A trade log that cannot be opened must not stop notifications. Meanwhile the desktop is
         # asked what its notification service can do.
@@ -159,13 +159,13 @@ class Application(QObject):
         if trade_log_problem:
             self._problems.append(trade_log_problem)
         if trade_log.path is not None:  # reads (window, dashboard, export) on their own connection
-            from ..reader import TradeLogReader
+            from ..log.reader import TradeLogReader
 
             self._reader = TradeLogReader(trade_log.path)
             self.model.attach_reader(self._reader)
-        from ..engine_alerts import EngineAlerts
-        from ..listener import EngineListener
-        from ..pipeline import SignalPipeline
+        from ..feed.listener import EngineListener
+        from ..feed.outage import EngineAlerts
+        from ..log.pipeline import SignalPipeline
 
         feed = self.feed
         self.pipeline = SignalPipeline(trade_log, on_recorded=feed.on_recorded, on_log_error=feed.on_log_error,
@@ -251,7 +251,7 @@ class Application(QObject):
 
     def tell_user(self, message: str) -> None:
         """Say what happened: a tray message (or the window, without a tray) and the status bar."""
-        from ..notifiers import Notification
+        from ..notify.dispatcher import Notification
 
         log.warning("%s", message)
         self.windows.show_status_message(message)
@@ -267,7 +267,7 @@ class Application(QObject):
         self.tasks.spawn(self._open_settings(), name="opening settings")
 
     def show_about(self) -> None:
-        from ..notices import licence_notices
+        from ..platform.licences import licence_notices
 
         paths = self._paths
         self.windows.show_about(
@@ -358,7 +358,7 @@ class Application(QObject):
     # Jobs off the Qt thread.
 
     async def _start_demo_engine(self) -> str:
-        from ..engine_sim import SimulatedEngine
+        from ..feed.simulator import SimulatedEngine
 
         self._engine = SimulatedEngine(port=0, rate=DEMO_RATE, trade_type="paper")
         await self._engine.start()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from ..feed_status import ListenerStatus
-from ..protocol import RejectedSignal
-from ..records import RejectedRecord, TradeRecord
+from ..feed.protocol import RejectedSignal
+from ..feed.records import RejectedRecord, TradeRecord
+from ..feed.status import ListenerStatus
 
 __all__ = ["FeedSignals"]
 

@@ -11,7 +11,7 @@ import logging
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from ..instance_socket import SHOW
+from ..platform.instance_socket import SHOW
 
 __all__ = ["LocalServerDoor"]
 

@@ -21,8 +21,8 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, SignalInstance
 
-from ..instance_lock import InstanceLock, instance_lock
-from ..instance_socket import SHOW, knock, listen, socket_path
+from ..platform.instance_lock import InstanceLock, instance_lock
+from ..platform.instance_socket import SHOW, knock, listen, socket_path
 
 __all__ = ["Door", "SingleInstance", "UnixSocketDoor", "server_name"]
 

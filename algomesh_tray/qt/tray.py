@@ -13,11 +13,11 @@ from PySide6.QtCore import QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
-from ..feed_status import ConnectionState, ListenerStatus, status_text
-from ..formatting import escape_markup
-from ..notifiers import PAUSE_CHOICES, Notification
-from ..records import TradeRecord
-from ..resources import icon_path, tray_icon_paths
+from ..feed.records import TradeRecord
+from ..feed.status import ConnectionState, ListenerStatus, status_text
+from ..notify.dispatcher import PAUSE_CHOICES, Notification
+from ..platform.resources import icon_path, tray_icon_paths
+from ..util.formatting import escape_markup
 
 __all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon", "tray_icon"]
 

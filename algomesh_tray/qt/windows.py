@@ -16,10 +16,10 @@ from ..settings import Settings
 from .tray import AppActions, app_icon
 
 if TYPE_CHECKING:
-    from ..records import RejectedRecord, TradeRecord
-    from .settings_dialog import SettingsDialog
-    from .trade_model import TradeTableModel
-    from .trades_window import TradesWindow
+    from ..feed.records import RejectedRecord, TradeRecord
+    from .settings.settings_dialog import SettingsDialog
+    from .trades.trade_model import TradeTableModel
+    from .trades.trades_window import TradesWindow
 
 __all__ = ["Windows"]
 
@@ -69,7 +69,7 @@ class Windows(QObject):
 
     def trades_window(self) -> TradesWindow:
         if self._trades is None:
-            from .trades_window import TradesWindow
+            from .trades.trades_window import TradesWindow
 
             actions = self._actions
             window = TradesWindow(self._model, [actions.settings, actions.pause, actions.reconnect], app_icon())
@@ -89,7 +89,7 @@ class Windows(QObject):
     def settings_dialog(self) -> SettingsDialog:
         """The dialog, built on first use; the caller loads it before showing it."""
         if self._dialog is None:
-            from .settings_dialog import SettingsDialog
+            from .settings.settings_dialog import SettingsDialog
 
             dialog = SettingsDialog(Settings(), app_icon())
             dialog.settings_accepted.connect(self.settings_accepted)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from algomesh_tray.desktop_notify import DesktopNotifier, themed_icon
-from algomesh_tray.notifiers import SUMMARY_TAG, Notification, NotificationDispatcher
-from algomesh_tray.protocol import StrategySignal, parse_frame
-from algomesh_tray.records import TradeRecord
+from algomesh_tray.feed.protocol import StrategySignal, parse_frame
+from algomesh_tray.feed.records import TradeRecord
+from algomesh_tray.notify.dispatcher import SUMMARY_TAG, Notification, NotificationDispatcher
+from algomesh_tray.notify.freedesktop import DesktopNotifier, themed_icon
 
 from ..unit.conftest import example_frame
 from .desktop import VirtualDesktop, wait_until

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from algomesh_tray.autostart import Autostart
+from algomesh_tray.platform.autostart import Autostart
 
 from ..conftest import LinuxRelease
 from ..waiting import wait_until

@@ -15,8 +15,8 @@ from types import EllipsisType
 
 import pytest
 
-from algomesh_tray.protocol import StrategySignal
-from algomesh_tray.records import TradeRecord
+from algomesh_tray.feed.protocol import StrategySignal
+from algomesh_tray.feed.records import TradeRecord
 
 RecordFactory = Callable[..., TradeRecord]
 

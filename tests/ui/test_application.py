@@ -16,10 +16,10 @@ import pytest
 from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 
-from algomesh_tray.credentials import Credentials
-from algomesh_tray.engine_sim import SimulatedEngine
-from algomesh_tray.feed_status import ConnectionState
-from algomesh_tray.paths import AppPaths
+from algomesh_tray.bridges.credentials import Credentials
+from algomesh_tray.feed.simulator import SimulatedEngine
+from algomesh_tray.feed.status import ConnectionState
+from algomesh_tray.platform.paths import AppPaths
 from algomesh_tray.qt.application import TELEGRAM_API_ENV, Application
 from algomesh_tray.qt.event_loop import BatchingEventLoop
 from algomesh_tray.qt.pause import PauseControl

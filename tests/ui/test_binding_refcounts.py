@@ -6,7 +6,7 @@ import sys
 
 from PySide6.QtCore import QModelIndex, QObject
 
-from algomesh_tray.qt.trade_model import TradeTableModel
+from algomesh_tray.qt.trades.trade_model import TradeTableModel
 
 
 def test_void_qt_calls_do_not_drop_references_to_none() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from algomesh_tray.feed_status import ConnectionState, ListenerStatus
+from algomesh_tray.feed.status import ConnectionState, ListenerStatus
 from algomesh_tray.qt.feed_signals import FeedSignals
 
 from .conftest import RecordFactory

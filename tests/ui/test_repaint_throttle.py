@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QTableWidget, QTableWidgetIt
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.qt.repaint_throttle import Paced, RepaintThrottle
-from algomesh_tray.qt.trade_model import TradeTableModel
-from algomesh_tray.qt.trades_window import TradesWindow
+from algomesh_tray.qt.trades.trade_model import TradeTableModel
+from algomesh_tray.qt.trades.trades_window import TradesWindow
 
 from .conftest import RecordFactory
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from algomesh_tray.instance_lock import INSTALLER_MUTEX, MutexLock
-from algomesh_tray.instance_socket import SHOW, socket_path
+from algomesh_tray.platform.instance_lock import INSTALLER_MUTEX, MutexLock
+from algomesh_tray.platform.instance_socket import SHOW, socket_path
 from algomesh_tray.qt.local_server_door import LocalServerDoor
 from algomesh_tray.qt.single_instance import SingleInstance, UnixSocketDoor, server_name
 

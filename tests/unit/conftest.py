@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from algomesh_tray.protocol import ReceivedSignal, StrategySignal, parse_frame
+from algomesh_tray.feed.protocol import ReceivedSignal, StrategySignal, parse_frame
 
 # The unit tests run on asyncio: their wait_until is the coroutine one.
 from ..waiting import wait_until_async as wait_until

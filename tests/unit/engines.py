@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from algomesh_tray.backoff import backoff_delays
-from algomesh_tray.engine_sim import SimulatedEngine
-from algomesh_tray.feed_status import ConnectionState, FeedCounters
-from algomesh_tray.protocol import ReceivedSignal, RejectedSignal
+from algomesh_tray.feed.protocol import ReceivedSignal, RejectedSignal
+from algomesh_tray.feed.simulator import SimulatedEngine
+from algomesh_tray.feed.status import ConnectionState, FeedCounters
+from algomesh_tray.util.backoff import backoff_delays
 
 from .conftest import example_frame, wait_until
 

@@ -19,9 +19,9 @@ import pytest
 from websockets.sync.client import connect
 
 from algomesh_tray.cli import build_parser
-from algomesh_tray.export import EXPORT_FIELDS
-from algomesh_tray.protocol import StrategySignal, parse_frame
-from algomesh_tray.tradelog import TradeLog
+from algomesh_tray.feed.protocol import StrategySignal, parse_frame
+from algomesh_tray.log.export import EXPORT_FIELDS
+from algomesh_tray.log.tradelog import TradeLog
 
 from ..bulk_log import build_log
 from ..programs import Program
@@ -295,7 +295,7 @@ def test_importing_the_command_stays_light() -> None:
     code = (
         "import sys, algomesh_tray.cli;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'websockets', 'qasync', 'httpx')"
-        " or m in ('algomesh_tray.engine_sim', 'algomesh_tray.app')))"
+        " or m in ('algomesh_tray.feed.simulator', 'algomesh_tray.startup')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30)
     assert result.stdout == "[]\n"

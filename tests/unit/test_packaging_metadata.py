@@ -11,7 +11,8 @@ from pathlib import Path
 import PySide6
 import pytest
 
-from algomesh_tray import __version__, app, autostart, instance_lock
+from algomesh_tray import __version__, startup
+from algomesh_tray.platform import autostart, instance_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -33,8 +34,8 @@ def test_inno_setup_script_has_shortcut_id_autostart_and_paths() -> None:
         "1.2.3", bundle_dir=Path(r"C:\b\dist\algomesh-tray"), icon=Path(r"C:\b\i.ico"), output_dir=Path(r"C:\b\dist")
     )
     assert "AppVersion=1.2.3\n" in script
-    assert f'AppUserModelID: "{app.APP_USER_MODEL_ID}"' in script
-    assert metadata.APP_USER_MODEL_ID == app.APP_USER_MODEL_ID
+    assert f'AppUserModelID: "{startup.APP_USER_MODEL_ID}"' in script
+    assert metadata.APP_USER_MODEL_ID == startup.APP_USER_MODEL_ID
     assert f'Subkey: "{autostart.RUN_KEY}"' in script and f'ValueName: "{autostart.RUN_VALUE}"' in script
     assert 'Source: "C:\\b\\dist\\algomesh-tray\\*"' in script
     assert "SetupIconFile=C:\\b\\i.ico\n" in script

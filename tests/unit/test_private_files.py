@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from algomesh_tray.paths import APP_NAME, AppPaths, PrivateRotatingFileHandler
+from algomesh_tray.log.tradelog import TradeLog, open_trade_log
+from algomesh_tray.platform.paths import APP_NAME, AppPaths, PrivateRotatingFileHandler
 from algomesh_tray.settings import Settings, save_settings
-from algomesh_tray.tradelog import TradeLog, open_trade_log
 
 from .conftest import make_received
 

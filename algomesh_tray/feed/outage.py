@@ -1,0 +1,179 @@
+"""When to tell the trader the engine is gone, and that it is back. No Qt, no I/O.
+
+Fed the listener's statuses and the signals' arrivals, it announces an outage once it has lasted
+``after`` seconds (one alert per outage, however many retries fail) and the recovery once, with how
+long the engine was gone. An engine that drops and comes back within ``after`` seconds, again and
+again (flapping), raises nothing. Starting without an engine is an outage like any other. The
+timer is the event loop's (``call_later``); the wall clock, for the words, can be injected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from ..notify.dispatcher import Notification
+from ..util.formatting import format_time
+from ..util.guard import guarded
+from .listener import ConnectionState, ListenerStatus
+
+__all__ = ["DEFAULT_ALERT_SECONDS", "ENGINE_STATUS_TAG", "EngineAlert", "EngineAlerts", "format_duration"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ALERT_SECONDS = 10
+#: The outage alert and the recovery notice share one popup: "back" replaces "disconnected" in place.
+ENGINE_STATUS_TAG = "engine-status"
+
+
+def format_duration(seconds: float) -> str:
+    """A length of time as a trader says it: '8 s', '3 min 5 s', '2 h 4 min', '3 d 1 h'."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+@dataclass(frozen=True, slots=True)
+class EngineAlert:
+    """One announcement: the engine is gone (``down``) or back (``up``), in words, for any channel."""
+
+    kind: Literal["down", "up"]
+    title: str
+    body: str
+    #: When the outage began (wall clock, time.time()).
+    since: float
+
+    def notification(self) -> Notification:
+        """The desktop popup: critical while the engine is gone; no pause button (pause does not
+        hold engine alerts back); both share one popup, so "back" replaces "disconnected"."""
+        down = self.kind == "down"
+        return Notification(
+            self.title,
+            self.body,
+            urgency="critical" if down else "normal",
+            category="network.disconnected" if down else "network.connected",
+            replaces=ENGINE_STATUS_TAG,
+            offer_pause=False,
+        )
+
+    def text(self) -> str:
+        """One message for a bridge (Telegram, Discord, webhook)."""
+        return f"{self.title}\n{self.body}"
+
+
+class EngineAlerts:
+    """The outage policy. Call ``status_changed`` with each ListenerStatus and ``signal_received`` on
+    each signal; ``on_alert`` gets an EngineAlert at most once per outage and once per recovery.
+
+    ``after``: seconds of outage before the alert; 0 turns alerts off. ``outage_since`` (wall
+    clock) is set during every outage, alert or not, for the tray tooltip and the status bar.
+    """
+
+    def __init__(
+        self,
+        *,
+        on_alert: Callable[[EngineAlert], None],
+        after: float = DEFAULT_ALERT_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._on_alert = guarded(on_alert, what="the engine alert callback", logger=log)
+        self._after = after
+        self._clock = clock
+        self._loop = asyncio.get_running_loop()
+        self._timer: asyncio.TimerHandle | None = None
+        self._reason = "the engine has not been reached yet"
+        self._alerted = False
+        self.last_signal_at: float | None = None
+        self.outage_since: float | None = None
+        self.alerts = 0
+        self._begin_outage()  # starting with no engine counts as an outage
+
+    @property
+    def after(self) -> float:
+        return self._after
+
+    def set_after(self, seconds: float) -> None:
+        """Settings changed the delay; an outage under way is judged by the new one from its start."""
+        self._after = seconds
+        self._cancel_timer()
+        if self.outage_since is not None and not self._alerted:
+            self._schedule()
+
+    def status_changed(self, status: ListenerStatus) -> None:
+        if status.state is ConnectionState.CONNECTED:
+            self._engine_back()
+        elif status.state is ConnectionState.STOPPED:
+            self._stop_watching()  # stopped on purpose (quit, new address): not an outage
+        else:
+            if status.state is ConnectionState.DISCONNECTED and status.detail:
+                self._reason = status.detail
+            if self.outage_since is None:
+                self._begin_outage()
+
+    def signal_received(self, when: float | None = None) -> None:
+        self.last_signal_at = self._clock() if when is None else when
+
+    def close(self) -> None:
+        self._cancel_timer()
+
+    # Inside
+
+    def _begin_outage(self) -> None:
+        self.outage_since = self._clock()
+        self._alerted = False
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._after <= 0 or self.outage_since is None:
+            return
+        remaining = self.outage_since + self._after - self._clock()
+        self._timer = self._loop.call_later(max(0.0, remaining), self._alert_down)
+
+    def _engine_back(self) -> None:
+        self._cancel_timer()
+        since, alerted = self.outage_since, self._alerted
+        self.outage_since, self._alerted = None, False
+        if since is None or not alerted:
+            return
+        gone = format_duration(self._clock() - since)
+        self._announce(EngineAlert("up", "AlgoMesh engine is back", f"Signals are flowing again after {gone}.", since))
+
+    def _stop_watching(self) -> None:
+        self._cancel_timer()
+        self.outage_since, self._alerted = None, False
+
+    def _alert_down(self) -> None:
+        self._timer = None
+        if self.outage_since is None or self._alerted:
+            return
+        self._alerted = True
+        reason = self._reason[:1].upper() + self._reason[1:]
+        if self.last_signal_at is None:
+            last = "No signal has come since AlgoMesh Tray started."
+        else:
+            ago = format_duration(self._clock() - self.last_signal_at)
+            last = f"Last signal at {format_time(self.last_signal_at)} ({ago} ago)."
+        body = f"{reason}.\n{last}\nDown since {format_time(self.outage_since)}."
+        self._announce(EngineAlert("down", "AlgoMesh engine disconnected", body, self.outage_since))
+
+    def _announce(self, alert: EngineAlert) -> None:
+        self.alerts += 1
+        log.warning("%s: %s", alert.title, alert.body.replace("\n", " "))
+        self._on_alert(alert)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None

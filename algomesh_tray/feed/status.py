@@ -1,0 +1,115 @@
+"""Where the feed stands, and how the tray and status bar word it. Pure: no Qt, no websockets.
+
+The listener reports ``ListenerStatus`` snapshots and keeps ``FeedCounters``; the tray, the
+trades window and tests read them here without importing the network stack.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..util.formatting import plural
+
+__all__ = [
+    "IDLE_NOTICE_SECONDS",
+    "ConnectionState",
+    "FeedCounters",
+    "ListenerStatus",
+    "describe_duration",
+    "feed_text",
+    "status_text",
+]
+
+#: A connected feed silent this long gets "no data for …" in its status (engines can be quiet).
+IDLE_NOTICE_SECONDS = 60
+
+
+class ConnectionState(enum.Enum):
+    """Where the listener stands with the engine."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class ListenerStatus:
+    """A snapshot for the tray and status bar; ``retry_in`` is set while waiting to retry."""
+
+    state: ConnectionState
+    url: str
+    detail: str = ""
+    retry_in: float | None = None
+
+
+@dataclass(slots=True)
+class FeedCounters:
+    """What the feed has sent since start, for the status bar and the benchmark."""
+
+    signals: int = 0
+    ignored: int = 0
+    rejected: int = 0
+    last_rejection: str = ""
+    ignored_types: dict[str, int] = field(default_factory=dict)
+
+
+def describe_duration(seconds: float) -> str:
+    """A rounded duration in the unit a person would use: ``45 s``, ``12 min``, ``3 h``."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.0f} h"
+
+
+def feed_text(counters: FeedCounters) -> str:
+    """The status bar's counts for this session."""
+    return (
+        f"This session: {plural(counters.signals, 'signal')} · {plural(counters.ignored, 'other message')}"
+        f" · {counters.rejected:,} rejected"
+    )
+
+
+def _connection_text(status: ListenerStatus, idle_for: float | None, down_since: datetime | None) -> tuple[str, str]:
+    if status.state == ConnectionState.CONNECTED:
+        text = f"Connected to {status.url}"
+        if idle_for is not None and idle_for >= IDLE_NOTICE_SECONDS:
+            text += f" · no data for {describe_duration(idle_for)}"
+        return "tray-connected", text
+    if status.state == ConnectionState.CONNECTING:
+        return "tray-connecting", f"Connecting to {status.url}…"
+    if status.state == ConnectionState.DISCONNECTED:
+        text = f"Disconnected from {status.url}: {status.detail}"
+        if down_since is not None:
+            same_day = down_since.date() == datetime.now(down_since.tzinfo).date()
+            text += f" · down since {down_since.strftime('%H:%M:%S' if same_day else '%a %H:%M')}"
+        if status.retry_in is not None:
+            text += f" — retrying in {max(1, round(status.retry_in))} s"
+        return "tray-disconnected", text
+    return "tray-disconnected", "Stopped"
+
+
+def status_text(
+    status: ListenerStatus,
+    paused: bool,
+    *,
+    idle_for: float | None = None,
+    paused_until: datetime | None = None,
+    quiet_until: datetime | None = None,
+    down_since: datetime | None = None,
+) -> tuple[str, str]:
+    """(icon name, sentence) for a listener status, as the tray and status bar show it;
+    ``down_since``: when the engine became unreachable (said while disconnected)."""
+    icon, text = _connection_text(status, idle_for, down_since)
+    if paused:
+        until = ""
+        if paused_until is not None:
+            same_day = paused_until.date() == datetime.now(paused_until.tzinfo).date()
+            until = f" until {paused_until.strftime('%H:%M' if same_day else '%a %H:%M')}"
+        return "tray-paused", f"Notifications paused{until} · {text}"
+    if quiet_until is not None:
+        return "tray-paused", f"Quiet hours until {quiet_until:%H:%M} · {text}"
+    return icon, text

@@ -1,0 +1,221 @@
+"""Which backend shows popups, and what happens when it fails.
+
+Linux: the desktop's notification service over D-Bus (clickable, a "Pause 1 hour" button), else
+notify-send through plyer, else the tray's own messages. Windows and macOS: the tray's messages,
+which are the system's own notifications there and report clicks. notify_choice.py decides; this
+owner builds the backend, falls back when it fails and says so once. The policy above the
+backends (pause, rules, quiet hours, storms) is NotificationDispatcher's.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication
+
+from ..feed.records import TradeRecord
+from ..notify.choice import Backend, fallback_backend, preferred_backend, support_sentence
+from ..notify.dispatcher import Notification, NotificationDispatcher, Notifier, PlyerNotifier
+from ..notify.rules import parse_quiet_hours, parse_rules
+from ..platform.resources import notification_icon
+from ..settings import Settings
+from .tray import APP_TITLE, TrayIcon, TrayMessageNotifier
+
+if TYPE_CHECKING:  # desktop_notify needs jeepney, a Linux-only dependency
+    from ..notify.freedesktop import ServerInfo
+
+__all__ = ["Notifications"]
+
+log = logging.getLogger(__name__)
+
+_DESCRIBED: dict[Backend, str] = {
+    "dbus": "the desktop's notifications",
+    "plyer": "notify-send (no clicks)",
+    "tray": "AlgoMesh Tray's own messages",
+}
+
+
+class _NotChosenYet:
+    """Holds popups until ``choose_backend`` has asked the desktop what it has (nothing is lost)."""
+
+    def __init__(self) -> None:
+        self.held: list[Notification] = []
+
+    def show(self, notification: Notification) -> None:
+        self.held.append(notification)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class Notifications(QObject):
+    """Owns the dispatcher and its backend. ``clicked`` carries the popup's trade (None: no trade,
+    e.g. a summary or an engine alert); ``pause_requested`` is a popup's "Pause 1 hour" button;
+    ``problem`` says in words when popups cannot be shown as chosen."""
+
+    clicked = Signal(object)
+    pause_requested = Signal()
+    problem = Signal(str)
+
+    def __init__(
+        self, tray: TrayIcon, settings: Settings, parent: QObject | None = None, *, platform: str = sys.platform
+    ) -> None:
+        super().__init__(parent)
+        self._tray = tray
+        self._settings = settings
+        self._platform = platform
+        self._service: ServerInfo | None = None  # on Linux, when the service answered
+        self._service_problem: str | None = None
+        self._trouble_told = False
+        self.backend: Backend | None = None
+        self.dispatcher = NotificationDispatcher(
+            _NotChosenYet(), max_popups=settings.max_popups_per_second, on_shown=self._on_shown
+        )
+        self._apply_rules(settings)
+
+    async def choose_backend(self) -> None:
+        """Ask the desktop's notification service (Linux) what it can do, then use the best backend.
+
+        The service is asked once: by the D-Bus backend itself when it is the one wanted (its own
+        connection answers the question), else by a probe, for Settings' sentence.
+        """
+        held = self.dispatcher.notifier
+        if self._platform.startswith("linux"):
+            await self._ask_the_desktop()
+        if self.backend is None:
+            self._use(self._preferred())
+        if isinstance(held, _NotChosenYet):
+            for notification in held.held:
+                self.dispatcher.notifier.show(notification)
+
+    async def _ask_the_desktop(self) -> None:
+        from ..notify.freedesktop import DesktopNotifier, ServiceUnavailable, probe_notification_service
+
+        if self._settings.notify_style == "native":
+            notifier = self._build("dbus")
+            assert isinstance(notifier, DesktopNotifier)
+            self._service = await notifier.ready()
+            if self._service is not None:
+                self._adopt("dbus", notifier)
+                return
+            notifier.close()
+            self._service_problem = notifier.failure or "the notification service did not answer in time"
+        else:
+            try:
+                self._service = await probe_notification_service()
+            except ServiceUnavailable as error:
+                self._service_problem = str(error)
+        if self._service_problem is not None:
+            log.info("no desktop notification service: %s", self._service_problem)
+
+    @property
+    def support_text(self) -> str:
+        """What this desktop's notifications can do, in words, for the Settings window."""
+        return support_sentence(
+            self._platform,
+            service=self._service,
+            problem=self._service_problem,
+            tray_available=self._tray.available,
+        )
+
+    def dispatch(self, records: Sequence[TradeRecord]) -> None:
+        self.dispatcher.dispatch(records)
+
+    def show_now(self, notification: Notification) -> None:
+        """Show at once, whatever pause, quiet hours and storm control say (engine alerts)."""
+        self.dispatcher.notifier.show(notification)
+
+    def set_paused(self, paused: bool) -> None:
+        self.dispatcher.paused = paused
+
+    def apply(self, settings: Settings) -> None:
+        """Settings changed: backend (style, popup expiry), storm limit, rules and quiet hours."""
+        old, self._settings = self._settings, settings
+        backend_changed = settings.notify_style != old.notify_style
+        expiry_changed = settings.keep_popups_until_dismissed != old.keep_popups_until_dismissed
+        if self.backend is not None and (backend_changed or (expiry_changed and self.backend == "dbus")):
+            self._use(self._preferred())
+        self.dispatcher.max_popups = settings.max_popups_per_second
+        self._apply_rules(settings)
+
+    def on_tray_available(self) -> None:
+        """A tray came after start-up: the chosen style may now be possible."""
+        self._use(self._preferred())
+
+    async def close(self) -> None:
+        """Stop showing popups; what is queued is dropped (Quit must not wait on a slow daemon)."""
+        notifier = self.dispatcher.notifier
+        notifier.close()
+        wait_closed = getattr(notifier, "wait_closed", None)  # the D-Bus backend closes its connection
+        if wait_closed is not None:
+            await wait_closed()
+
+    def _preferred(self) -> Backend:
+        backend = preferred_backend(self._settings.notify_style, self._platform, service=self._service)
+        if backend == "tray" and not self._tray.available:
+            return "dbus" if self._service is not None else "plyer"
+        return backend
+
+    def _use(self, backend: Backend) -> None:
+        self._adopt(backend, self._build(backend))
+
+    def _adopt(self, backend: Backend, notifier: Notifier) -> None:
+        log.info("notifications shown by %s", _DESCRIBED[backend])
+        self.backend = backend
+        self.dispatcher.set_notifier(notifier)
+
+    def _build(self, backend: Backend) -> Notifier:
+        if backend == "tray":
+            return TrayMessageNotifier(self._tray)
+        if backend == "dbus":
+            from ..notify.freedesktop import DesktopNotifier, themed_icon
+
+            return DesktopNotifier(
+                app_name=APP_TITLE,
+                app_icon=themed_icon(),
+                keep_until_dismissed=self._settings.keep_popups_until_dismissed,
+                on_clicked=self.clicked.emit,
+                on_pause_requested=self.pause_requested.emit,
+                on_failed=lambda reason, notification: self._on_failed(backend, reason, notification),
+            )
+        return PlyerNotifier(
+            app_name=APP_TITLE,
+            app_icon=notification_icon(),
+            on_failed=lambda reason, notification: self._on_failed(backend, reason, notification),
+        )
+
+    def _apply_rules(self, settings: Settings) -> None:
+        self.dispatcher.rules = parse_rules(settings.rules)
+        self.dispatcher.quiet_hours = parse_quiet_hours(settings.quiet_hours)
+
+    def _on_failed(self, failed: Backend, reason: str, notification: Notification) -> None:
+        """``failed`` cannot show popups (no daemon, a backend plyer lacks): fall back, say so once,
+        and show this popup the new way, so the signal still reaches the screen."""
+        if failed == self.backend:
+            fallback = fallback_backend(failed, tray_available=self._tray.available)
+            if fallback is not None:
+                self._use(fallback)
+            self._tell_trouble(reason, fallback)
+        if self.backend != failed:  # popups the failed backend had queued go to the one now in use
+            self.dispatcher.notifier.show(notification)
+
+    def _tell_trouble(self, reason: str, fallback: Backend | None) -> None:
+        if self._trouble_told:
+            return
+        self._trouble_told = True
+        trouble = f"Desktop notifications are not working ({reason})."
+        if fallback == "tray":
+            self.problem.emit(f"{trouble} AlgoMesh Tray shows its own instead.")
+        elif fallback is not None:
+            self.problem.emit(f"{trouble} Popups now go through {_DESCRIBED[fallback]}.")
+        else:
+            self.problem.emit(f"{trouble} Signals are still logged and listed.")
+
+    @staticmethod
+    def _on_shown(notification: Notification) -> None:
+        if notification.sound:
+            QApplication.beep()  # the "sound" rule: notifiers cannot all play one, the desktop bell can

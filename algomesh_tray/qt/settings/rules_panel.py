@@ -1,0 +1,82 @@
+"""The Settings window's rules: which signals notify, stay silent or ring, and quiet hours, with a
+live preview of what the rules do to the last 100 signals."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QListView, QPlainTextEdit, QVBoxLayout, QWidget
+
+from ...feed.protocol import StrategySignal
+from ...notify.rules import RulesError, outcome_for, parse_quiet_hours, parse_rules
+from ...util.formatting import notification_title, safe_text
+
+__all__ = ["RulesPanel"]
+
+PLACEHOLDER = """# One rule a line, first match wins; everything else notifies.
+# Fields: strategy, symbol, action, trade, status. Outcomes: notify, silent, sound.
+trade paper: silent
+strategy BTC_Momentum_Scalp: sound"""
+
+
+class RulesPanel(QWidget):
+    """Edits the rules and quiet hours; says what they would do to recent signals as you type."""
+
+    validity_changed = Signal(str)  # "" when valid, else what is wrong
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._recent: list[StrategySignal] = []
+        self.rules_edit = QPlainTextEdit(placeholderText=PLACEHOLDER)
+        self.rules_edit.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.quiet_edit = QLineEdit(placeholderText="e.g. 22:00-07:00 (no popups then)")
+        self.summary_label = QLabel(textFormat=Qt.TextFormat.PlainText, wordWrap=True)
+        self.preview_model = QStringListModel(self)
+        self.preview = QListView()
+        self.preview.setModel(self.preview_model)
+        self.preview.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        form = QFormLayout()
+        form.addRow("Quiet hours:", self.quiet_edit)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Rules:"))
+        layout.addWidget(self.rules_edit, 2)
+        layout.addLayout(form)
+        layout.addWidget(self.summary_label)
+        layout.addWidget(self.preview, 3)
+        self.rules_edit.textChanged.connect(self.refresh)
+        self.quiet_edit.textChanged.connect(self.refresh)
+
+    def load(self, rules: str, quiet_hours: str, recent: list[StrategySignal]) -> None:
+        """Show the saved rules, with the newest signals (at most 100) for the preview."""
+        self._recent = recent[:100]
+        self.rules_edit.setPlainText(rules)
+        self.quiet_edit.setText(quiet_hours)
+        self.refresh()
+
+    def values(self) -> dict[str, str]:
+        return {"rules": self.rules_edit.toPlainText().strip(), "quiet_hours": self.quiet_edit.text().strip()}
+
+    def refresh(self) -> None:
+        try:
+            rules = parse_rules(self.rules_edit.toPlainText())
+            parse_quiet_hours(self.quiet_edit.text())
+        except RulesError as error:
+            self.summary_label.setText(str(error))
+            self.validity_changed.emit(str(error))
+            return
+        outcomes = [outcome_for(signal, rules) for signal in self._recent]
+        counts = Counter(outcomes)
+        if self._recent:
+            self.summary_label.setText(
+                f"Of the last {len(self._recent)} signals: {counts['notify']} notify, {counts['sound']} with sound, "
+                f"{counts['silent']} silent."
+            )
+        else:
+            self.summary_label.setText("No signals yet to preview the rules on.")
+        self.preview_model.setStringList(
+            [f"{outcome:<7} {safe_text(notification_title(signal), 40)} · {safe_text(signal.strategy_name, 40)} · "
+             f"{safe_text(signal.trade_type, 12)}" for signal, outcome in zip(self._recent, outcomes, strict=True)]
+        )  # fmt: skip
+        self.validity_changed.emit("")

@@ -1,0 +1,254 @@
+"""The Settings window: engine address, notification style and engine alerts, validated as the user
+types, with a sentence saying what this desktop's notifications can do."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...feed.protocol import StrategySignal
+from ...settings import MAX_ENGINE_ALERT_SECONDS, Settings, SettingsError, unencrypted_warning
+from .bridges_panel import BridgesPanel
+from .rules_panel import RulesPanel
+
+__all__ = ["SettingsDialog"]
+
+_STYLE_LABELS = {
+    "native": "Desktop notifications (clickable where the desktop allows)",
+    "tray": "Tray messages",
+    "plyer": "notify-send (compatibility)",
+}
+
+
+def _plain_label(*, colour: str | None = None) -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    if colour:
+        label.setStyleSheet(f"color: {colour};")
+    return label
+
+
+def _engine_alert_spin() -> QSpinBox:
+    """Seconds of outage before the engine alert; 0 shows as "Off" (no alerts)."""
+    spin = QSpinBox()
+    spin.setRange(0, MAX_ENGINE_ALERT_SECONDS)
+    spin.setSuffix(" s without the engine")
+    spin.setSpecialValueText("Off")
+    return spin
+
+
+class SettingsDialog(QDialog):
+    """Emits ``settings_accepted`` with validated settings; never runs a nested event loop."""
+
+    settings_accepted = Signal(object)
+    start_at_login_changed = Signal(bool)
+    secrets_accepted = Signal(dict)  # only when a token or webhook address changed
+    #: (kind, settings as typed, secrets as typed): send a test message with what is on screen.
+    bridge_test_requested = Signal(str, object, dict)
+
+    def __init__(
+        self,
+        settings: Settings,
+        icon: QIcon,
+        active_url: str | None = None,
+        parent: QWidget | None = None,
+        *,
+        start_at_login: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("AlgoMesh Tray — Settings")
+        self.setWindowIcon(icon)
+        self.setMinimumWidth(460)
+        self._base = settings
+
+        self.address_label = _plain_label()
+        self.warning_label = _plain_label(colour="#b45309")
+        self.error_label = _plain_label(colour="#b91c1c")
+        self.active_label = _plain_label(colour="#4b5563")
+        self._start_at_login = False
+        engine_box = self._build_engine_box()
+        notify_box = self._build_notifications_box()
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(engine_box)
+        general_layout.addWidget(self.warning_label)
+        general_layout.addWidget(notify_box)
+        general_layout.addStretch(1)
+        self.bridges = BridgesPanel()
+        self.rules = RulesPanel()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "General")
+        self.tabs.addTab(self.rules, "Rules")
+        self.tabs.addTab(self.bridges, "Bridges")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.bridges.test_requested.connect(self._on_bridges_test_requested)
+        self.rules.validity_changed.connect(self._refresh)
+
+        self._secrets: dict[str, str] = {}
+        self.load(settings, active_url, start_at_login=start_at_login)
+        for edit in (self.host_edit, self.path_edit):
+            edit.textChanged.connect(self._refresh)
+        self.port_spin.valueChanged.connect(self._refresh)
+        self.engine_alert_spin.valueChanged.connect(self._refresh)
+        self.secure_check.toggled.connect(self._refresh)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+
+    def _build_engine_box(self) -> QGroupBox:
+        self.host_edit = QLineEdit()
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(1, 65535)
+        self.path_edit = QLineEdit()
+        self.secure_check = QCheckBox("Encrypted (wss://)")
+        box = QGroupBox("AlgoMesh engine")
+        form = QFormLayout(box)
+        form.addRow("Host:", self.host_edit)
+        form.addRow("Port:", self.port_spin)
+        form.addRow("Path:", self.path_edit)
+        form.addRow("", self.secure_check)
+        form.addRow("Address:", self.address_label)
+        form.addRow(self.active_label)
+        return box
+
+    def _build_notifications_box(self) -> QGroupBox:
+        self.style_combo = QComboBox()
+        for style, label in _STYLE_LABELS.items():
+            self.style_combo.addItem(label, style)
+        self.popups_spin = QSpinBox()
+        self.popups_spin.setRange(1, 100)
+        self.popups_spin.setSuffix(" a second, then one summary")
+        self.keep_popups_check = QCheckBox("Keep popups on screen until dismissed")
+        self.engine_alert_spin = _engine_alert_spin()
+        self.support_label = _plain_label(colour="#4b5563")
+        self.support_label.hide()  # until the app says what this desktop can do
+        self.start_at_login_check = QCheckBox("Start AlgoMesh Tray when I log in")
+        box = QGroupBox("Notifications")
+        form = QFormLayout(box)
+        form.addRow("Show as:", self.style_combo)
+        form.addRow(self.support_label)
+        form.addRow("At most:", self.popups_spin)
+        form.addRow(self.keep_popups_check)
+        form.addRow("Engine alert after:", self.engine_alert_spin)
+        form.addRow(self.start_at_login_check)
+        return box
+
+    def set_notification_support(self, text: str) -> None:
+        """Say, as plain text, what this desktop's notifications can do (notify_choice.support_sentence)."""
+        self.support_label.setText(text)
+        self.support_label.setVisible(bool(text))
+
+    def load(
+        self,
+        settings: Settings,
+        active_url: str | None = None,
+        *,
+        start_at_login: bool = False,
+        secrets: dict[str, str] | None = None,
+        recent: list[StrategySignal] | None = None,
+    ) -> None:
+        """Show ``settings`` in the fields (each time the dialog is opened), and the address in
+        use when it differs (demo engine, --host/--port for this run)."""
+        self._base = settings
+        self._start_at_login = start_at_login
+        self.start_at_login_check.setChecked(start_at_login)
+        self._secrets = dict(secrets or {})
+        self.bridges.load(settings, self._secrets)
+        self.rules.load(settings.rules, settings.quiet_hours, recent or [])
+        in_use = active_url is not None and active_url != settings.url
+        in_use_text = f"This run uses {active_url}; saving a new address above connects there."
+        self.active_label.setText(in_use_text if in_use else "")
+        self.active_label.setVisible(in_use)
+        self.host_edit.setText(settings.host)
+        self.port_spin.setValue(settings.port)
+        self.path_edit.setText(settings.path)
+        self.secure_check.setChecked(settings.secure)
+        self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(settings.notify_style)))
+        self.popups_spin.setValue(settings.max_popups_per_second)
+        self.keep_popups_check.setChecked(settings.keep_popups_until_dismissed)
+        self.engine_alert_spin.setValue(settings.engine_alert_seconds)
+        self._refresh()
+
+    def edited_settings(self) -> Settings:
+        """The settings as typed; raises SettingsError saying what is wrong."""
+        return replace(
+            self._base,
+            host=self.host_edit.text().strip(),
+            port=self.port_spin.value(),
+            path=self.path_edit.text().strip(),
+            secure=self.secure_check.isChecked(),
+            notify_style=self.style_combo.currentData(),
+            max_popups_per_second=self.popups_spin.value(),
+            keep_popups_until_dismissed=self.keep_popups_check.isChecked(),
+            engine_alert_seconds=self.engine_alert_spin.value(),
+            **self.bridges.settings_values(),  # type: ignore[arg-type]
+            **self.rules.values(),  # type: ignore[arg-type]
+        ).validated()
+
+    def _refresh(self) -> None:
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        try:
+            settings = self.edited_settings()
+        except SettingsError as error:
+            self.error_label.setText(str(error))
+            self.address_label.setText("—")
+            self.warning_label.hide()
+            save.setEnabled(False)
+            self.adjustSize()
+            return
+        self.error_label.setText("")
+        self.address_label.setText(settings.url)
+        warning = unencrypted_warning(settings)
+        self.warning_label.setText(warning or "")
+        self.warning_label.setVisible(warning is not None)
+        save.setEnabled(True)
+        self.adjustSize()
+
+    def set_bridge_status(self, kind: str, text: str) -> None:
+        self.bridges.set_status(kind, text)
+
+    def _on_bridges_test_requested(self, kind: str) -> None:
+        try:
+            settings = self.edited_settings()
+        except SettingsError as error:
+            self.bridges.set_status(kind, str(error))
+            return
+        self.bridges.set_status(kind, "Sending…")
+        self.bridge_test_requested.emit(kind, settings, self.bridges.secrets())
+
+    def _on_buttons_accepted(self) -> None:
+        try:
+            settings = self.edited_settings()
+        except SettingsError as error:
+            self.error_label.setText(str(error))
+            return
+        self.settings_accepted.emit(settings)
+        secrets = self.bridges.secrets()
+        if secrets != {name: self._secrets.get(name, "") for name in secrets}:
+            self._secrets = secrets
+            self.secrets_accepted.emit(secrets)
+        if self.start_at_login_check.isChecked() != self._start_at_login:
+            self._start_at_login = self.start_at_login_check.isChecked()
+            self.start_at_login_changed.emit(self._start_at_login)
+        self.accept()

@@ -1,0 +1,140 @@
+"""Start-up, in a fixed order: arguments -> folders -> logging -> settings -> QApplication ->
+single instance -> the Application (qt/application.py) on the qasync loop until Quit."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import logging.handlers
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from . import __version__
+from .platform.paths import AppPaths, PrivateRotatingFileHandler, make_private_folder
+from .settings import Settings, SettingsError, load_settings
+
+__all__ = ["run_app"]
+
+log = logging.getLogger("algomesh_tray")
+
+APP_USER_MODEL_ID = "AlgoMesh.Tray"  # packaging/metadata.py gives the installer's shortcut the same
+
+
+def _setup_logging(log_file: Path, *, verbose: bool) -> str | None:
+    """Log to stderr and to a rotating file; returns a message if the file cannot be used."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    console = logging.StreamHandler()
+    console.setFormatter(formatter)
+    root.addHandler(console)
+    try:
+        make_private_folder(log_file.parent)
+        handler = PrivateRotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError as error:
+        return f"The log file {log_file} cannot be written ({error.strerror}); logging to the console only."
+    handler.setFormatter(formatter)
+    root.addHandler(handler)
+    return None
+
+
+def _quiet_libraries() -> None:
+    """httpx logs every request URL at INFO, and bridge URLs hold secrets (bot token, webhook)."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _apply_overrides(settings: Settings, arguments: argparse.Namespace) -> Settings:
+    """--host/--port/--path change this run only; they are validated like the dialog's."""
+    changes = {name: value for name in ("host", "port", "path") if (value := getattr(arguments, name)) is not None}
+    return replace(settings, **changes).validated() if changes else settings
+
+
+def run_app(arguments: argparse.Namespace) -> int:
+    """Run the tray app until Quit; returns the exit code."""
+    started = time.monotonic()
+    paths = AppPaths.resolve(arguments.data_dir)
+    problems = paths.make_private()  # a year of someone's trading is theirs alone: 0700 folders, 0600 files
+    problems += [p for p in [_setup_logging(paths.log_file, verbose=arguments.verbose)] if p]
+    _quiet_libraries()
+    saved, settings_problem = load_settings(paths.settings_file)
+    if settings_problem:
+        problems.append(settings_problem)
+    try:
+        effective = _apply_overrides(saved, arguments)
+    except SettingsError as error:
+        print(f"algomesh-tray: {error}", file=sys.stderr)
+        return 2
+    log.info("AlgoMesh Tray %s starting; data: %s", __version__, paths.trade_log.parent)
+
+    if sys.platform == "win32":
+        # Notifications and the taskbar show the app's name (not "Python") with this ID,
+        # the same one the installer gives the Start-menu shortcut.
+        import ctypes
+
+        ctypes.windll.shell32.SetCurrentProcessExplicitAppUserModelID(APP_USER_MODEL_ID)
+
+    # Qt is imported only now: `history` and `--help` stay fast and need no display.
+    from PySide6.QtWidgets import QApplication
+
+    from .qt.pyside_sources import stop_pyside_caching_sources
+
+    stop_pyside_caching_sources()  # before the app's own modules: 6 MB of their sources otherwise kept
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("AlgoMesh Tray")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("algomesh-tray")
+    app.setQuitOnLastWindowClosed(False)
+    from .qt.single_instance import SingleInstance
+
+    instance = SingleInstance(paths.trade_log.parent)
+    if instance.hand_over() or not instance.claim():
+        log.info("AlgoMesh Tray is already running for %s: asked it to show its window", paths.trade_log.parent)
+        return 0
+
+    async def main() -> int:
+        from .qt.application import Application
+
+        application = Application(paths=paths, saved=saved, effective=effective, instance=instance,
+                                  problems=problems, demo=arguments.demo, started=started)  # fmt: skip
+        _route_signals_to(application.quit)
+        return await application.run()
+
+    import asyncio
+
+    from .qt.event_loop import BatchingEventLoop
+
+    try:
+        with asyncio.Runner(loop_factory=lambda: BatchingEventLoop(app)) as runner:
+            return int(runner.run(main()))
+    except KeyboardInterrupt:
+        return 130
+
+
+def _route_signals_to(quit_app: Callable[[], None]) -> None:
+    """Quit cleanly on SIGINT/SIGTERM although Qt's loop, not Python's, is waiting.
+
+    A wakeup socket lets Qt notice the signal; Python then runs the handler.
+    """
+    import asyncio
+
+    from PySide6.QtCore import QSocketNotifier
+
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno())
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(lambda: reader.recv(64))
+    # Keep them alive as long as the app runs.
+    _route_signals_to.keep = (reader, writer, notifier)  # type: ignore[attr-defined]
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: loop.call_soon_threadsafe(quit_app))

@@ -1,0 +1,96 @@
+"""How a signal reads: numbers for people, untrusted text made safe to show. No Qt.
+
+Everything here turns feed text into text; nothing here interprets it.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+import unicodedata
+from collections.abc import Mapping
+
+from ..feed.protocol import StrategySignal
+
+__all__ = [
+    "BIDI_CONTROLS",
+    "escape_markup",
+    "format_amount",
+    "format_price",
+    "format_size",
+    "format_time",
+    "format_volume",
+    "notification_body",
+    "notification_title",
+    "plural",
+    "safe_text",
+]
+
+#: Longest piece of feed text put in a notification line.
+NOTIFICATION_FIELD_CHARS = 64
+#: Bidirectional controls: they would let a name reorder the text around it.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def safe_text(text: str, limit: int | None = None) -> str:
+    """Text with control and direction-changing characters made visible, shortened to ``limit``."""
+    cleaned = "".join(
+        "\ufffd" if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc" else character
+        for character in text
+    )
+    if limit is not None and len(cleaned) > limit:
+        return cleaned[: limit - 1] + "…"
+    return cleaned
+
+
+def escape_markup(text: str) -> str:
+    """Escape for notification daemons that read a body as markup (dunst, GNOME, KDE)."""
+    return html.escape(text, quote=False)
+
+
+def format_price(price: float) -> str:
+    """64320.5 -> '64,320.50'; 1.0832 -> '1.0832': at least two decimals, at most eight."""
+    text = f"{price:,.8f}".rstrip("0")
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
+def format_amount(amount: float) -> str:
+    """0.05 -> '0.05'; 10.0 -> '10'."""
+    return f"{amount:,.8f}".rstrip("0").rstrip(".")
+
+
+def format_time(when: float) -> str:
+    """Unix time as local time: '20:10:17' today, '2026-11-29 20:10:17' on another day."""
+    local = time.localtime(when)
+    if local[:3] == time.localtime()[:3]:
+        return time.strftime("%H:%M:%S", local)
+    return time.strftime("%Y-%m-%d %H:%M:%S", local)
+
+
+def format_size(amount: float, size_type: str, limit: int | None = None) -> str:
+    """0.05, 'percent' -> '0.05 (percent)'; the size type is feed text, made safe."""
+    return f"{format_amount(amount)} ({safe_text(size_type, limit)})"
+
+
+def format_volume(volume: Mapping[str, float], limit: int | None = None) -> str:
+    """Amounts summed per size type, which do not add up across types: '3 (percent) + 0.5 (units)'."""
+    return " + ".join(format_size(amount, size_type, limit) for size_type, amount in volume.items()) or "0"
+
+
+def notification_title(signal: StrategySignal) -> str:
+    """'BUY BTCUSDT'."""
+    return f"{signal.action} {safe_text(signal.symbol, NOTIFICATION_FIELD_CHARS)}"
+
+
+def notification_body(signal: StrategySignal) -> str:
+    """'0.05 (percent) @ 64,320.50 · Market · BTC_Momentum_Scalp · live · EXECUTED' (plain text)."""
+    parts = (signal.order_type, signal.strategy_name, signal.trade_type, signal.status)
+    shown = " · ".join(safe_text(part, NOTIFICATION_FIELD_CHARS) for part in parts)
+    size = format_size(signal.amount, signal.size_type, NOTIFICATION_FIELD_CHARS)
+    return f"{size} @ {format_price(signal.price)} · {shown}"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 signal``, ``1,200 signals``."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

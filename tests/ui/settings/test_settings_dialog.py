@@ -1,0 +1,258 @@
+"""The Settings dialog: fields from settings, validation as the user types, the warning, Save."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+from pytestqt.qtbot import QtBot
+
+from algomesh_tray.qt.settings.settings_dialog import SettingsDialog
+from algomesh_tray.qt.tray import app_icon
+from algomesh_tray.settings import Settings
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot) -> SettingsDialog:
+    dialog = SettingsDialog(Settings(), app_icon())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def save_button(dialog: SettingsDialog) -> QPushButton:
+    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    assert button is not None
+    return button
+
+
+def retype(qtbot: QtBot, edit, text: str) -> None:
+    """Replace a field's text the way a user does: select everything, then type."""
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+
+
+def test_loading_settings_fills_the_fields(qtbot: QtBot) -> None:
+    """Every setting shows in its field, with the address they make."""
+    settings = Settings(host="engine.example", port=52001, path="/feed", secure=True, notify_style="tray")
+    dialog = SettingsDialog(settings, app_icon())
+    qtbot.addWidget(dialog)
+    assert dialog.host_edit.text() == "engine.example"
+    assert dialog.port_spin.value() == 52001
+    assert dialog.path_edit.text() == "/feed"
+    assert dialog.secure_check.isChecked()
+    assert dialog.style_combo.currentData() == "tray"
+    assert dialog.address_label.text() == "wss://engine.example:52001/feed"
+    assert dialog.error_label.text() == ""
+    assert save_button(dialog).isEnabled()
+    assert dialog.edited_settings() == settings
+
+
+def test_the_address_in_use_is_named_when_it_differs(dialog: SettingsDialog) -> None:
+    """A run on another address (demo engine, --port) says so; the saved one shows in the fields."""
+    dialog.load(Settings(), "ws://127.0.0.1:40000/connect")
+    assert dialog.active_label.isVisible()
+    assert "ws://127.0.0.1:40000/connect" in dialog.active_label.text()
+    dialog.load(Settings(), Settings().url)
+    assert not dialog.active_label.isVisible()
+
+
+def test_an_invalid_host_disables_save_and_says_why(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """A host with a space cannot be saved; the dialog says what is wrong, and Save comes back once fixed."""
+    retype(qtbot, dialog.host_edit, "bad host")
+    assert not save_button(dialog).isEnabled()
+    assert "'bad host' is not a valid host name or IP address" in dialog.error_label.text()
+    assert dialog.address_label.text() == "—"
+    retype(qtbot, dialog.host_edit, "localhost")
+    assert save_button(dialog).isEnabled()
+    assert dialog.error_label.text() == ""
+
+
+def test_an_invalid_path_disables_save(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """A path without its leading slash cannot be saved."""
+    retype(qtbot, dialog.path_edit, "connect")
+    assert not save_button(dialog).isEnabled()
+    assert "The path must start with /" in dialog.error_label.text()
+
+
+def test_an_unencrypted_remote_address_shows_a_warning(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """ws:// to another computer warns that signals cross the network readable; wss:// does not."""
+    assert not dialog.warning_label.isVisible()
+    retype(qtbot, dialog.host_edit, "192.0.2.10")
+    assert dialog.warning_label.isVisible()
+    assert "192.0.2.10" in dialog.warning_label.text()
+    assert "unencrypted" in dialog.warning_label.text()
+    assert save_button(dialog).isEnabled()
+    qtbot.keyClick(dialog.secure_check, Qt.Key.Key_Space)
+    assert dialog.secure_check.isChecked()
+    assert not dialog.warning_label.isVisible()
+    assert dialog.address_label.text() == "wss://192.0.2.10:52000/connect"
+
+
+def test_save_emits_the_new_settings(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """Save hands over validated settings for the new address and closes the dialog."""
+    retype(qtbot, dialog.host_edit, "127.0.0.1")
+    dialog.port_spin.selectAll()
+    qtbot.keyClicks(dialog.port_spin, "52010")
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
+        qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
+    (saved,) = blocker.args
+    assert isinstance(saved, Settings)
+    assert saved.url == "ws://127.0.0.1:52010/connect"
+    assert saved.notify_style == Settings().notify_style
+    assert not dialog.isVisible()
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+
+
+def test_cancel_emits_nothing(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """Cancel leaves the settings as they were."""
+    retype(qtbot, dialog.host_edit, "192.0.2.10")
+    cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+    with qtbot.assertNotEmitted(dialog.settings_accepted):
+        qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+
+
+def test_bridge_secrets_are_masked_and_only_changed_secrets_are_emitted(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """Tokens show as dots; Save emits bridge settings, and secrets only when one changed."""
+    from PySide6.QtWidgets import QLineEdit
+
+    settings = Settings(telegram_enabled=True, telegram_chat_id="42", telegram_filter="live")
+    dialog.load(settings, secrets={"telegram_token": "123:SECRET"})
+    telegram = dialog.bridges.boxes["telegram"]
+    token = telegram.edits["telegram_token"]
+    assert token.echoMode() == QLineEdit.EchoMode.Password and token.text() == "123:SECRET"
+    assert telegram.isChecked() and telegram.edits["telegram_chat_id"].text() == "42"
+
+    secrets_seen: list[dict[str, str]] = []
+    dialog.secrets_accepted.connect(secrets_seen.append)
+    with qtbot.waitSignal(dialog.settings_accepted) as saved:
+        save_button(dialog).click()
+    assert saved.args[0].telegram_enabled and saved.args[0].telegram_filter == "live"
+    assert secrets_seen == []
+
+    dialog.show()
+    dialog.tabs.setCurrentWidget(dialog.bridges)
+    dialog.bridges.boxes["discord"].setChecked(True)  # unchecked, a bridge's fields are disabled
+    retype(qtbot, dialog.bridges.boxes["discord"].edits["discord_webhook_url"], "https://example.invalid/hook")
+    with qtbot.waitSignal(dialog.secrets_accepted) as changed:
+        save_button(dialog).click()
+    assert changed.args[0]["discord_webhook_url"] == "https://example.invalid/hook"
+    assert changed.args[0]["telegram_token"] == "123:SECRET"
+
+
+def test_send_test_message_asks_with_what_is_typed(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The button sends the values on screen (not yet saved) and shows that it is sending."""
+    dialog.tabs.setCurrentWidget(dialog.bridges)
+    box = dialog.bridges.boxes["webhook"]
+    assert not box.test_button.isEnabled()  # a bridge that is off cannot be tested
+    box.setChecked(True)
+    retype(qtbot, box.edits["webhook_url"], "http://127.0.0.1:9/hook")
+    with qtbot.waitSignal(dialog.bridge_test_requested) as asked:
+        box.test_button.click()
+    kind, typed, secrets = asked.args
+    assert kind == "webhook" and secrets["webhook_url"] == "http://127.0.0.1:9/hook"
+    assert isinstance(typed, Settings) and box.status_label.text() == "Sending…"
+    dialog.set_bridge_status("webhook", "<b>HTTP 500</b>")
+    assert box.status_label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_rules_preview_follows_typing_and_bad_rules_block_save(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The preview counts outcomes over recent signals as rules are typed; a typo disables Save."""
+    from algomesh_tray.feed.protocol import StrategySignal
+
+    def signal(strategy: str, trade: str) -> StrategySignal:
+        return StrategySignal("BUY", "BTCUSDT", 1.0, 1.0, "fixed", "Market", strategy, trade, "EXECUTED")
+
+    recent = [signal("BTC_Momentum_Scalp", "live"), signal("ETH_Grid", "paper"), signal("ETH_Grid", "paper")]
+    dialog.load(Settings(), recent=recent)
+    dialog.tabs.setCurrentWidget(dialog.rules)
+    assert dialog.rules.summary_label.text() == "Of the last 3 signals: 3 notify, 0 with sound, 0 silent."
+    qtbot.keyClicks(dialog.rules.rules_edit, "trade paper: silent")
+    assert dialog.rules.summary_label.text() == "Of the last 3 signals: 1 notify, 0 with sound, 2 silent."
+    assert dialog.rules.preview_model.stringList()[1].startswith("silent  BUY BTCUSDT · ETH_Grid")
+    assert save_button(dialog).isEnabled()
+    dialog.rules.rules_edit.appendPlainText("mood happy: sound")
+    assert not save_button(dialog).isEnabled()
+    assert "Rule line 2: 'mood' is not one of" in dialog.error_label.text()
+    dialog.rules.rules_edit.setPlainText("trade paper: silent")
+    qtbot.keyClicks(dialog.rules.quiet_edit, "22:00-07:00")
+    with qtbot.waitSignal(dialog.settings_accepted) as saved:
+        save_button(dialog).click()
+    assert (saved.args[0].rules, saved.args[0].quiet_hours) == ("trade paper: silent", "22:00-07:00")
+
+
+def test_notification_fields_load_and_are_saved(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """Keep-until-dismissed and the engine alert delay show from settings and come back through Save."""
+    dialog.load(Settings(keep_popups_until_dismissed=True, engine_alert_seconds=45, notify_style="plyer"))
+    assert dialog.keep_popups_check.isChecked()
+    assert dialog.engine_alert_spin.value() == 45
+    assert dialog.style_combo.currentText() == "notify-send (compatibility)"
+    qtbot.mouseClick(dialog.keep_popups_check, Qt.MouseButton.LeftButton)
+    dialog.engine_alert_spin.selectAll()
+    qtbot.keyClicks(dialog.engine_alert_spin, "120")
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
+        qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
+    (saved,) = blocker.args
+    assert (saved.keep_popups_until_dismissed, saved.engine_alert_seconds, saved.notify_style) == (False, 120, "plyer")
+
+
+def test_style_choices_are_named_in_words(dialog: SettingsDialog) -> None:
+    """The three styles are offered under names a trader understands, native first."""
+    names = [
+        (dialog.style_combo.itemData(i), dialog.style_combo.itemText(i)) for i in range(dialog.style_combo.count())
+    ]
+    assert names == [
+        ("native", "Desktop notifications (clickable where the desktop allows)"),
+        ("tray", "Tray messages"),
+        ("plyer", "notify-send (compatibility)"),
+    ]
+
+
+def test_engine_alert_zero_shows_off_and_saves_zero(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """0 seconds reads "Off" in the box and is saved as 0 (no engine alerts)."""
+    assert dialog.engine_alert_spin.text() == "10 s without the engine"
+    dialog.engine_alert_spin.selectAll()
+    qtbot.keyClicks(dialog.engine_alert_spin, "0")
+    assert dialog.engine_alert_spin.value() == 0
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
+        qtbot.keyClick(dialog.engine_alert_spin, Qt.Key.Key_Return)  # Enter: the value is read, then Save
+    assert dialog.engine_alert_spin.text() == "Off"
+    assert blocker.args[0].engine_alert_seconds == 0
+    dialog.load(Settings(engine_alert_seconds=0))
+    assert dialog.engine_alert_spin.text() == "Off"
+
+
+def test_the_support_sentence_is_shown_as_plain_text(dialog: SettingsDialog) -> None:
+    """What the desktop can do shows word-wrapped; markup in it stays literal text."""
+    assert not dialog.support_label.isVisible()
+    sentence = "This desktop's notification service (<b>dunst</b> 1.9 & co) shows clickable popups."
+    dialog.set_notification_support(sentence)
+    assert dialog.support_label.isVisible()
+    assert dialog.support_label.text() == sentence
+    assert dialog.support_label.textFormat() == Qt.TextFormat.PlainText
+    assert dialog.support_label.wordWrap()
+
+
+@pytest.mark.parametrize("kind", ["telegram", "discord", "webhook"])
+def test_each_bridge_engine_status_switch_round_trips(qtbot: QtBot, dialog: SettingsDialog, kind: str) -> None:
+    """A bridge's "also send engine alerts" switch shows its setting and is saved back after a click."""
+    setting = f"{kind}_engine_status"
+    dialog.load(Settings(**{f"{kind}_enabled": True, setting: False}))  # type: ignore[arg-type]
+    dialog.tabs.setCurrentWidget(dialog.bridges)
+    check = dialog.bridges.boxes[kind].engine_status_check
+    assert check.text() == "Also send engine alerts (engine down / back)"
+    assert not check.isChecked()
+    assert all(
+        getattr(dialog.edited_settings(), f"{other}_engine_status")
+        for other in ("telegram", "discord", "webhook")
+        if other != kind
+    )
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
+        save_button(dialog).click()
+    assert getattr(blocker.args[0], setting) is True
+    dialog.show()
+    dialog.load(Settings(**{setting: False}))  # type: ignore[arg-type]
+    assert getattr(dialog.edited_settings(), setting) is False

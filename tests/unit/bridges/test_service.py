@@ -1,0 +1,206 @@
+"""Engine outage alerts through the bridges, against a local HTTP server that answers as Telegram's
+Bot API, Discord's webhooks and a JSON webhook do (neither service can be reached from here)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from keyrings.alt.file import PlaintextKeyring
+
+from algomesh_tray.bridges.credentials import Credentials
+from algomesh_tray.bridges.delivery import BridgeHub, discord_status_request, telegram_status_request
+from algomesh_tray.bridges.kinds import BRIDGES
+from algomesh_tray.bridges.service import BridgeService
+from algomesh_tray.feed.outage import EngineAlert
+from algomesh_tray.feed.protocol import StrategySignal
+from algomesh_tray.feed.records import TradeRecord
+from algomesh_tray.settings import Settings
+
+from ...http_fakes import Answer, FakeService
+from ..conftest import wait_until
+
+SINCE = 1_700_000_000.0
+#: The reason comes from the engine's side of the connection: text to be shown, never markup.
+DOWN = EngineAlert(
+    "down",
+    "AlgoMesh engine disconnected",
+    "Engine said <b>boom</b> & **@everyone** [x](http://example.invalid).\nDown since 02:00:00.",
+    SINCE,
+)
+UP = EngineAlert("up", "AlgoMesh engine is back", "Signals are flowing again after 3 min 5 s.", SINCE)
+TELEGRAM = "/bot1:TOKEN/sendMessage"
+DISCORD = "/api/webhooks/1/SECRET?wait=true"
+HOOK = "/hook"
+ALL_ON = Settings(telegram_enabled=True, telegram_chat_id="42", discord_enabled=True, webhook_enabled=True)
+
+
+@pytest.fixture
+def service() -> Iterator[FakeService]:
+    fake = FakeService()
+    yield fake
+    fake.close()
+
+
+def secrets(service: FakeService) -> dict[str, str]:
+    return {"telegram_token": "1:TOKEN", "discord_webhook_url": f"{service.url}/api/webhooks/1/SECRET",
+            "webhook_url": f"{service.url}{HOOK}"}  # fmt: skip
+
+
+def payloads(service: FakeService, path: str) -> list[Any]:
+    return [seen.payload for seen in service.seen if seen.path == path]
+
+
+def trade(**changes: Any) -> TradeRecord:
+    values = {"action": "BUY", "symbol": "BTCUSDT", "price": 64320.5, "amount": 0.05, "size_type": "percent",
+              "order_type": "Market", "strategy_name": "BTC_Momentum_Scalp", "trade_type": "live",
+              "status": "EXECUTED", **changes}  # fmt: skip
+    return TradeRecord(1, SINCE, StrategySignal(**values), "{}")
+
+
+def hub_for(service: FakeService) -> BridgeHub:
+    return BridgeHub(telegram_api=service.url, initial_delay=0.01, max_delay=0.05)
+
+
+def test_a_down_and_an_up_alert_reach_every_bridge_with_feed_text_escaped(service: FakeService, tmp_path: Path) -> None:
+    """Through BridgeService.announce: Telegram HTML, a red then green Discord embed, ENGINE_STATUS JSON."""
+    keyring = PlaintextKeyring()
+    keyring.file_path = str(tmp_path / "keyring.cfg")  # a real file keyring in a scratch folder
+    before = time.time()
+
+    async def main() -> None:
+        bridges = BridgeService(credentials=Credentials(backend=keyring), telegram_api=service.url)
+        await bridges.store_secrets(secrets(service), ALL_ON)
+        bridges.announce(DOWN, ALL_ON)
+        bridges.announce(UP, ALL_ON)
+        await wait_until(lambda: len(service.seen) == 6, 10, what="two alerts on each of three bridges")
+        await bridges.close()
+
+    asyncio.run(main())
+    down, up = payloads(service, TELEGRAM)
+    assert down["chat_id"] == "42" and down["parse_mode"] == "HTML"
+    assert down["text"] == (
+        "<b>AlgoMesh engine disconnected</b>\n"
+        "Engine said &lt;b&gt;boom&lt;/b&gt; &amp; **@everyone** [x](http://example.invalid).\nDown since 02:00:00."
+    )
+    assert up["text"] == "<b>AlgoMesh engine is back</b>\nSignals are flowing again after 3 min 5 s."
+    down, up = payloads(service, DISCORD)
+    assert down["allowed_mentions"] == {"parse": []} and up["allowed_mentions"] == {"parse": []}
+    ((red,), (green,)) = down["embeds"], up["embeds"]
+    assert red["title"] == "AlgoMesh engine disconnected" and red["color"] == 0xDC2626
+    assert red["description"] == (
+        "Engine said <b\\>boom</b\\> & \\*\\*@everyone\\*\\* \\[x\\]\\(http://example.invalid\\).\nDown since 02:00:00."
+    )
+    assert green["title"] == "AlgoMesh engine is back" and green["color"] == 0x16A34A
+    down, up = payloads(service, HOOK)
+    after = time.time()
+    assert {key: down[key] for key in ("type", "status", "title", "body", "since")} == {
+        "type": "ENGINE_STATUS", "status": "down", "title": DOWN.title, "body": DOWN.body, "since": SINCE,
+    }  # fmt: skip
+    assert up["status"] == "up" and up["title"] == UP.title and up["since"] == SINCE
+    assert before <= down["sentAt"] <= up["sentAt"] <= after
+    assert "raw" not in down  # not shaped like a trade: a dashboard tells them apart by "type"
+
+
+def test_a_bridge_with_its_engine_status_switch_off_gets_no_alert(service: FakeService) -> None:
+    """Telegram's switch off: Discord and the webhook get the alert, Telegram only the trades."""
+    settings = replace(ALL_ON, telegram_engine_status=False)
+
+    async def main() -> None:
+        hub = hub_for(service)
+        await hub.configure(settings, secrets(service))
+        hub.announce(DOWN, settings)
+        hub.submit([trade()])
+        await wait_until(lambda: len(service.seen) == 5, 10, what="the alert on two bridges, the trade on three")
+        await hub.close()
+
+    asyncio.run(main())
+    (telegram,) = payloads(service, TELEGRAM)
+    assert telegram["text"].startswith("<b>BUY BTCUSDT</b>")
+    assert [p["embeds"][0]["title"] for p in payloads(service, DISCORD)] == [DOWN.title, "BUY BTCUSDT"]
+    assert [p.get("type", "trade") for p in payloads(service, HOOK)] == ["ENGINE_STATUS", "trade"]
+
+
+def test_a_bridge_whose_filter_excludes_every_trade_still_gets_the_alert(service: FakeService) -> None:
+    """The trade filter is for trades: an outage reaches the phone whatever words it holds."""
+    settings = Settings(telegram_enabled=True, telegram_chat_id="42", telegram_filter="ethusdt paper")
+
+    async def main() -> None:
+        hub = hub_for(service)
+        await hub.configure(settings, secrets(service))
+        hub.submit([trade()])  # BTCUSDT live: filtered out
+        hub.announce(DOWN, settings)
+        await wait_until(lambda: hub.bridges["telegram"].status.sent == 1, 10, what="the alert sent")
+        assert hub.bridges["telegram"].status.queued == 0
+        await hub.close()
+
+    asyncio.run(main())
+    (only,) = payloads(service, TELEGRAM)
+    assert only["text"].startswith("<b>AlgoMesh engine disconnected</b>")
+
+
+def test_a_429_with_retry_after_is_honoured_for_an_alert(service: FakeService) -> None:
+    """Telegram's parameters.retry_after holds the alert back as it would a trade; then it goes out once."""
+    service.answers = [Answer(429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
+                                    "parameters": {"retry_after": 0.3}})]  # fmt: skip
+    settings = Settings(telegram_enabled=True, telegram_chat_id="42")
+
+    async def main() -> None:
+        hub = hub_for(service)
+        await hub.configure(settings, secrets(service))
+        hub.announce(DOWN, settings)
+        await wait_until(lambda: hub.bridges["telegram"].status.sent == 1, 10, what="the alert sent after the 429")
+        status = hub.bridges["telegram"].status
+        assert status.failed == 0 and status.last_error == ""
+        await hub.close()
+
+    asyncio.run(main())
+    first, second = service.seen
+    assert second.at - first.at >= 0.3
+    assert first.payload == second.payload and "AlgoMesh engine disconnected" in second.payload["text"]
+
+
+def test_an_alert_raised_while_the_hub_waits_for_its_secrets_goes_out_after(service: FakeService) -> None:
+    """Starting with no engine while the keyring prompts: the alert waits for the bridges, like signals do."""
+    settings = Settings(webhook_enabled=True)
+
+    async def main() -> None:
+        hub = hub_for(service)
+        hub.hold()
+        hub.announce(DOWN, settings)
+        assert service.seen == []
+        await hub.configure(settings, secrets(service))
+        await wait_until(lambda: len(service.seen) == 1, 10, what="the held alert sent")
+        await hub.close()
+
+    asyncio.run(main())
+    assert payloads(service, HOOK)[0]["status"] == "down"
+
+
+def test_every_bridge_kind_names_an_existing_engine_status_switch_that_is_on_by_default() -> None:
+    """The switch each kind reads is a Settings field, on for a fresh profile."""
+    fresh = Settings()
+    assert [kind.engine_status_setting for kind in BRIDGES] == [
+        "telegram_engine_status",
+        "discord_engine_status",
+        "webhook_engine_status",
+    ]
+    assert all(kind.tells_engine_status(fresh) for kind in BRIDGES)
+
+
+def test_an_alert_quoting_a_huge_or_odd_engine_error_stays_within_each_services_limits() -> None:
+    """Escaping may grow the text fivefold; the message still fits, line breaks stay, controls are shown."""
+    alert = EngineAlert("down", "AlgoMesh engine disconnected", "&" * 10_000 + "\nbell\x07 here", SINCE)
+    text = telegram_status_request(alert, token="1:T", chat_id="42").payload["text"]
+    assert len(text) <= 4096 and text.count("&amp;") == 699 and text.endswith("…")
+    embed = discord_status_request(alert, webhook_url="https://example.invalid/w").payload["embeds"][0]
+    assert len(embed["description"]) <= 4096
+    short = EngineAlert("down", "t", "line one\nbell\x07 here", SINCE)
+    assert telegram_status_request(short, token="1:T", chat_id="42").payload["text"] == (
+        "<b>t</b>\nline one\nbell\ufffd here"
+    )
