@@ -115,10 +115,11 @@ def test_a_flapping_engine_makes_no_popup_storm(desktop: VirtualDesktop, start_p
                         env=desktop.env)  # fmt: skip
     app.wait_for_line("engine connected")
     for _ in range(6):
+        # Counted before the kill: the app may reconnect before _engine_on has seen the new engine up.
+        connected = sum("connected to ws://" in line for line in app.lines)
         engine.process.kill()
         engine.process.wait()
         engine = _engine_on(start_program, port)
-        connected = sum("connected to ws://" in line for line in app.lines)
         wait_until(lambda c=connected: sum("connected to ws://" in line for line in app.lines) > c, 10, "reconnected")
     assert [n.summary for n in _ours(desktop, already) if n.summary in (DOWN, BACK)] == []
     assert app.stop() == 0
