@@ -82,7 +82,8 @@ def bench_app_pipeline(count: int) -> tuple[float, float, int]:
     from algomesh_tray.feed.listener import EngineListener
     from algomesh_tray.log.pipeline import SignalPipeline
     from algomesh_tray.log.tradelog import TradeLog
-    from algomesh_tray.notify.dispatcher import Notification, NotificationDispatcher
+    from algomesh_tray.notify.dispatcher import NotificationDispatcher
+    from algomesh_tray.notify.notification import Notification
     from algomesh_tray.qt.trades.trade_model import TradeTableModel
     from algomesh_tray.qt.trades.trades_window import TradesWindow
 

@@ -36,14 +36,10 @@ from algomesh_tray.feed.listener import EngineListener  # noqa: E402
 from algomesh_tray.feed.simulator import SimulatedEngine  # noqa: E402
 from algomesh_tray.log.pipeline import SignalPipeline  # noqa: E402
 from algomesh_tray.log.tradelog import TradeLog  # noqa: E402
-from algomesh_tray.notify.dispatcher import (  # noqa: E402
-    SUMMARY_TAG,
-    Notification,
-    NotificationDispatcher,
-    Notifier,
-    PlyerNotifier,
-)
+from algomesh_tray.notify.dispatcher import SUMMARY_TAG, NotificationDispatcher  # noqa: E402
 from algomesh_tray.notify.freedesktop import DesktopNotifier, themed_icon  # noqa: E402
+from algomesh_tray.notify.notification import Notification, Notifier  # noqa: E402
+from algomesh_tray.notify.plyer_backend import PlyerNotifier  # noqa: E402
 from algomesh_tray.platform.resources import notification_icon  # noqa: E402  (the plyer backend, as the app gives it)
 from algomesh_tray.util.formatting import escape_markup  # noqa: E402
 from tests.e2e.desktop import VirtualDesktop  # noqa: E402

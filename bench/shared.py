@@ -7,7 +7,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from algomesh_tray.notify.dispatcher import Notification
+from algomesh_tray.notify.notification import Notification
 
 __all__ = ["SendToPopupTimer", "logged_trades"]
 

@@ -23,15 +23,9 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..feed.records import TradeRecord
+from ..feed.signal_text import notification_body, notification_title
 from ..util.backoff import backoff_delays
-from ..util.formatting import (
-    escape_markup,
-    format_amount,
-    format_price,
-    notification_body,
-    notification_title,
-    safe_text,
-)
+from ..util.formatting import escape_markup, format_amount, format_price, safe_text
 from ..util.guard import guarded
 from .kinds import bridge_kind
 

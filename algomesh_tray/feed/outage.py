@@ -16,18 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..notify.dispatcher import Notification
 from ..util.formatting import format_time
 from ..util.guard import guarded
-from .listener import ConnectionState, ListenerStatus
+from .status import ConnectionState, ListenerStatus
 
-__all__ = ["DEFAULT_ALERT_SECONDS", "ENGINE_STATUS_TAG", "EngineAlert", "EngineAlerts", "format_duration"]
+__all__ = ["DEFAULT_ALERT_SECONDS", "EngineAlert", "EngineAlerts", "format_duration"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ALERT_SECONDS = 10
-#: The outage alert and the recovery notice share one popup: "back" replaces "disconnected" in place.
-ENGINE_STATUS_TAG = "engine-status"
 
 
 def format_duration(seconds: float) -> str:
@@ -54,19 +51,6 @@ class EngineAlert:
     body: str
     #: When the outage began (wall clock, time.time()).
     since: float
-
-    def notification(self) -> Notification:
-        """The desktop popup: critical while the engine is gone; no pause button (pause does not
-        hold engine alerts back); both share one popup, so "back" replaces "disconnected"."""
-        down = self.kind == "down"
-        return Notification(
-            self.title,
-            self.body,
-            urgency="critical" if down else "normal",
-            category="network.disconnected" if down else "network.connected",
-            replaces=ENGINE_STATUS_TAG,
-            offer_pause=False,
-        )
 
     def text(self) -> str:
         """One message for a bridge (Telegram, Discord, webhook)."""

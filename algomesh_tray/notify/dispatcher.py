@@ -1,57 +1,22 @@
-"""Notifications: one interface, a native backend (plyer), and the policy above the backends.
-
-The policy (pause, storm control, "never late") lives in NotificationDispatcher, once, whatever
-backend shows the popups. The Qt tray-message backend is in qt/tray.py and the freedesktop one in
-desktop_notify.py; both fit the same Protocol. No Qt here.
-"""
+"""The popup policy above the backends: pause, quiet hours, rules, storms folded into summaries,
+and "never late". It lives here once, whatever backend shows the popups. No Qt."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sys
-import threading
 import time
-import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from datetime import time as dt_time
-from typing import Literal, Protocol, cast, runtime_checkable
 
 from ..feed.records import TradeRecord
-from ..util.formatting import escape_markup, format_time, notification_body, notification_title, safe_text
+from ..util.formatting import format_time, safe_text
+from .notification import Notification, Notifier, ReportsLate
 from .rules import Rule, outcome_for, quiet_hours_end
 
-__all__ = [
-    "MAX_POPUP_DELAY",
-    "PAUSE_CHOICES",
-    "SUMMARY_TAG",
-    "Notification",
-    "NotificationDispatcher",
-    "Notifier",
-    "PlyerNotifier",
-    "ReportsLate",
-    "Urgency",
-    "pause_ends",
-]
-
-#: The tray menu's "Pause for" choices: label and how long.
-PAUSE_CHOICES = {"15m": "15 minutes", "1h": "1 hour", "tomorrow": "Until tomorrow"}
-
-
-def pause_ends(choice: str, now: datetime) -> datetime:
-    """When a pause chosen now ends: in 15 minutes, in an hour, or at the start of tomorrow."""
-    if choice == "15m":
-        return now + timedelta(minutes=15)
-    if choice == "1h":
-        return now + timedelta(hours=1)
-    if choice == "tomorrow":
-        return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
-    raise ValueError(f"unknown pause choice {choice!r}")
-
+__all__ = ["MAX_POPUP_DELAY", "SUMMARY_TAG", "NotificationDispatcher"]
 
 log = logging.getLogger(__name__)
 
@@ -60,127 +25,6 @@ log = logging.getLogger(__name__)
 MAX_POPUP_DELAY = 2.0
 #: Popups sharing a ``replaces`` tag update one popup in place (freedesktop ``replaces_id``).
 SUMMARY_TAG = "storm-summary"
-
-Urgency = Literal["low", "normal", "critical"]
-
-
-@dataclass(frozen=True, slots=True)
-class Notification:
-    """What a popup says, in plain text, and the trade it opens when clicked (if any).
-
-    ``urgency``, ``category`` (freedesktop names, e.g. ``network.disconnected``) and ``replaces``
-    are for backends that can use them; others ignore them. ``deadline`` (``time.monotonic()``)
-    is when the popup becomes stale; None: never (summaries, engine alerts). ``offer_pause``: the
-    popup may carry a "Pause 1 hour" button (not on engine alerts, which pause does not hold back).
-    """
-
-    title: str
-    body: str
-    record: TradeRecord | None = None
-    sound: bool = False
-    urgency: Urgency = "normal"
-    category: str = ""
-    replaces: str = ""
-    offer_pause: bool = True
-    deadline: float | None = field(default=None, compare=False)
-
-    @classmethod
-    def for_record(cls, record: TradeRecord, *, sound: bool = False, deadline: float | None = None) -> Notification:
-        return cls(
-            notification_title(record.signal), notification_body(record.signal), record, sound, deadline=deadline
-        )
-
-    def is_late(self, now: float) -> bool:
-        """Whether showing it at ``now`` (``time.monotonic()``) would be showing it stale."""
-        return self.deadline is not None and now > self.deadline
-
-
-class Notifier(Protocol):
-    """A way to show a popup; ``show`` must return at once (never block the Qt thread)."""
-
-    def show(self, notification: Notification) -> None: ...
-
-    def close(self) -> None: ...
-
-
-@runtime_checkable
-class ReportsLate(Protocol):
-    """A backend with a queue of its own hands back the popups it could not show by their deadline."""
-
-    def set_on_late(self, on_late: Callable[[Notification], None]) -> None: ...
-
-
-class PlyerNotifier:
-    """The desktop's own notifications through plyer, called on a worker thread.
-
-    plyer blocks (on Linux it may run ``notify-send``, 15-30 ms a call), so calls queue on one
-    thread, in order. plyer cannot report clicks; the tray style can. A popup plyer could not show
-    goes to ``on_failed`` with the reason, on the event loop, so the app can show it another way.
-
-    Windows: plyer runs each balloon (which stays up for its timeout) in a thread of its own, where
-    an error such as "Could not load icon" reaches only stderr, which the windowed exe lacks. So
-    this runs plyer's balloon itself, one thread per popup, and reports its errors the same way.
-    ``balloon`` stands in for plyer's ``balloon_tip`` (tests pass a double that fails as it does).
-    """
-
-    def __init__(
-        self,
-        *,
-        app_name: str,
-        app_icon: str = "",
-        on_failed: Callable[[str, Notification], None] = lambda reason, notification: None,
-        balloon: Callable[..., None] | None = None,
-    ) -> None:
-        self._app_name = app_name
-        self._app_icon = app_icon
-        self._on_failed = on_failed
-        self._loop = asyncio.get_running_loop()
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plyer-notify")
-        self._failed = False
-        self._balloon = balloon if balloon is not None or sys.platform != "win32" else _plyer_balloon()
-
-    def show(self, notification: Notification) -> None:
-        if self._balloon is not None:  # blocks for the popup's life: a thread each, as plyer does
-            threading.Thread(target=self._send, args=(notification,), name="plyer-balloon", daemon=True).start()
-        else:
-            self._worker.submit(self._send, notification)
-
-    def close(self) -> None:
-        """Stop taking popups; queued ones still go out (the interpreter waits for them at exit)."""
-        self._worker.shutdown(wait=False, cancel_futures=False)
-
-    def _send(self, notification: Notification) -> None:
-        # Daemons read the body as markup (dunst does); the summary is plain text by spec.
-        fields = {"title": notification.title, "message": escape_markup(notification.body)}
-        try:
-            if self._balloon is not None:
-                self._balloon(**fields, app_name=self._app_name, app_icon=self._app_icon, timeout=10)
-            else:
-                with warnings.catch_warnings():
-                    # plyer warns on each use without dbus-python, then runs notify-send: that is fine.
-                    warnings.filterwarnings("ignore", message="The Python dbus package", category=UserWarning)
-                    from plyer import notification as plyer_notification
-
-                    plyer_notification.notify(**fields, app_name=self._app_name, app_icon=self._app_icon, timeout=10)
-        except Exception as error:
-            if not self._failed:
-                self._failed = True
-                log.error("desktop notification failed: %r", error)
-            # plyer raises a bare NotImplementedError when it finds no backend at all.
-            reason = "no notification service was found" if isinstance(error, NotImplementedError) else str(error)
-            self._loop.call_soon_threadsafe(self._on_failed, reason or type(error).__name__, notification)
-        else:
-            log.debug("notified: %s", notification.title)
-
-
-def _plyer_balloon() -> Callable[..., None] | None:
-    """plyer's Windows balloon, to run in a thread we own (None: plyer moved it; use its facade)."""
-    try:
-        from plyer.platforms.win.libs.balloontip import balloon_tip
-    except Exception as error:  # pragma: no cover - Windows only
-        log.warning("plyer's Windows balloon not found (%r): its errors will not be reported", error)
-        return None
-    return cast(Callable[..., None], balloon_tip)
 
 
 class NotificationDispatcher:

@@ -35,7 +35,7 @@ from ..feed.records import TradeRecord
 from ..platform.resources import icon_path
 from ..util.formatting import escape_markup
 from ..util.guard import guarded
-from .dispatcher import Notification, Urgency
+from .notification import Notification, Urgency
 
 __all__ = [
     "DESKTOP_ENTRY",

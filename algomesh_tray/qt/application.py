@@ -251,7 +251,7 @@ class Application(QObject):
 
     def tell_user(self, message: str) -> None:
         """Say what happened: a tray message (or the window, without a tray) and the status bar."""
-        from ..notify.dispatcher import Notification
+        from ..notify.notification import Notification
 
         log.warning("%s", message)
         self.windows.show_status_message(message)
@@ -327,8 +327,10 @@ class Application(QObject):
 
     def _on_engine_alert(self, alert: EngineAlert) -> None:
         """The engine has been gone a while, or is back: said once, whatever pause and quiet hours say."""
+        from ..notify.notification import Notification
+
         log.warning("%s: %s", alert.title, alert.body)
-        self.notifications.show_now(alert.notification())
+        self.notifications.show_now(Notification.for_engine_alert(alert))
         self.bridges.announce(alert, self.settings.effective)  # the phone is where a trader away from the desk sees it
         self.tray.refresh()
 

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..notify.dispatcher import pause_ends
+from ..notify.pause import pause_ends
 
 __all__ = ["PauseControl"]
 

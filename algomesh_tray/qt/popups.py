@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QApplication
 
 from ..feed.records import TradeRecord
 from ..notify.choice import Backend, fallback_backend, preferred_backend, support_sentence
-from ..notify.dispatcher import Notification, NotificationDispatcher, Notifier, PlyerNotifier
+from ..notify.dispatcher import NotificationDispatcher
+from ..notify.notification import Notification, Notifier
+from ..notify.plyer_backend import PlyerNotifier
 from ..notify.rules import parse_quiet_hours, parse_rules
 from ..platform.resources import notification_icon
 from ..settings import Settings

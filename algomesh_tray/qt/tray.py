@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..feed.records import TradeRecord
 from ..feed.status import ConnectionState, ListenerStatus, status_text
-from ..notify.dispatcher import PAUSE_CHOICES, Notification
+from ..notify.notification import Notification
+from ..notify.pause import PAUSE_CHOICES
 from ..platform.resources import icon_path, tray_icon_paths
 from ..util.formatting import escape_markup
 

@@ -10,8 +10,6 @@ import time
 import unicodedata
 from collections.abc import Mapping
 
-from ..feed.protocol import StrategySignal
-
 __all__ = [
     "BIDI_CONTROLS",
     "escape_markup",
@@ -20,14 +18,10 @@ __all__ = [
     "format_size",
     "format_time",
     "format_volume",
-    "notification_body",
-    "notification_title",
     "plural",
     "safe_text",
 ]
 
-#: Longest piece of feed text put in a notification line.
-NOTIFICATION_FIELD_CHARS = 64
 #: Bidirectional controls: they would let a name reorder the text around it.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
@@ -76,19 +70,6 @@ def format_size(amount: float, size_type: str, limit: int | None = None) -> str:
 def format_volume(volume: Mapping[str, float], limit: int | None = None) -> str:
     """Amounts summed per size type, which do not add up across types: '3 (percent) + 0.5 (units)'."""
     return " + ".join(format_size(amount, size_type, limit) for size_type, amount in volume.items()) or "0"
-
-
-def notification_title(signal: StrategySignal) -> str:
-    """'BUY BTCUSDT'."""
-    return f"{signal.action} {safe_text(signal.symbol, NOTIFICATION_FIELD_CHARS)}"
-
-
-def notification_body(signal: StrategySignal) -> str:
-    """'0.05 (percent) @ 64,320.50 · Market · BTC_Momentum_Scalp · live · EXECUTED' (plain text)."""
-    parts = (signal.order_type, signal.strategy_name, signal.trade_type, signal.status)
-    shown = " · ".join(safe_text(part, NOTIFICATION_FIELD_CHARS) for part in parts)
-    size = format_size(signal.amount, signal.size_type, NOTIFICATION_FIELD_CHARS)
-    return f"{size} @ {format_price(signal.price)} · {shown}"
 
 
 def plural(count: int, noun: str) -> str:

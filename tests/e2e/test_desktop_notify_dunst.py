@@ -14,8 +14,9 @@ import pytest
 
 from algomesh_tray.feed.protocol import StrategySignal, parse_frame
 from algomesh_tray.feed.records import TradeRecord
-from algomesh_tray.notify.dispatcher import SUMMARY_TAG, Notification, NotificationDispatcher
+from algomesh_tray.notify.dispatcher import SUMMARY_TAG, NotificationDispatcher
 from algomesh_tray.notify.freedesktop import DesktopNotifier, themed_icon
+from algomesh_tray.notify.notification import Notification
 
 from ..unit.conftest import example_frame
 from .desktop import VirtualDesktop, wait_until

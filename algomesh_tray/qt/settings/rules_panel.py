@@ -10,8 +10,9 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QListView, QPlainTextEdit, QVBoxLayout, QWidget
 
 from ...feed.protocol import StrategySignal
+from ...feed.signal_text import notification_title
 from ...notify.rules import RulesError, outcome_for, parse_quiet_hours, parse_rules
-from ...util.formatting import notification_title, safe_text
+from ...util.formatting import safe_text
 
 __all__ = ["RulesPanel"]
 

@@ -6,9 +6,10 @@ import asyncio
 from collections.abc import Iterator
 
 from algomesh_tray.feed.listener import ConnectionState, EngineListener, ListenerStatus
-from algomesh_tray.feed.outage import ENGINE_STATUS_TAG, EngineAlert, EngineAlerts, format_duration
+from algomesh_tray.feed.outage import EngineAlert, EngineAlerts, format_duration
 from algomesh_tray.feed.protocol import ReceivedSignal
 from algomesh_tray.feed.simulator import SimulatedEngine
+from algomesh_tray.notify.notification import ENGINE_STATUS_TAG, Notification
 from algomesh_tray.util.backoff import backoff_delays
 
 from ..conftest import wait_until
@@ -66,7 +67,7 @@ def test_a_killed_engine_raises_one_alert_and_its_return_one_notice() -> None:
         assert down.kind == "down" and down.title == "AlgoMesh engine disconnected"
         assert down.body.startswith("Engine not running (connection refused).\nLast signal at ")
         assert "Down since" in down.body
-        popup = down.notification()
+        popup = Notification.for_engine_alert(down)
         assert (popup.urgency, popup.category, popup.replaces, popup.offer_pause, popup.record) == (
             "critical", "network.disconnected", ENGINE_STATUS_TAG, False, None
         )  # fmt: skip
@@ -77,7 +78,7 @@ def test_a_killed_engine_raises_one_alert_and_its_return_one_notice() -> None:
         back = watched.alerts[1]
         assert back.kind == "up" and back.title == "AlgoMesh engine is back" and back.since == down.since
         assert back.body.startswith("Signals are flowing again after ") and back.body.endswith(" s.")
-        assert back.notification().urgency == "normal" and watched.policy.outage_since is None
+        assert Notification.for_engine_alert(back).urgency == "normal" and watched.policy.outage_since is None
         await watched.stop()
         await engine.close()
         assert len(watched.alerts) == 2  # stopping on purpose is no outage

@@ -5,19 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
-
-import pytest
+from datetime import datetime, timedelta
 
 from algomesh_tray.feed.protocol import StrategySignal, parse_frame
 from algomesh_tray.feed.records import TradeRecord
-from algomesh_tray.notify.dispatcher import (
-    MAX_POPUP_DELAY,
-    SUMMARY_TAG,
-    Notification,
-    NotificationDispatcher,
-    pause_ends,
-)
+from algomesh_tray.notify.dispatcher import MAX_POPUP_DELAY, SUMMARY_TAG, NotificationDispatcher
+from algomesh_tray.notify.notification import Notification
 
 from ..conftest import example_frame, wait_until
 
@@ -223,17 +216,6 @@ def test_a_summary_goes_to_the_backend_in_use_when_it_is_due() -> None:
     run_dispatcher(scenario, max_popups=1)
 
 
-def test_pause_choices_end_when_the_menu_says() -> None:
-    """15 minutes, an hour, or the start of tomorrow (local time, across month ends)."""
-    now = datetime(2026, 11, 30, 22, 50, tzinfo=timezone(timedelta(hours=1)))
-    assert pause_ends("15m", now) == datetime(2026, 11, 30, 23, 5, tzinfo=now.tzinfo)
-    assert pause_ends("1h", now) == datetime(2026, 11, 30, 23, 50, tzinfo=now.tzinfo)
-    assert pause_ends("tomorrow", now) == datetime(2026, 12, 1, 0, 0, tzinfo=now.tzinfo)
-    assert pause_ends("tomorrow", datetime(2026, 12, 31, 0, 0)) == datetime(2027, 1, 1, 0, 0)
-    with pytest.raises(ValueError, match="unknown pause"):
-        pause_ends("forever", now)
-
-
 def test_rules_silence_or_ring_per_signal() -> None:
     """Silent rules keep a signal out of popups; sound rules mark its popup to ring."""
     from algomesh_tray.notify.rules import parse_rules
@@ -249,7 +231,6 @@ def test_rules_silence_or_ring_per_signal() -> None:
 
 def test_quiet_hours_mean_no_popups() -> None:
     """Inside quiet hours nothing pops up (the log and table still get every signal)."""
-    from datetime import datetime, timedelta
 
     async def scenario(dispatcher: NotificationDispatcher, notifier: RecordingNotifier) -> None:
         now = datetime.now().astimezone()

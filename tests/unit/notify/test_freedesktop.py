@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from algomesh_tray.feed.records import TradeRecord
-from algomesh_tray.notify.dispatcher import SUMMARY_TAG, Notification, NotificationDispatcher
+from algomesh_tray.notify.dispatcher import SUMMARY_TAG, NotificationDispatcher
 from algomesh_tray.notify.freedesktop import (
     DESKTOP_ENTRY,
     DesktopNotifier,
@@ -18,6 +18,7 @@ from algomesh_tray.notify.freedesktop import (
     probe_notification_service,
     themed_icon,
 )
+from algomesh_tray.notify.notification import Notification
 from algomesh_tray.platform.resources import icon_path
 
 from ...dbus_fakes import FakeNotificationService, PrivateBus

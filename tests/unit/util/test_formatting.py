@@ -5,17 +5,8 @@ from __future__ import annotations
 import pytest
 
 from algomesh_tray.feed.protocol import StrategySignal, parse_frame
-from algomesh_tray.util.formatting import (
-    NOTIFICATION_FIELD_CHARS,
-    escape_markup,
-    format_amount,
-    format_price,
-    format_volume,
-    notification_body,
-    notification_title,
-    plural,
-    safe_text,
-)
+from algomesh_tray.feed.signal_text import NOTIFICATION_FIELD_CHARS, notification_body, notification_title
+from algomesh_tray.util.formatting import escape_markup, format_amount, format_price, format_volume, plural, safe_text
 
 from ..conftest import example_frame
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from algomesh_tray.notify.dispatcher import Notification, PlyerNotifier
+from algomesh_tray.notify.notification import Notification
+from algomesh_tray.notify.plyer_backend import PlyerNotifier
 from algomesh_tray.platform.resources import icon_path, notification_icon
 
 from ...windows_doubles import PlyerWindowsBalloon, loads_as_icon
