@@ -16,30 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from ..util.formatting import format_time
+from ..util.formatting import format_duration, format_time
 from ..util.guard import guarded
 from .status import ConnectionState, ListenerStatus
 
-__all__ = ["DEFAULT_ALERT_SECONDS", "EngineAlert", "EngineAlerts", "format_duration"]
+__all__ = ["DEFAULT_ALERT_SECONDS", "EngineAlert", "EngineAlerts"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_ALERT_SECONDS = 10
-
-
-def format_duration(seconds: float) -> str:
-    """A length of time as a trader says it: '8 s', '3 min 5 s', '2 h 4 min', '3 d 1 h'."""
-    whole = max(0, round(seconds))
-    if whole < 60:
-        return f"{whole} s"
-    minutes, secs = divmod(whole, 60)
-    if minutes < 60:
-        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,14 +10,13 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..util.formatting import plural
+from ..util.formatting import format_duration, plural
 
 __all__ = [
     "IDLE_NOTICE_SECONDS",
     "ConnectionState",
     "FeedCounters",
     "ListenerStatus",
-    "describe_duration",
     "feed_text",
     "status_text",
 ]
@@ -56,15 +55,6 @@ class FeedCounters:
     ignored_types: dict[str, int] = field(default_factory=dict)
 
 
-def describe_duration(seconds: float) -> str:
-    """A rounded duration in the unit a person would use: ``45 s``, ``12 min``, ``3 h``."""
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.0f} h"
-
-
 def feed_text(counters: FeedCounters) -> str:
     """The status bar's counts for this session."""
     return (
@@ -77,7 +67,7 @@ def _connection_text(status: ListenerStatus, idle_for: float | None, down_since:
     if status.state == ConnectionState.CONNECTED:
         text = f"Connected to {status.url}"
         if idle_for is not None and idle_for >= IDLE_NOTICE_SECONDS:
-            text += f" · no data for {describe_duration(idle_for)}"
+            text += f" · no data for {format_duration(idle_for)}"
         return "tray-connected", text
     if status.state == ConnectionState.CONNECTING:
         return "tray-connecting", f"Connecting to {status.url}…"

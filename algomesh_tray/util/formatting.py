@@ -14,6 +14,7 @@ __all__ = [
     "BIDI_CONTROLS",
     "escape_markup",
     "format_amount",
+    "format_duration",
     "format_price",
     "format_size",
     "format_time",
@@ -60,6 +61,21 @@ def format_time(when: float) -> str:
     if local[:3] == time.localtime()[:3]:
         return time.strftime("%H:%M:%S", local)
     return time.strftime("%Y-%m-%d %H:%M:%S", local)
+
+
+def format_duration(seconds: float) -> str:
+    """A length of time as a trader says it: '8 s', '3 min 5 s', '2 h 4 min', '3 d 1 h'."""
+    whole = max(0, round(seconds))
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 def format_size(amount: float, size_type: str, limit: int | None = None) -> str:

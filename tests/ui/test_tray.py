@@ -58,7 +58,7 @@ def test_tray_icon_tells_of_a_silent_feed(qtbot: QtBot) -> None:
     tray.follow(last_frame_at=lambda: time.monotonic() - 90, quiet_until=lambda: None, down_since=lambda: None)
     with qtbot.waitSignal(tray.status_text_changed, timeout=1000) as blocker:
         tray.set_status(ListenerStatus(ConnectionState.CONNECTED, URL, "connected"))
-    assert blocker.args == [f"Connected to {URL} · no data for 90 s"]
+    assert blocker.args == [f"Connected to {URL} · no data for 1 min 30 s"]
     assert tray._idle_check.isActive()
     tray.set_status(ListenerStatus(ConnectionState.DISCONNECTED, URL, "lost", 1.0))
     assert not tray._idle_check.isActive()

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Iterator
 
 from algomesh_tray.feed.listener import ConnectionState, EngineListener, ListenerStatus
-from algomesh_tray.feed.outage import EngineAlert, EngineAlerts, format_duration
+from algomesh_tray.feed.outage import EngineAlert, EngineAlerts
 from algomesh_tray.feed.protocol import ReceivedSignal
 from algomesh_tray.feed.simulator import SimulatedEngine
 from algomesh_tray.notify.notification import ENGINE_STATUS_TAG, Notification
@@ -191,10 +191,3 @@ def test_stopping_the_listener_is_not_an_outage() -> None:
         policy.close()
 
     asyncio.run(main())
-
-
-def test_durations_read_as_a_trader_says_them() -> None:
-    """Seconds, minutes, hours and days, the two largest units."""
-    assert [format_duration(s) for s in (0.4, 8, 60, 185, 3600, 7440, 86400 + 3600)] == [
-        "0 s", "8 s", "1 min", "3 min 5 s", "1 h", "2 h 4 min", "1 d 1 h"
-    ]  # fmt: skip

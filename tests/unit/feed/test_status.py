@@ -11,7 +11,6 @@ from algomesh_tray.feed.status import (
     ConnectionState,
     FeedCounters,
     ListenerStatus,
-    describe_duration,
     feed_text,
     status_text,
 )
@@ -62,13 +61,14 @@ def test_status_text_when_paused(state: ConnectionState) -> None:
     [
         (None, ""),
         (IDLE_NOTICE_SECONDS - 1, ""),
-        (IDLE_NOTICE_SECONDS, " · no data for 60 s"),
+        (IDLE_NOTICE_SECONDS, " · no data for 1 min"),
         (600, " · no data for 10 min"),
+        (725, " · no data for 12 min 5 s"),
         (7200, " · no data for 2 h"),
     ],
 )
 def test_status_text_tells_of_a_silent_feed(idle_for: float | None, notice: str) -> None:
-    """A connected feed quiet for a minute or more says for how long, in the largest sensible unit."""
+    """A connected feed quiet for a minute or more says for how long, in the two largest units."""
     status = ListenerStatus(ConnectionState.CONNECTED, URL, "connected")
     assert status_text(status, paused=False, idle_for=idle_for) == ("tray-connected", f"Connected to {URL}{notice}")
 
@@ -94,11 +94,3 @@ def test_feed_text_counts_this_session() -> None:
     assert feed_text(FeedCounters(signals=1, ignored=2, rejected=1200)) == (
         "This session: 1 signal · 2 other messages · 1,200 rejected"
     )
-
-
-@pytest.mark.parametrize(
-    ("seconds", "words"), [(0, "0 s"), (119, "119 s"), (120, "2 min"), (7199, "120 min"), (7200, "2 h")]
-)
-def test_durations_in_the_unit_a_person_would_use(seconds: float, words: str) -> None:
-    """Seconds up to two minutes, minutes up to two hours, then hours."""
-    assert describe_duration(seconds) == words

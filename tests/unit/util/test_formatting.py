@@ -1,32 +1,18 @@
-"""How a signal reads in a popup: numbers for people, and feed text that cannot spoof or break it."""
+"""How numbers, times and feed text read: for people, and made safe to show."""
 
 from __future__ import annotations
 
 import pytest
 
-from algomesh_tray.feed.protocol import StrategySignal, parse_frame
-from algomesh_tray.feed.signal_text import NOTIFICATION_FIELD_CHARS, notification_body, notification_title
-from algomesh_tray.util.formatting import escape_markup, format_amount, format_price, format_volume, plural, safe_text
-
-from ..conftest import example_frame
-
-
-def signal(**changes: object) -> StrategySignal:
-    """The brief's example signal with fields changed."""
-    parsed = parse_frame(example_frame(**changes))
-    assert isinstance(parsed, StrategySignal)
-    return parsed
-
-
-def test_the_briefs_example_notification() -> None:
-    """Title 'BUY BTCUSDT'; body with amount, size type, price and the rest, as the brief shows."""
-    assert notification_title(signal()) == "BUY BTCUSDT"
-    assert notification_body(signal()) == "0.05 (percent) @ 64,320.50 · Market · BTC_Momentum_Scalp · live · EXECUTED"
-
-
-def test_a_sell_reads_as_sell() -> None:
-    """The title starts with the action the engine sent."""
-    assert notification_title(signal(action="sell", symbol="ETHUSDT")) == "SELL ETHUSDT"
+from algomesh_tray.util.formatting import (
+    escape_markup,
+    format_amount,
+    format_duration,
+    format_price,
+    format_volume,
+    plural,
+    safe_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -82,34 +68,19 @@ def test_long_text_is_shortened_with_an_ellipsis_to_the_limit() -> None:
     assert safe_text("x" * 100) == "x" * 100
 
 
-def test_long_feed_text_does_not_swell_the_popup() -> None:
-    """A 10,000-character strategy name or symbol is cut to the notification field length."""
-    body = notification_body(signal(strategyName="y" * 10_000))
-    assert "y" * NOTIFICATION_FIELD_CHARS not in body and "y" * (NOTIFICATION_FIELD_CHARS - 1) + "…" in body
-    title = notification_title(signal(symbol="S" * 10_000))
-    assert title == "BUY " + "S" * (NOTIFICATION_FIELD_CHARS - 1) + "…"
-
-
-def test_body_fields_are_made_safe() -> None:
-    """Control characters in any body field are replaced, so the popup keeps one line per field."""
-    body = notification_body(signal(orderType="Mar\nket", sizeType="per\u202ecent", status="DONE\x1b"))
-    assert "\n" not in body and "\u202e" not in body and "\x1b" not in body
-    assert "Mar\ufffdket" in body and "(per\ufffdcent)" in body
-
-
 def test_markup_is_escaped_for_daemons_that_read_it() -> None:
     """<b>, <img> and & arrive as text at dunst and friends."""
     assert escape_markup('<b>x</b> & <img src="y">') == '&lt;b&gt;x&lt;/b&gt; &amp; &lt;img src="y"&gt;'
-
-
-def test_the_body_stays_plain_text_until_a_backend_escapes_it() -> None:
-    """Escaping is the markup backend's job: the body itself keeps '<' so tray messages show it as sent."""
-    body = notification_body(signal(strategyName="<i>Scalp</i>"))
-    assert "<i>Scalp</i>" in body
-    assert "&lt;i&gt;Scalp&lt;/i&gt;" in escape_markup(body)
 
 
 def test_counts_say_their_noun_once_or_many_times() -> None:
     """Thousands separators; the noun singular for one only."""
     assert plural(1, "trade") == "1 trade" and plural(0, "trade") == "0 trades"
     assert plural(12_000, "trade") == "12,000 trades"
+
+
+def test_durations_read_as_a_trader_says_them() -> None:
+    """Seconds, minutes, hours and days, the two largest units."""
+    assert [format_duration(s) for s in (0.4, 8, 60, 185, 3600, 7440, 86400 + 3600)] == [
+        "0 s", "8 s", "1 min", "3 min 5 s", "1 h", "2 h 4 min", "1 d 1 h"
+    ]  # fmt: skip
