@@ -13,15 +13,15 @@ import os
 import re
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 from urllib.parse import urlsplit
 
+from .notify.choice import NOTIFY_STYLES, NotifyStyle
 from .notify.rules import RulesError, parse_quiet_hours, parse_rules
 from .platform.paths import aside_path, make_private_file, make_private_folder
 
 __all__ = [
     "MAX_ENGINE_ALERT_SECONDS",
-    "NOTIFY_STYLES",
     "Settings",
     "SettingsError",
     "address_after_save",
@@ -34,11 +34,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-NotifyStyle = Literal["native", "tray", "plyer"]
-#: "native": the best the platform has (notify_choice.py: D-Bus notifications on Linux, Qt tray
-#: messages, which are native toasts / Notification Center, on Windows and macOS); "tray": Qt tray
-#: messages; "plyer": plyer's notifications (no clicks), the compatibility choice.
-NOTIFY_STYLES: Final[tuple[NotifyStyle, ...]] = ("native", "tray", "plyer")
 #: Longest wait before the engine alert that Settings accepts (an hour); 0 turns the alert off.
 MAX_ENGINE_ALERT_SECONDS: Final = 3600
 _HOSTNAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")

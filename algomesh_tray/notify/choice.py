@@ -12,16 +12,19 @@ a tray), so every platform's choice is tested here. No Qt, no I/O.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-from ..settings import NotifyStyle
-
-if TYPE_CHECKING:  # desktop_notify needs jeepney, a Linux-only dependency: this module runs everywhere
+if TYPE_CHECKING:  # freedesktop needs jeepney, a Linux-only dependency: this module runs everywhere
     from .freedesktop import ServerInfo
 
-__all__ = ["Backend", "fallback_backend", "preferred_backend", "support_sentence"]
+__all__ = ["NOTIFY_STYLES", "Backend", "NotifyStyle", "fallback_backend", "preferred_backend", "support_sentence"]
 
-#: "dbus": desktop_notify.DesktopNotifier; "tray": qt.tray.TrayMessageNotifier; "plyer": PlyerNotifier.
+NotifyStyle = Literal["native", "tray", "plyer"]
+#: "native": the best the platform has (below: D-Bus notifications on Linux, Qt tray
+#: messages, which are native toasts / Notification Center, on Windows and macOS); "tray": Qt tray
+#: messages; "plyer": plyer's notifications (no clicks), the compatibility choice.
+NOTIFY_STYLES: Final[tuple[NotifyStyle, ...]] = ("native", "tray", "plyer")
+#: "dbus": freedesktop.DesktopNotifier; "tray": qt.tray.TrayMessageNotifier; "plyer": PlyerNotifier.
 Backend = Literal["dbus", "tray", "plyer"]
 
 

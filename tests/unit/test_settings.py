@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from algomesh_tray.notify.choice import NOTIFY_STYLES
 from algomesh_tray.settings import (
     MAX_ENGINE_ALERT_SECONDS,
-    NOTIFY_STYLES,
     Settings,
     SettingsError,
     address_after_save,
