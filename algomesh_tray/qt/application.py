@@ -26,8 +26,8 @@ from ..platform.autostart import Autostart
 from ..platform.paths import AppPaths
 from ..settings import Settings, address_after_save, unencrypted_warning
 from ..util.tasks import BackgroundTasks
+from ..util.workers import worker_pool
 from .pause import PauseControl
-from .pyside_sources import worker_pool
 from .settings.settings_store import SettingsStore
 from .single_instance import SingleInstance
 from .tray import APP_TITLE, AppActions, TrayIcon

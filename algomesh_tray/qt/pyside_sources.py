@@ -1,5 +1,5 @@
-"""What keeps the idle app small that no single part owns: the source cache PySide6 fills, and
-the pool of worker threads asyncio's ``to_thread`` runs on. Imports no Qt.
+"""Keeps the idle app small: PySide6's import hook must not keep every module's source. Imports
+no Qt itself (start-up calls it once PySide6 is imported).
 
 PySide6 looks into every module imported after it for the word "PySide6" (its import hook,
 ``shibokensupport.feature._mod_uses_pyside``, PYSIDE-2029) with ``inspect.getsource``, which reads
@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import linecache
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["WORKER_THREADS", "drop_source_cache", "stop_pyside_caching_sources", "worker_pool"]
+__all__ = ["drop_source_cache", "stop_pyside_caching_sources"]
 
 _PYSIDE_FEATURE = "shibokensupport.feature"
-
-#: At most this many threads for ``asyncio.to_thread`` and friends (a keyring waiting for its
-#: password prompt holds one); started when first needed, not up front.
-WORKER_THREADS = 4
 
 
 def drop_source_cache() -> None:
@@ -58,12 +53,3 @@ class _UncachedCheck:
             except OSError:
                 pass
         return bool(self.original(module))  # type: ignore[operator]
-
-
-def worker_pool() -> ThreadPoolExecutor:
-    """The event loop's default executor: threads started on demand, up to WORKER_THREADS.
-
-    qasync's own default (QThreadExecutor) starts 10 QThreads at the first ``to_thread``; the app
-    uses one or two, once at start-up (opening the trade log) and now and then after.
-    """
-    return ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="algomesh-worker")

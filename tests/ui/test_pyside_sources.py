@@ -1,16 +1,15 @@
-"""footprint: PySide6's import hook keeps no module sources; worker threads start when needed."""
+"""pyside_sources: PySide6's import hook keeps no module sources; worker threads start when needed."""
 
 from __future__ import annotations
 
 import linecache
 import sys
-import threading
 import traceback
 from pathlib import Path
 
 import PySide6.QtCore  # noqa: F401  (installs the import hook under test)
 
-from algomesh_tray.qt.pyside_sources import WORKER_THREADS, drop_source_cache, stop_pyside_caching_sources, worker_pool
+from algomesh_tray.qt.pyside_sources import drop_source_cache, stop_pyside_caching_sources
 
 
 def _import_from(folder: Path, name: str, source: str) -> object:
@@ -45,24 +44,3 @@ def test_tracebacks_still_quote_the_source_after_the_cache_is_dropped(tmp_path: 
     except ValueError as error:
         text = "".join(traceback.format_exception(error))
     assert "raise ValueError('shown with its line')" in text
-
-
-def test_worker_threads_start_when_needed_and_are_reused() -> None:
-    """No thread before the first job; sequential jobs share one; never more than WORKER_THREADS."""
-
-    def workers() -> list[threading.Thread]:
-        return [thread for thread in threading.enumerate() if thread.name.startswith("algomesh-worker")]
-
-    pool = worker_pool()
-    try:
-        assert workers() == []
-        for number in range(5):
-            assert pool.submit(pow, number, 2).result(timeout=10) == number**2
-        assert len(workers()) == 1
-        release = threading.Event()
-        blocked = [pool.submit(release.wait, 10) for _ in range(WORKER_THREADS + 2)]
-        assert len(workers()) == WORKER_THREADS
-        release.set()
-        assert all(future.result(timeout=10) for future in blocked)
-    finally:
-        pool.shutdown(wait=True)
