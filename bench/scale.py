@@ -57,7 +57,7 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     from algomesh_tray.log.pipeline import SignalPipeline
     from algomesh_tray.log.query import TradeQuery
     from algomesh_tray.log.reader import TradeLogReader
-    from algomesh_tray.log.tradelog import open_trade_log
+    from algomesh_tray.log.recovery import open_trade_log
     from algomesh_tray.notify.dispatcher import NotificationDispatcher
     from algomesh_tray.qt.trades.trade_model import TradeTableModel
     from algomesh_tray.qt.trades.trades_window import TradesWindow

@@ -17,7 +17,9 @@ from ..util.formatting import format_amount, format_price, safe_text
 from .export import EXPORT_COLUMNS, write_csv_rows, write_json
 from .parallel_csv import CsvPair
 from .query import TradeQuery, iter_rows
-from .tradelog import TRADE_COLUMNS, connect_read_only, has_no_tables, read_only_reason, record_from_row
+from .read_only import connect_read_only, has_no_tables
+from .recovery import read_only_reason
+from .tradelog import TRADE_COLUMNS, record_from_row
 
 __all__ = ["print_history"]
 

@@ -24,7 +24,7 @@ from typing import BinaryIO, TextIO
 
 from .export import EXPORT_COLUMNS, write_csv_rows
 from .query import TradeQuery, iter_rows, time_slices
-from .tradelog import connect_read_only
+from .read_only import connect_read_only
 
 __all__ = ["SLICE_ROWS", "CsvPair"]
 

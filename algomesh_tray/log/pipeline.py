@@ -19,7 +19,8 @@ from typing import TypeVar
 from ..feed.protocol import ReceivedSignal, RejectedSignal
 from ..feed.records import RejectedRecord, TradeRecord
 from ..util.guard import guarded
-from .tradelog import TradeLog, is_damage, read_only_reason, replace_damaged
+from .recovery import is_damage, read_only_reason, replace_damaged
+from .tradelog import TradeLog
 
 __all__ = ["SignalPipeline"]
 

@@ -23,7 +23,8 @@ from ..feed.records import TradeRecord
 from ..util.tasks import in_own_thread
 from .export import EXPORT_COLUMNS, write_csv_rows
 from .query import Key, TradeQuery, iter_rows, select_page
-from .tradelog import LogTotals, connect_read_only, has_no_tables, read_totals
+from .read_only import connect_read_only, has_no_tables
+from .totals import LogTotals, read_totals
 
 __all__ = ["ExportCancelled", "TradeLogReader"]
 

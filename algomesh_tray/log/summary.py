@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..feed.records import RejectedRecord, TradeRecord
 from ..util.days import start_of_today, start_of_tomorrow
-from .tradelog import LogTotals
+from .totals import LogTotals
 
 __all__ = ["Summary", "SummaryRow"]
 

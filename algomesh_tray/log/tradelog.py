@@ -1,42 +1,24 @@
 """The trade log: every accepted signal, with its arrival time and raw frame, in SQLite.
 
 Plain blocking sqlite3, no Qt and no asyncio: the app calls it from one worker thread
-(see pipeline.py), the ``history`` command calls it directly.
+(see pipeline.py). Its totals are in totals.py; opening it safely in recovery.py; reading it
+without changing it (history, exports, the windows) in read_only.py.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from ..feed.protocol import ReceivedSignal, RejectedSignal, StrategySignal
 from ..feed.records import RejectedRecord, TradeRecord
-from ..platform.paths import aside_path, create_private_file, make_private_file, make_private_folder
+from ..platform.paths import create_private_file, make_private_file, make_private_folder
 from ..util.days import local_day, start_of_today
+from .totals import LogTotals, add_to_totals, check_totals, read_totals, rebuild_totals
 
-__all__ = [
-    "TRADE_COLUMNS",
-    "LogTotals",
-    "MarketTotal",
-    "RejectedTotal",
-    "TradeLog",
-    "connect_read_only",
-    "count_totals",
-    "has_no_tables",
-    "is_damage",
-    "open_trade_log",
-    "read_only_part",
-    "read_only_reason",
-    "read_recent",
-    "read_totals",
-    "record_from_row",
-    "replace_damaged",
-]
+__all__ = ["TRADE_COLUMNS", "TradeLog", "record_from_row"]
 
 log = logging.getLogger(__name__)
 
@@ -115,42 +97,6 @@ TRADE_COLUMNS = (
 )
 
 
-class MarketTotal(NamedTuple):
-    """One market (strategy, symbol) in one size type, as the dashboard's totals start from."""
-
-    strategy: str
-    symbol: str
-    size_type: str
-    signals: int
-    buys: int
-    sells: int
-    volume: float
-    today_signals: int
-    today_volume: float
-    last_seen: float
-    last_id: int
-    last_price: float
-
-
-class RejectedTotal(NamedTuple):
-    """Rejected signals of one market (strategy, symbol), and the reason of the newest."""
-
-    strategy: str
-    symbol: str
-    rejected: int
-    today_rejected: int
-    last_reason: str
-
-
-class LogTotals(NamedTuple):
-    """What the dashboard starts from, and the newest ids it includes (later ones are added live)."""
-
-    markets: list[MarketTotal]
-    rejected: list[RejectedTotal]
-    newest_trade_id: int
-    newest_rejected_id: int
-
-
 def record_from_row(row: Sequence[object]) -> TradeRecord:
     """A row of TRADE_COLUMNS as a record; the few distinct texts (names, actions) are shared, not
     copied per row, which keeps a window holding many rows small."""
@@ -221,48 +167,12 @@ class TradeLog:
             raise
 
     def check_totals(self) -> str | None:
-        """Count the totals afresh if they are missing or do not match the trades (an older
-        version's log, a hand-edited file); if so, a message for the user, to be shown once."""
-        state = self._db.execute("SELECT counted_up_to, edited FROM totals_state").fetchone()
-        (newest,) = self._db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
-        if state is not None and not state[1] and state[0] == newest:
-            return None
-        if state is None and newest == 0:  # a new log
-            self._db.execute("INSERT INTO totals_state VALUES (1, 0, 0)")
-            return None
-        why = ("it was changed outside the app" if state is not None and state[1]
-               else "it comes from an older version" if state is None
-               else "trades were added to it by an older version or by hand")  # fmt: skip
-        started = time.monotonic()
-        count = self.rebuild_totals()
-        log.warning("dashboard totals counted afresh (%s): %d trades in %.1f s", why, count, time.monotonic() - started)
-        return f"The dashboard's totals were counted afresh from the {count:,} trades in the log ({why})."
+        """See totals.check_totals: counts them afresh if out of step; a message for the user if so."""
+        return check_totals(self._db)
 
     def rebuild_totals(self) -> int:
-        """Count every market's totals from the trades, in one transaction; returns the trades counted."""
-        self._db.execute("BEGIN IMMEDIATE")
-        with self._db:
-            self._db.execute("DELETE FROM market_totals")
-            self._db.execute("DELETE FROM day_totals")
-            self._db.execute(
-                "INSERT INTO market_totals SELECT strategy, symbol, size_type, count(*), sum(action = 'BUY'),"
-                " sum(action = 'SELL'), sum(amount), max(received_at), max(id), 0.0, min(id)"
-                " FROM trades NOT INDEXED GROUP BY strategy, symbol, size_type"
-            )
-            self._db.execute(
-                "UPDATE market_totals SET last_price = (SELECT price FROM trades WHERE id = market_totals.last_id)"
-            )
-            self._db.execute(
-                "INSERT INTO day_totals SELECT strategy, symbol, size_type, local_day(received_at), count(*),"
-                " sum(amount) FROM trades NOT INDEXED GROUP BY 1, 2, 3, 4"
-            )
-            self._db.execute("DELETE FROM trade_texts")
-            for field in ("action", "order_type", "trade_type", "status"):
-                self._db.execute(f"INSERT OR IGNORE INTO trade_texts SELECT DISTINCT {field} FROM trades NOT INDEXED")
-            (newest,) = self._db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
-            self._db.execute("INSERT OR REPLACE INTO totals_state VALUES (1, ?, 0)", (newest,))
-            (count,) = self._db.execute("SELECT coalesce(sum(signals), 0) FROM market_totals").fetchone()
-        return int(count)
+        """Count every market's totals afresh from the trades (see totals.rebuild_totals)."""
+        return rebuild_totals(self._db)
 
     def append_many(self, batch: Sequence[ReceivedSignal]) -> list[TradeRecord]:
         """Write a batch and add it to the totals, in one transaction; return it with the ids given."""
@@ -291,45 +201,8 @@ class TradeLog:
                 assert cursor.lastrowid is not None
                 records.append(TradeRecord(cursor.lastrowid, received.received_at, signal, received.raw))
             if records:
-                self._add_to_totals(records)
+                add_to_totals(self._db, records)
         return records
-
-    def _add_to_totals(self, records: list[TradeRecord]) -> None:
-        """The batch summed per market and per market-day in Python, then one UPSERT per key."""
-        markets: dict[tuple[str, str, str], list[Any]] = {}
-        days: dict[tuple[str, str, str, float], list[Any]] = {}
-        texts: set[str] = set()
-        for record in records:
-            signal = record.signal
-            texts.update((signal.action, signal.order_type, signal.trade_type, signal.status))
-            key = (signal.strategy_name, signal.symbol, signal.size_type)
-            total = markets.get(key)
-            if total is None:  # signals, buys, sells, volume, last_seen, last_id, last_price, first_id
-                total = markets[key] = [0, 0, 0, 0.0, record.received_at, record.id, signal.price, record.id]
-            total[0] += 1
-            total[1] += signal.action == "BUY"
-            total[2] += signal.action == "SELL"
-            total[3] += signal.amount
-            total[4] = max(total[4], record.received_at)
-            total[5], total[6] = record.id, signal.price  # ids rise through a batch
-            day = days.setdefault((*key, local_day(record.received_at)), [0, 0.0])
-            day[0] += 1
-            day[1] += signal.amount
-        self._db.executemany(
-            "INSERT INTO market_totals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-            " signals = signals + excluded.signals, buys = buys + excluded.buys, sells = sells + excluded.sells,"
-            " volume = volume + excluded.volume, last_seen = max(last_seen, excluded.last_seen),"
-            " last_price = CASE WHEN excluded.last_id > last_id THEN excluded.last_price ELSE last_price END,"
-            " last_id = max(last_id, excluded.last_id)",
-            [(*key, *total) for key, total in markets.items()],
-        )
-        self._db.executemany(
-            "INSERT INTO day_totals VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET"
-            " signals = signals + excluded.signals, volume = volume + excluded.volume",
-            [(*key, *total) for key, total in days.items()],
-        )
-        self._db.executemany("INSERT OR IGNORE INTO trade_texts VALUES (?)", [(text,) for text in texts])
-        self._db.execute("UPDATE totals_state SET counted_up_to = ?", (records[-1].id,))
 
     def recent(self, limit: int) -> list[TradeRecord]:
         """The newest ``limit`` records, newest first."""
@@ -376,188 +249,3 @@ class TradeLog:
 
     def close(self) -> None:
         self._db.close()
-
-
-def read_totals(db: sqlite3.Connection, today_starts: float) -> LogTotals:
-    """Totals per (strategy, symbol, size type), markets in the order first seen; rejected signals
-    per market; and the newest ids they include. One read transaction, so all agree.
-
-    From the kept totals (milliseconds at any size); if they are out of step with the trades (the
-    log was changed while open), counted from the trades themselves, which is slow but right.
-    """
-    db.execute("BEGIN")
-    try:
-        state = db.execute("SELECT counted_up_to, edited FROM totals_state").fetchone()
-        (newest,) = db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
-        if state is not None and not state[1] and state[0] == newest:
-            markets = db.execute(
-                "SELECT strategy, symbol, size_type, m.signals, buys, sells, m.volume, coalesce(today.signals, 0),"
-                " coalesce(today.volume, 0.0), last_seen, last_id, last_price FROM market_totals AS m"
-                " LEFT JOIN (SELECT strategy, symbol, size_type, sum(signals) AS signals, sum(volume) AS volume"
-                "  FROM day_totals WHERE day >= :today GROUP BY strategy, symbol, size_type) AS today"
-                " USING (strategy, symbol, size_type) ORDER BY first_id",
-                {"today": today_starts},
-            ).fetchall()
-        else:
-            markets = _count_markets(db, today_starts, newest)
-        rejected = db.execute(
-            "SELECT strategy, symbol, sum(count), sum(CASE WHEN day >= :today THEN count ELSE 0 END),"
-            " (SELECT last_reason FROM rejected_signals AS newest WHERE newest.strategy = r.strategy"
-            "  AND newest.symbol = r.symbol ORDER BY last_seq DESC LIMIT 1)"
-            " FROM rejected_signals AS r GROUP BY strategy, symbol ORDER BY min(rowid)",
-            {"today": today_starts},
-        ).fetchall()
-        (newest_rejected,) = db.execute("SELECT coalesce(max(last_seq), 0) FROM rejected_signals").fetchone()
-    finally:
-        db.execute("COMMIT")
-    return LogTotals(
-        [MarketTotal(*row) for row in markets],
-        [RejectedTotal(*row) for row in rejected],
-        int(newest),
-        int(newest_rejected),
-    )
-
-
-def count_totals(db: sqlite3.Connection, today_starts: float) -> list[MarketTotal]:
-    """The totals counted from every trade (a full scan): what the kept totals must always equal."""
-    (newest,) = db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
-    return [MarketTotal(*row) for row in _count_markets(db, today_starts, newest)]
-
-
-def _count_markets(db: sqlite3.Connection, today_starts: float, newest: int) -> list[Any]:
-    return db.execute(
-        "WITH market AS (SELECT strategy, symbol, size_type, count(*) AS signals,"
-        "  sum(action = 'BUY') AS buys, sum(action = 'SELL') AS sells, sum(amount) AS volume,"
-        "  sum(received_at >= :today) AS today_signals,"
-        "  sum(CASE WHEN received_at >= :today THEN amount ELSE 0.0 END) AS today_volume,"
-        "  max(received_at) AS last_seen, max(id) AS last_id, min(id) AS first_id"
-        "  FROM trades NOT INDEXED WHERE id <= :newest GROUP BY strategy, symbol, size_type)"
-        " SELECT market.strategy, market.symbol, market.size_type, signals, buys, sells, volume,"
-        " today_signals, today_volume, last_seen, last_id, trades.price"
-        " FROM market JOIN trades ON trades.id = market.last_id ORDER BY first_id",
-        {"today": today_starts, "newest": newest},
-    ).fetchall()
-
-
-def open_trade_log(path: Path) -> tuple[TradeLog, str | None]:
-    """Open the log, never losing what it holds; returns a message for the user if it had to act.
-
-    A damaged file is moved aside (with its WAL) and a new one started; a folder that cannot be
-    written gives an in-memory log for this session.
-    """
-    try:
-        trade_log = TradeLog(path)
-        try:
-            return trade_log, trade_log.check_totals()
-        except BaseException:
-            trade_log.close()
-            raise
-    except sqlite3.OperationalError as error:  # permissions, missing folder, locked, disk full
-        kept = "Signals are kept in memory for this session only."
-        if reason := read_only_reason(path, error):
-            untouched = " The trades already in it are left as they are." if path.exists() else ""
-            return TradeLog(None), f"The trade log {path} cannot be written: {reason}. {kept}{untouched}"
-        return TradeLog(None), f"The trade log {path} cannot be opened ({error}). {kept}"
-    except sqlite3.DatabaseError as error:  # not a database, malformed
-        return _start_afresh(path, error)
-    except OSError as error:
-        return TradeLog(None), (
-            f"The trade log {path} cannot be opened ({error.strerror}). "
-            "Signals are kept in memory for this session only."
-        )
-
-
-def read_only_part(path: Path) -> str | None:
-    """Which part of the log's place ("its folder", "the file") is there but cannot be written.
-
-    Permissions or a read-only disk: SQLite then says "attempt to write a readonly database", or
-    "unable to open database file", which does not tell the user what is wrong.
-    """
-    for part, name in ((path.parent, "its folder"), (path, "the file")):
-        if part.exists() and not os.access(part, os.W_OK):
-            return name
-    return None
-
-
-def read_only_reason(path: Path, error: BaseException) -> str | None:
-    """ "its folder is read-only" when SQLite refused a write for that reason; None for other
-    troubles (a full disk, a lock), which keep their own words."""
-    refusals = (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM)
-    refused = isinstance(error, PermissionError) or (
-        isinstance(error, sqlite3.Error)
-        and (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF in refusals  # none on errors we raise
-    )
-    part = read_only_part(path) if refused else None
-    return f"{part} is read-only" if part else None
-
-
-def is_damage(error: sqlite3.Error) -> bool:
-    """The file itself is damaged ("malformed", "not a database"). The subclasses of DatabaseError are
-    other troubles (OperationalError: disk full, read-only, locked; IntegrityError: one bad record)."""
-    return type(error) is sqlite3.DatabaseError
-
-
-def replace_damaged(trade_log: TradeLog, error: sqlite3.DatabaseError) -> tuple[TradeLog, str]:
-    """A log found damaged while running: close it, move the file aside, and start a new one."""
-    trade_log.close()
-    assert trade_log.path is not None, "an in-memory log cannot be damaged on disk"
-    return _start_afresh(trade_log.path, error)
-
-
-def _start_afresh(path: Path, error: sqlite3.DatabaseError) -> tuple[TradeLog, str]:
-    """Move a damaged log (with its WAL) aside, never deleting it, and start a new one at ``path``."""
-    aside = aside_path(path)
-    try:
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{path}{suffix}")
-            if source.exists():
-                os.replace(source, Path(f"{aside}{suffix}"))
-        new_log = TradeLog(path)
-    except (OSError, sqlite3.Error) as problem:
-        return TradeLog(None), (
-            f"The trade log {path} is damaged ({error}) and could not be replaced ({problem}). "
-            "Signals are kept in memory for this session only."
-        )
-    return new_log, f"The trade log was damaged ({error}). It was moved to {aside} and a new log was started."
-
-
-def connect_read_only(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
-    """A connection that can only read the log, and sets up nothing (no folder, file, schema or pragma):
-    a missing, damaged or foreign log raises sqlite3.Error instead of being started or moved aside.
-    (SQLite may still add its -wal/-shm files beside a WAL log, as any reader of one must.)
-    """
-    uri = f"{path.absolute().as_uri()}?mode=ro"
-    db = sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread, isolation_level=None)
-    try:
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        db.close()
-        # A folder nobody may write: a reader cannot make the WAL index there. With no -wal file
-        # beside the log no writer is at work, so the file can be read as it stands.
-        if read_only_part(path) != "its folder" or Path(f"{path}-wal").exists():
-            raise
-        db = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=check_same_thread, isolation_level=None)
-    return db
-
-
-def has_no_tables(db: sqlite3.Connection) -> bool:
-    """A log the app is creating at this very moment has no tables yet: it holds no trades.
-    (A database with other tables is not ours, and stays an error.)"""
-    return int(db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]) == 0
-
-
-def read_recent(path: Path, limit: int) -> list[TradeRecord]:
-    """The newest ``limit`` records (all if negative), newest first, read without changing anything."""
-    db = connect_read_only(path)
-    try:
-        rows = db.execute(f"SELECT {TRADE_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    except sqlite3.OperationalError:
-        if has_no_tables(db):
-            return []
-        raise
-    finally:
-        db.close()
-    try:
-        return [record_from_row(row) for row in rows]
-    except (TypeError, ValueError) as error:  # a row edited by hand, or written by something else
-        raise sqlite3.DatabaseError(f"it holds a trade that cannot be read ({error})") from error

@@ -149,7 +149,7 @@ class Application(QObject):
         self.tray.show()
         await asyncio.sleep(0)  # one turn of Qt's loop puts it on screen
         self._build_parts()
-        from ..log.tradelog import open_trade_log
+        from ..log.recovery import open_trade_log
 
         # A trade log that cannot be opened must not stop notifications. Meanwhile the desktop is
         # asked what its notification service can do.

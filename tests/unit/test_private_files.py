@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from algomesh_tray.log.tradelog import TradeLog, open_trade_log
+from algomesh_tray.log.recovery import open_trade_log
+from algomesh_tray.log.tradelog import TradeLog
 from algomesh_tray.platform.paths import APP_NAME, AppPaths, PrivateRotatingFileHandler
 from algomesh_tray.settings import Settings, save_settings
 

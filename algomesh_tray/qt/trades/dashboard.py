@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableV
 
 from ...feed.records import RejectedRecord, TradeRecord
 from ...log.summary import Summary, SummaryRow
-from ...log.tradelog import LogTotals
+from ...log.totals import LogTotals
 from ...util.days import start_of_today
 from ...util.formatting import format_price, format_time, format_volume, safe_text
 from ..future_relay import FutureRelay

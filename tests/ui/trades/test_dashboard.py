@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from algomesh_tray.feed.protocol import ReceivedSignal, RejectedSignal
 from algomesh_tray.feed.records import RejectedRecord, TradeRecord
-from algomesh_tray.log.tradelog import LogTotals, TradeLog
+from algomesh_tray.log.totals import LogTotals
+from algomesh_tray.log.tradelog import TradeLog
 from algomesh_tray.qt.trades.dashboard import Column, DashboardWidget, SummaryModel
 from algomesh_tray.qt.trades.trade_model import TradeTableModel, plain_tooltip
 from algomesh_tray.util.days import start_of_today

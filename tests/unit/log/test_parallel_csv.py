@@ -17,7 +17,8 @@ from algomesh_tray.log import parallel_csv as csv_pair
 from algomesh_tray.log.export import EXPORT_COLUMNS, write_csv_rows
 from algomesh_tray.log.parallel_csv import CsvPair
 from algomesh_tray.log.query import TradeQuery, iter_rows, time_slices
-from algomesh_tray.log.tradelog import TradeLog, connect_read_only
+from algomesh_tray.log.read_only import connect_read_only
+from algomesh_tray.log.tradelog import TradeLog
 
 START = 1_764_000_000.0
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from algomesh_tray.feed.protocol import FrameRejected, ReceivedSignal, RejectedSignal, StrategySignal, parse_frame
 from algomesh_tray.feed.records import RejectedRecord, TradeRecord
 from algomesh_tray.log.pipeline import SignalPipeline
-from algomesh_tray.log.tradelog import TradeLog, open_trade_log, read_recent
+from algomesh_tray.log.read_only import read_recent
+from algomesh_tray.log.recovery import open_trade_log
+from algomesh_tray.log.tradelog import TradeLog
 
 from ...read_only import contents, held_to_file_modes, read_only
 from ..conftest import example_frame, make_received, wait_until

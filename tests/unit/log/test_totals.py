@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from algomesh_tray.feed.protocol import ReceivedSignal, RejectedSignal, StrategySignal
-from algomesh_tray.log.tradelog import MarketTotal, TradeLog, count_totals, open_trade_log, read_totals
+from algomesh_tray.log.recovery import open_trade_log
+from algomesh_tray.log.totals import MarketTotal, count_totals, read_totals
+from algomesh_tray.log.tradelog import TradeLog
 from algomesh_tray.util.days import start_of_today
 
 NOON = time.mktime((2026, 11, 25, 12, 0, 0, 0, 0, -1))

@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 import sqlite3
-import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from algomesh_tray.feed.protocol import MAX_TEXT_CHARS, ReceivedSignal, RejectedSignal, StrategySignal, parse_frame
-from algomesh_tray.feed.records import TradeRecord
-from algomesh_tray.log.export import EXPORT_FIELDS, write_csv, write_json
-from algomesh_tray.log.tradelog import TradeLog, open_trade_log, read_recent
+from algomesh_tray.feed.protocol import MAX_TEXT_CHARS, ReceivedSignal, RejectedSignal
+from algomesh_tray.log.tradelog import TradeLog
 from algomesh_tray.util.days import start_of_today
 
+from .samples import received
+
 BIN = Path(sys.executable).parent
-
-
-def received(number: int, *, strategy: str = "BTC_Momentum_Scalp") -> ReceivedSignal:
-    raw = json.dumps(
-        {"type": "STRATEGY_SIGNAL", "action": "BUY" if number % 2 else "SELL", "price": 100.0 + number,
-         "amount": 0.5, "sizeType": "fixed", "orderType": "Market", "symbol": "BTCUSDT", "strategyName": strategy,
-         "tradeType": "live", "status": "EXECUTED"}
-    )  # fmt: skip
-    signal = parse_frame(raw)
-    assert isinstance(signal, StrategySignal)
-    return ReceivedSignal(signal, 1_700_000_000.0 + number, raw)
 
 
 def test_a_flood_of_rejected_signals_is_counted_per_market_and_day_not_stored_one_by_one(tmp_path: Path) -> None:
@@ -93,52 +77,6 @@ def test_in_memory_log_works_the_same(tmp_path: Path) -> None:
     assert trade_log.count() == 2 and trade_log.path is None
 
 
-def test_history_command_prints_json_csv_and_a_table(tmp_path: Path) -> None:
-    """`algomesh-tray history` exports the log newest first in each format, with --limit."""
-    trade_log = TradeLog(tmp_path / "trades.sqlite3")
-    trade_log.append_many([received(n, strategy=f"S{n}") for n in range(1, 4)])
-    trade_log.close()
-
-    def history(*arguments: str) -> str:
-        command = [str(BIN / "algomesh-tray"), "history", "--data-dir", str(tmp_path), *arguments]
-        return subprocess.run(command, capture_output=True, text=True, check=True, timeout=30).stdout
-
-    rows = json.loads(history("--format", "json"))
-    assert [row["strategyName"] for row in rows] == ["S3", "S2", "S1"]
-    assert rows[0]["price"] == 103.0 and rows[0]["receivedAt"] == 1_700_000_003.0
-    table = list(csv.DictReader(io.StringIO(history("--format", "csv", "--limit", "2"))))
-    assert [row["strategyName"] for row in table] == ["S3", "S2"]
-    text = history().splitlines()
-    assert len(text) == 3 and "BUY" in text[0] and "103.00" in text[0] and "S3" in text[0]
-
-
-def test_history_on_a_new_machine_says_there_is_no_log_yet(tmp_path: Path) -> None:
-    """No trade log yet: a message on stderr, an empty export, exit 0."""
-    command = [str(BIN / "algomesh-tray"), "history", "--data-dir", str(tmp_path / "none"), "--format", "json"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0 and json.loads(result.stdout) == [] and "No trade log yet" in result.stderr
-
-
-def test_history_does_not_import_qt(tmp_path: Path) -> None:
-    """The history command never imports Qt (it must work over SSH, without a display)."""
-    TradeLog(tmp_path / "trades.sqlite3").append_many([received(1)])
-    code = (
-        "import sys; from algomesh_tray.cli import main; main(['history', '--data-dir', sys.argv[1]]);"
-        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt was imported'"
-    )
-    subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=True, capture_output=True, timeout=30)
-
-
-def test_csv_export_keeps_formula_looking_feed_text_as_text() -> None:
-    """=HYPERLINK(...) from the feed must not run when the export is opened in a spreadsheet."""
-    formula = received(1, strategy='=HYPERLINK("http://example.invalid","x")')
-    stream = io.StringIO()
-    write_csv([TradeRecord(1, formula.received_at, formula.signal, formula.raw)], stream)
-    (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
-    assert row["strategyName"] == "'" + formula.signal.strategy_name
-    assert row["price"] == "101.0"
-
-
 def test_recent_respects_its_limit_at_the_edges(tmp_path: Path) -> None:
     """A limit of 0 gives nothing; a limit beyond the count gives everything, still newest first."""
     trade_log = TradeLog(tmp_path / "trades.sqlite3")
@@ -189,50 +127,6 @@ def test_in_memory_logs_write_no_file_and_are_separate(tmp_path: Path, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
-def test_json_export_is_the_records_as_the_engine_names_fields() -> None:
-    """write_json gives an array of objects with EXPORT_FIELDS, numbers as numbers."""
-    signal = received(1)
-    stream = io.StringIO()
-    write_json([TradeRecord(7, signal.received_at, signal.signal, signal.raw)], stream)
-    (row,) = json.loads(stream.getvalue())
-    assert tuple(row) == EXPORT_FIELDS
-    assert row["id"] == 7 and row["price"] == 101.0 and row["action"] == "BUY" and row["sizeType"] == "fixed"
-
-
-def test_a_damaged_trade_log_is_moved_aside_not_overwritten(tmp_path: Path) -> None:
-    """Garbage where the log should be: kept under a new name, a fresh log started, the user told."""
-    path = tmp_path / "trades.sqlite3"
-    garbage = b"this is not a database" * 100
-    path.write_bytes(garbage)
-    trade_log, message = open_trade_log(path)
-    assert message is not None and "damaged" in message and "moved to" in message
-    (aside,) = tmp_path.glob("trades.sqlite3.corrupt-*")
-    assert aside.read_bytes() == garbage
-    assert trade_log.count() == 0 and trade_log.path == path
-    trade_log.append_many([received(1)])
-    assert TradeLog(path).count() == 1
-
-
-def test_an_unreachable_folder_gives_an_in_memory_log_and_a_message(tmp_path: Path) -> None:
-    """The data folder cannot be created (a file is in the way): signals are kept in memory."""
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("")
-    trade_log, message = open_trade_log(blocker / "trades.sqlite3")
-    assert trade_log.path is None
-    assert message is not None and "kept in memory" in message
-    assert trade_log.append_many([received(1)])[0].id == 1
-
-
-def test_an_existing_log_is_opened_without_a_message(tmp_path: Path) -> None:
-    """What a first session wrote is there for the next: the file is reused, not replaced."""
-    path = tmp_path / "trades.sqlite3"
-    first, _ = open_trade_log(path)
-    first.append_many([received(1), received(2)])
-    first.close()
-    second, message = open_trade_log(path)
-    assert message is None and second.count() == 2
-
-
 def test_whatever_text_the_parser_accepts_comes_back_unchanged(tmp_path: Path) -> None:
     """NUL, control and right-to-left characters, other scripts and text at the size limit round-trip."""
     odd = received(1)
@@ -243,82 +137,3 @@ def test_whatever_text_the_parser_accepts_comes_back_unchanged(tmp_path: Path) -
     TradeLog(path).append_many([ReceivedSignal(signal, odd.received_at, odd.raw)])
     (back,) = TradeLog(path).recent(1)
     assert back.signal == signal
-
-
-def test_read_recent_sees_what_a_running_writer_committed(tmp_path: Path) -> None:
-    """The history reader opens read-only beside the app's open log and sees every committed batch."""
-    path = tmp_path / "trades.sqlite3"
-    writer = TradeLog(path)
-    writer.append_many([received(n) for n in range(1, 4)])
-    assert [record.id for record in read_recent(path, 2)] == [3, 2]
-    writer.append_many([received(4)])
-    assert [record.id for record in read_recent(path, -1)] == [4, 3, 2, 1]
-    assert read_recent(path, 1)[0] == writer.recent(1)[0]
-    writer.close()
-
-
-def test_read_recent_of_a_missing_log_raises_and_creates_nothing(tmp_path: Path) -> None:
-    """Unlike TradeLog, reading makes no folder and no file: a log that is not there is an error."""
-    with pytest.raises(sqlite3.OperationalError):
-        read_recent(tmp_path / "no" / "folder" / "trades.sqlite3", 10)
-    with pytest.raises(sqlite3.OperationalError):
-        read_recent(tmp_path / "trades.sqlite3", 10)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_read_recent_of_a_log_being_created_is_empty_but_a_foreign_database_is_an_error(tmp_path: Path) -> None:
-    """The app creates the file a moment before its table: a reader then sees no trades, not an error.
-    A database with other tables is somebody else's and stays an error."""
-    starting = tmp_path / "trades.sqlite3"
-    starting.touch()
-    assert read_recent(starting, 10) == []
-    foreign = tmp_path / "other.sqlite3"
-    with sqlite3.connect(foreign) as db:
-        db.execute("CREATE TABLE orders (id INTEGER)")
-    db.close()
-    with pytest.raises(sqlite3.OperationalError, match="no such table: trades"):
-        read_recent(foreign, 10)
-
-
-def test_read_recent_of_a_damaged_log_raises_and_leaves_it_as_it_is(tmp_path: Path) -> None:
-    """Damage is reported, not repaired: the file is not moved aside or rewritten by a reader."""
-    path = tmp_path / "trades.sqlite3"
-    path.write_bytes(b"not a database" * 100)
-    with pytest.raises(sqlite3.DatabaseError):
-        read_recent(path, 10)
-    assert path.read_bytes() == b"not a database" * 100 and list(tmp_path.iterdir()) == [path]
-
-
-def test_csv_export_replaces_terminal_controls_but_keeps_the_whole_text() -> None:
-    """ESC, BEL, C1, DEL, newlines and direction overrides become U+FFFD; nothing is shortened or dropped."""
-    odd = received(1, strategy="\x1b]0;pwn\x07" + "\u202eName\u2069\x9b\x7f\r\n" + "y" * 300)
-    stream = io.StringIO()
-    write_csv([TradeRecord(1, odd.received_at, odd.signal, odd.raw)], stream)
-    lines = stream.getvalue().splitlines()
-    assert len(lines) == 2
-    (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
-    assert row["strategyName"] == "\ufffd]0;pwn\ufffd\ufffdName\ufffd\ufffd\ufffd\ufffd\ufffd" + "y" * 300
-
-
-def test_csv_export_guards_formulas_hidden_behind_a_control_character() -> None:
-    """A tab or carriage return before '=' still gets the quote that keeps it text."""
-    for prefix in ("\t", "\r"):
-        odd = received(1)  # the parser strips edge whitespace; another writer of the log might not
-        signal = replace(odd.signal, strategy_name=prefix + "=1+1")
-        stream = io.StringIO()
-        write_csv([TradeRecord(1, odd.received_at, signal, odd.raw)], stream)
-        (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
-        assert row["strategyName"] == "'\ufffd=1+1"
-
-
-def test_json_export_escapes_terminal_controls_and_reads_back_exactly() -> None:
-    """DEL, C1 and direction characters are written as \\u escapes (json only escapes C0); decoding is lossless."""
-    name = "\x1b]0;pwn\x07\x7f\x85\x9b\u061c\u200e\u202a\u202e\u2066\u2069 Стратегия 日本 \u00a0€"
-    odd = received(1, strategy=name)
-    stream = io.StringIO()
-    write_json([TradeRecord(1, odd.received_at, odd.signal, odd.raw)], stream)
-    text = stream.getvalue()
-    assert not re.findall("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", text)
-    assert "Стратегия 日本 \u00a0€" in text
-    (row,) = json.loads(text)
-    assert row["strategyName"] == name
