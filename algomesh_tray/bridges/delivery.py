@@ -1,10 +1,10 @@
-"""Forwarding signals to Telegram, Discord and any JSON webhook. No Qt.
+"""Delivering one bridge's messages: a bounded queue and a task that sends from it. No Qt.
 
-Each bridge has its own bounded queue and a task that delivers from it, so a slow or failing
-service never delays notifications or the listener. Delivery retries with back-off, honours
-HTTP 429 ``retry_after``, and when the queue is full drops the oldest message and counts it.
-Each service gets the text formatted for it, with whatever its markup would interpret escaped.
-Engine outage alerts go out the same way, past the trade filter, to bridges whose switch is on.
+Each bridge has its own queue and task, so a slow or failing service never delays notifications or
+the listener. Delivery retries with back-off, honours HTTP 429 ``retry_after`` (and each service's
+own rate-limit answer), does not retry what the service refused, and when the queue is full drops
+the oldest message and counts it. What each service is sent is in its own module (telegram,
+discord, webhook); which bridges run is the hub's (hub.py).
 """
 
 from __future__ import annotations
@@ -14,53 +14,25 @@ import collections
 import contextlib
 import logging
 import math
-import re
 import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..feed.records import TradeRecord
-from ..feed.signal_text import notification_body, notification_title
 from ..util.backoff import backoff_delays
-from ..util.formatting import escape_markup, format_amount, format_price, safe_text
+from ..util.formatting import safe_text
 from ..util.guard import guarded
-from .kinds import bridge_kind
+from .request import BridgeRequest
 
 if TYPE_CHECKING:
     import httpx
 
-    from ..feed.outage import EngineAlert
 
-__all__ = [
-    "Bridge",
-    "BridgeRequest",
-    "BridgeStatus",
-    "RequestBuilders",
-    "discord_request",
-    "discord_status_request",
-    "matches_filter",
-    "telegram_request",
-    "telegram_status_request",
-    "webhook_request",
-    "webhook_status_request",
-]
+__all__ = ["Bridge", "BridgeStatus", "matches_filter"]
 
 log = logging.getLogger(__name__)
-
-TELEGRAM_API = "https://api.telegram.org"
-_DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()])")
-_DISCORD_RED, _DISCORD_GREEN, _DISCORD_GREY = 0xDC2626, 0x16A34A, 0x6B7280
-
-
-@dataclass(frozen=True, slots=True)
-class BridgeRequest:
-    """One HTTP POST of JSON; the URL may hold a secret and is never logged."""
-
-    url: str
-    payload: dict[str, Any]
 
 
 @dataclass(slots=True)
@@ -94,112 +66,6 @@ def matches_filter(record: TradeRecord, words: str) -> bool:
         (signal.strategy_name, signal.symbol, signal.action, signal.trade_type, signal.status, signal.order_type)
     ).lower()
     return all(word in haystack for word in words.lower().split())
-
-
-def telegram_request(record: TradeRecord, *, token: str, chat_id: str, base_url: str = TELEGRAM_API) -> BridgeRequest:
-    """Bot API sendMessage with parse_mode HTML: feed text is escaped, our own markup is bold."""
-    title = escape_markup(notification_title(record.signal))  # HTML mode needs only <, > and & escaped
-    body = escape_markup(notification_body(record.signal))
-    return BridgeRequest(
-        f"{base_url.rstrip('/')}/bot{token}/sendMessage",
-        {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",
-         "disable_web_page_preview": True},
-    )  # fmt: skip
-
-
-def _discord_escape(text: str, limit: int) -> str:
-    return _DISCORD_MARKDOWN.sub(r"\\\1", safe_text(text, limit))
-
-
-def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
-    """Webhook execute with one embed; markdown escaped and every @mention disabled."""
-    signal = record.signal
-    colour = _DISCORD_GREEN if signal.is_buy else _DISCORD_RED if signal.action == "SELL" else _DISCORD_GREY
-    fields = [
-        ("Amount", f"{format_amount(signal.amount)} ({signal.size_type})"),
-        ("Price", format_price(signal.price)),
-        ("Order", signal.order_type),
-        ("Strategy", signal.strategy_name),
-        ("Trade", signal.trade_type),
-        ("Status", signal.status),
-    ]
-    embed = {
-        "title": _discord_escape(notification_title(signal), 256),
-        "color": colour,
-        "fields": [{"name": name, "value": _discord_escape(value, 1024), "inline": True} for name, value in fields],
-        "timestamp": _iso_time(record.received_at),
-    }
-    return _discord_embed(webhook_url, embed)
-
-
-def _iso_time(when: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
-
-
-def _discord_embed(webhook_url: str, embed: dict[str, Any]) -> BridgeRequest:
-    """Webhook execute (``wait=true``: errors come back) with one embed and every @mention disabled."""
-    separator = "&" if "?" in webhook_url else "?"
-    return BridgeRequest(f"{webhook_url}{separator}wait=true", {"embeds": [embed], "allowed_mentions": {"parse": []}})
-
-
-def webhook_request(record: TradeRecord, *, url: str) -> BridgeRequest:
-    """The trade as logged (engine's field names) plus the raw frame, for custom dashboards."""
-    return BridgeRequest(url, {**record.as_dict(), "raw": record.raw})
-
-
-def _safe_lines(text: str, limit: int) -> str:
-    """As ``safe_text``, but the line breaks an alert is written with stay line breaks."""
-    kept = "\n".join(safe_text(line) for line in text.split("\n"))
-    return kept if len(kept) <= limit else kept[: limit - 1] + "…"
-
-
-def telegram_status_request(
-    alert: EngineAlert, *, token: str, chat_id: str, base_url: str = TELEGRAM_API
-) -> BridgeRequest:
-    """The engine alert as a sendMessage in HTML mode: the title bold, the words (which may quote
-    the engine's error) escaped; within Telegram's 4096 characters even if every one needs escaping."""
-    title = escape_markup(safe_text(alert.title, 100))
-    body = escape_markup(_safe_lines(alert.body, 700))
-    return BridgeRequest(
-        f"{base_url.rstrip('/')}/bot{token}/sendMessage",
-        {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",
-         "disable_web_page_preview": True},
-    )  # fmt: skip
-
-
-def discord_status_request(alert: EngineAlert, *, webhook_url: str) -> BridgeRequest:
-    """The engine alert as one embed, red while the engine is down and green when it is back; the
-    description stays within Discord's 4096 characters even if every one needs escaping."""
-    embed = {
-        "title": _discord_escape(alert.title, 256),
-        "description": _DISCORD_MARKDOWN.sub(r"\\\1", _safe_lines(alert.body, 2000)),
-        "color": _DISCORD_RED if alert.kind == "down" else _DISCORD_GREEN,
-        "timestamp": _iso_time(time.time()),
-    }
-    return _discord_embed(webhook_url, embed)
-
-
-def webhook_status_request(alert: EngineAlert, *, url: str) -> BridgeRequest:
-    """The engine alert for custom dashboards; times are epoch seconds, like a trade's receivedAt."""
-    payload = {"type": "ENGINE_STATUS", "status": alert.kind, "title": alert.title, "body": alert.body,
-               "since": alert.since, "sentAt": time.time()}  # fmt: skip
-    return BridgeRequest(url, payload)
-
-
-@dataclass(frozen=True, slots=True)
-class RequestBuilders:
-    """What one bridge sends, addressed with its secrets: a trade, and an engine status alert."""
-
-    trade: Callable[[TradeRecord], BridgeRequest]
-    status: Callable[[EngineAlert], BridgeRequest]
-
-
-#: Each bridge's two request builders; both take the same address keywords.
-_BUILDERS: dict[str, tuple[Callable[..., BridgeRequest], Callable[..., BridgeRequest]]] = {
-    "telegram": (telegram_request, telegram_status_request),
-    "discord": (discord_request, discord_status_request),
-    "webhook": (webhook_request, webhook_status_request),
-}
 
 
 def _seconds(value: object) -> float | None:
@@ -385,137 +251,3 @@ class Bridge:
             self._on_status(self.status)
             await asyncio.sleep(next(delays))
         return f"{problem}; gave up after {self._max_attempts} attempts"
-
-
-class BridgeHub:
-    """The bridges the settings ask for, built from settings plus secrets; rebuilt when they change.
-
-    One HTTP client serves them all; httpx is imported only when a bridge is first enabled.
-    """
-
-    def __init__(self, *, on_status: Callable[[str, BridgeStatus], None] = lambda kind, status: None,
-                 telegram_api: str = TELEGRAM_API, **bridge_options: Any) -> None:  # fmt: skip
-        self._on_status = on_status
-        self._telegram_api = telegram_api
-        self._bridge_options = bridge_options
-        self._client: httpx.AsyncClient | None = None
-        self.bridges: dict[str, Bridge] = {}
-        self._configs: dict[str, tuple[object, ...]] = {}
-        # Signals that arrive while the first configure waits on the keyring; None: not holding.
-        self._held: collections.deque[TradeRecord] | None = None
-        self._held_alerts: collections.deque[EngineAlert] = collections.deque(maxlen=4)
-        #: How each running bridge words an engine alert (addressed with its current secrets).
-        self._status_builders: dict[str, Callable[[EngineAlert], BridgeRequest]] = {}
-        self._configuring = asyncio.Lock()  # a settings change during the start-up configure waits its turn
-
-    def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, RequestBuilders]:
-        """Request builders for each bridge that is enabled and has what it needs."""
-        addresses: dict[str, dict[str, str]] = {}
-        token, chat_id = secrets.get("telegram_token", ""), settings.telegram_chat_id
-        if token and chat_id:
-            addresses["telegram"] = {"token": token, "chat_id": chat_id, "base_url": self._telegram_api}
-        if discord_url := secrets.get("discord_webhook_url", ""):
-            addresses["discord"] = {"webhook_url": discord_url}
-        if webhook_url := secrets.get("webhook_url", ""):
-            addresses["webhook"] = {"url": webhook_url}
-        return {
-            name: RequestBuilders(partial(_BUILDERS[name][0], **address), partial(_BUILDERS[name][1], **address))
-            for name, address in addresses.items()
-            if bridge_kind(name).is_enabled(settings)
-        }
-
-    def hold(self, limit: int = 500) -> None:
-        """Keep (up to ``limit``, newest) the signals submitted until the next ``configure`` ends.
-
-        The keyring may take a while (an unlock prompt), and the feed must not wait for it, nor
-        the bridges miss what came meanwhile.
-        """
-        self._held = collections.deque(maxlen=limit)
-
-    async def configure(self, settings: Any, secrets: dict[str, str]) -> None:
-        """Start, restart or stop bridges so they match ``settings`` and ``secrets``.
-
-        A bridge restarted for a new secret hands its undelivered signals to its successor.
-        """
-        async with self._configuring:
-            await self._configure(settings, secrets)
-
-    async def _configure(self, settings: Any, secrets: dict[str, str]) -> None:
-        wanted = self.builders(settings, secrets)
-        handed_over: dict[str, list[TradeRecord]] = {}
-        try:
-            for kind in list(self.bridges):
-                config = self._config(kind, settings, secrets)
-                if kind not in wanted or config != self._configs.get(kind):
-                    handed_over[kind] = await self.bridges.pop(kind).close()
-                    self._configs.pop(kind, None)
-                    self._status_builders.pop(kind, None)
-            for kind, build in wanted.items():
-                words = bridge_kind(kind).words(settings)
-                self._status_builders[kind] = build.status  # replaced, not cleared: alerts meanwhile go out
-                if kind in self.bridges:
-                    self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
-                    continue
-                bridge = Bridge(kind, build.trade, client=self.client(), words=words,
-                                on_status=self._status_reporter(kind), **self._bridge_options)  # fmt: skip
-                bridge.start()
-                bridge.submit(handed_over.get(kind, []))
-                self.bridges[kind] = bridge
-                self._configs[kind] = self._config(kind, settings, secrets)
-                log.info("%s bridge on", kind)
-        finally:
-            held, self._held = self._held, None
-            if held:
-                self.submit(list(held))
-            while self._held_alerts:
-                self.announce(self._held_alerts.popleft(), settings)
-
-    def _status_reporter(self, kind: str) -> Callable[[BridgeStatus], None]:
-        def report(status: BridgeStatus) -> None:
-            self._on_status(kind, status)
-
-        return report
-
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
-        return self._client
-
-    def submit(self, records: list[TradeRecord]) -> None:
-        if self._held is not None:
-            self._held.extend(records)
-            return
-        for bridge in self.bridges.values():
-            bridge.submit(records)
-
-    def announce(self, alert: EngineAlert, settings: Any) -> None:
-        """Queue the engine alert on every running bridge whose engine status switch is on; never blocks.
-
-        While the hub holds (the first configure waits on the keyring) the alert waits with the
-        signals, and goes to the bridges that configure starts.
-        """
-        if self._held is not None:
-            self._held_alerts.append(alert)
-            return
-        for kind, bridge in self.bridges.items():
-            build = self._status_builders.get(kind)
-            if build is not None and bridge_kind(kind).tells_engine_status(settings):
-                bridge.send(build(alert))
-
-    async def close(self) -> None:
-        for bridge in self.bridges.values():
-            await bridge.close()
-        self.bridges.clear()
-        if self._client is not None:
-            await self._client.aclose()
-
-    @staticmethod
-    def _config(kind: str, settings: Any, secrets: dict[str, str]) -> tuple[object, ...]:
-        """What restarts a bridge when it changes: its secrets and settings, not its filter."""
-        described = bridge_kind(kind)
-        return (
-            *(getattr(settings, name) for name in described.setting_names),
-            *(secrets.get(name, "") for name in described.secret_names),
-        )

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 from ..feed.protocol import StrategySignal
 from ..feed.records import TradeRecord
 from .credentials import Credentials
-from .delivery import TELEGRAM_API, Bridge, BridgeHub, BridgeStatus
+from .delivery import Bridge, BridgeStatus
+from .hub import BridgeHub
 from .kinds import BRIDGES, bridge_kind
+from .telegram import TELEGRAM_API
 
 if TYPE_CHECKING:
     from ..feed.outage import EngineAlert

@@ -110,8 +110,8 @@ class Application(QObject):
 
     def _build_parts(self) -> None:
         """The parts behind the tray: the trades table and windows, popups, the feed's seam, bridges."""
-        from ..bridges.delivery import TELEGRAM_API
         from ..bridges.service import BridgeService
+        from ..bridges.telegram import TELEGRAM_API
         from .feed_signals import FeedSignals
         from .popups import Notifications
         from .trades.trade_model import LIVE_ROWS_INTERVAL_MS, TradeTableModel

@@ -14,9 +14,11 @@ import pytest
 from keyrings.alt.file import PlaintextKeyring
 
 from algomesh_tray.bridges.credentials import Credentials
-from algomesh_tray.bridges.delivery import BridgeHub, discord_status_request, telegram_status_request
+from algomesh_tray.bridges.discord import discord_status_request
+from algomesh_tray.bridges.hub import BridgeHub
 from algomesh_tray.bridges.kinds import BRIDGES
 from algomesh_tray.bridges.service import BridgeService
+from algomesh_tray.bridges.telegram import telegram_status_request
 from algomesh_tray.feed.outage import EngineAlert
 from algomesh_tray.feed.protocol import StrategySignal
 from algomesh_tray.feed.records import TradeRecord
