@@ -27,10 +27,11 @@ from ..platform.paths import AppPaths
 from ..settings import Settings, address_after_save, unencrypted_warning
 from ..util.tasks import BackgroundTasks
 from ..util.workers import worker_pool
+from .actions import AppActions
 from .pause import PauseControl
 from .settings.settings_store import SettingsStore
 from .single_instance import SingleInstance
-from .tray import APP_TITLE, AppActions, TrayIcon
+from .tray import APP_TITLE, TrayIcon
 
 if TYPE_CHECKING:
     from ..bridges.credentials import Credentials

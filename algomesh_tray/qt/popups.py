@@ -2,9 +2,10 @@
 
 Linux: the desktop's notification service over D-Bus (clickable, a "Pause 1 hour" button), else
 notify-send through plyer, else the tray's own messages. Windows and macOS: the tray's messages,
-which are the system's own notifications there and report clicks. notify_choice.py decides; this
+which are the system's own notifications there and report clicks. notify/choice.py decides; this
 owner builds the backend, falls back when it fails and says so once. The policy above the
-backends (pause, rules, quiet hours, storms) is NotificationDispatcher's.
+backends (pause, rules, quiet hours, storms) is NotificationDispatcher's. The tray-message backend
+(TrayMessageNotifier) is here too.
 """
 
 from __future__ import annotations
@@ -25,12 +26,12 @@ from ..notify.plyer_backend import PlyerNotifier
 from ..notify.rules import parse_quiet_hours, parse_rules
 from ..platform.resources import notification_icon
 from ..settings import Settings
-from .tray import APP_TITLE, TrayIcon, TrayMessageNotifier
+from .tray import APP_TITLE, TrayIcon
 
 if TYPE_CHECKING:  # desktop_notify needs jeepney, a Linux-only dependency
     from ..notify.freedesktop import ServerInfo
 
-__all__ = ["Notifications"]
+__all__ = ["Notifications", "TrayMessageNotifier"]
 
 log = logging.getLogger(__name__)
 
@@ -221,3 +222,16 @@ class Notifications(QObject):
     def _on_shown(notification: Notification) -> None:
         if notification.sound:
             QApplication.beep()  # the "sound" rule: notifiers cannot all play one, the desktop bell can
+
+
+class TrayMessageNotifier:
+    """Notifier backend for Qt tray messages (clickable, unlike plyer's)."""
+
+    def __init__(self, tray: TrayIcon) -> None:
+        self._tray = tray
+
+    def show(self, notification: Notification) -> None:
+        self._tray.show_message(notification)
+
+    def close(self) -> None:
+        """Nothing to release: the tray icon outlives the notifier."""

@@ -1,4 +1,5 @@
-"""The tray icon, its menu, the app's shared actions, and the tray-message notifier."""
+"""The tray icon: its look and tooltip follow the connection, its menu holds the shared actions,
+and it shows Qt's tray messages."""
 
 from __future__ import annotations
 
@@ -7,40 +8,22 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
 
-from PySide6.QtCore import QObject, QSize, QTimer, Signal
-from PySide6.QtGui import QAction, QIcon
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..feed.records import TradeRecord
 from ..feed.status import ConnectionState, ListenerStatus, status_text
 from ..notify.notification import Notification
-from ..notify.pause import PAUSE_CHOICES
-from ..platform.resources import icon_path, tray_icon_paths
 from ..util.formatting import escape_markup
+from .actions import AppActions
+from .icons import tray_icon
 
-__all__ = ["AppActions", "TrayIcon", "TrayMessageNotifier", "app_icon", "tray_icon"]
+__all__ = ["APP_TITLE", "TrayIcon", "tray_messages_read_markup"]
 
 log = logging.getLogger(__name__)
 
 APP_TITLE = "AlgoMesh Tray"
-
-
-@cache
-def app_icon(name: str = "algomesh-tray") -> QIcon:
-    """An icon for windows, from resources/icons (SVG, sharp at any size), loaded once."""
-    return QIcon(str(icon_path(name)))
-
-
-@cache
-def tray_icon(name: str = "algomesh-tray") -> QIcon:
-    """An icon for the tray and its messages, from PNGs at the sizes trays draw, loaded once:
-    the idle app then never loads Qt's SVG module (1.2 MB)."""
-    icon = QIcon()
-    for size, path in tray_icon_paths(name).items():
-        icon.addFile(str(path), QSize(size, size))
-    return icon
 
 
 STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
@@ -64,20 +47,6 @@ def tray_messages_read_markup() -> bool:
         return False
     watcher = QDBusInterface(STATUS_NOTIFIER_WATCHER, "/StatusNotifierWatcher", STATUS_NOTIFIER_WATCHER, bus)
     return watcher.isValid() and bool(watcher.property("IsStatusNotifierHostRegistered"))
-
-
-class AppActions(QObject):
-    """The actions the tray menu and the trades window share, created once."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.open_trades = QAction("Open trades", self)
-        self.settings = QAction("Settings…", self)
-        self.pause = QAction("Pause notifications", self, checkable=True)
-        self.pause_for = {choice: QAction(label, self) for choice, label in PAUSE_CHOICES.items()}
-        self.reconnect = QAction("Reconnect now", self)
-        self.about = QAction("About AlgoMesh Tray", self)
-        self.quit = QAction("Quit", self)
 
 
 class TrayIcon(QObject):
@@ -221,16 +190,3 @@ class TrayIcon(QObject):
     def _on_icon_message_clicked(self) -> None:
         log.info("tray message clicked")
         self.message_clicked.emit(self._last_message_record)
-
-
-class TrayMessageNotifier:
-    """Notifier backend for Qt tray messages (clickable, unlike plyer's)."""
-
-    def __init__(self, tray: TrayIcon) -> None:
-        self._tray = tray
-
-    def show(self, notification: Notification) -> None:
-        self._tray.show_message(notification)
-
-    def close(self) -> None:
-        """Nothing to release: the tray icon outlives the notifier."""

@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from ..settings import Settings
-from .tray import AppActions, app_icon
+from .actions import AppActions
+from .icons import app_icon
 
 if TYPE_CHECKING:
     from ..feed.records import RejectedRecord, TradeRecord

@@ -15,7 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from algomesh_tray.feed.status import ConnectionState, ListenerStatus
 from algomesh_tray.platform.resources import TRAY_ICON_SIZES, TRAY_ICONS, tray_icon_paths
-from algomesh_tray.qt.tray import AppActions, TrayIcon
+from algomesh_tray.qt.actions import AppActions
+from algomesh_tray.qt.tray import TrayIcon
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))  # render_icons, whatever ran before
@@ -88,7 +89,7 @@ def test_the_tray_draws_its_icons_without_loading_qt_svg() -> None:
     """SVG support costs the idle app 1.2 MB (the module and its plugins): the tray's PNGs need none."""
     probe = (
         "from PySide6.QtWidgets import QApplication; app = QApplication([]);"
-        "from algomesh_tray.qt.tray import tray_icon;"
+        "from algomesh_tray.qt.icons import tray_icon;"
         "from algomesh_tray.platform.resources import TRAY_ICONS;"
         "assert all(not tray_icon(name).pixmap(22, 22).isNull() for name in TRAY_ICONS);"
         "print('Svg' in open('/proc/self/maps').read())"

@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from algomesh_tray.qt.icons import app_icon
 from algomesh_tray.qt.settings.settings_dialog import SettingsDialog
-from algomesh_tray.qt.tray import app_icon
 from algomesh_tray.settings import Settings
 
 

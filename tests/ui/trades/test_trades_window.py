@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.feed.records import TradeRecord
+from algomesh_tray.qt.actions import AppActions
+from algomesh_tray.qt.icons import app_icon
 from algomesh_tray.qt.trades.trade_model import RECORD_ROLE, Column, TradeTableModel
 from algomesh_tray.qt.trades.trades_window import TradesWindow
-from algomesh_tray.qt.tray import AppActions, app_icon
 
 from ..conftest import RecordFactory
 

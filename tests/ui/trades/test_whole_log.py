@@ -21,9 +21,9 @@ from algomesh_tray.feed.records import TradeRecord
 from algomesh_tray.log.query import TradeQuery
 from algomesh_tray.log.reader import TradeLogReader
 from algomesh_tray.log.tradelog import TradeLog
+from algomesh_tray.qt.icons import app_icon
 from algomesh_tray.qt.trades.trade_model import FIRST_PAGE, Column, TradeTableModel
 from algomesh_tray.qt.trades.trades_window import TradesWindow
-from algomesh_tray.qt.tray import app_icon
 
 from ...bulk_log import build_log
 from ..conftest import RecordFactory
