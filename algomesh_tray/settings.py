@@ -55,7 +55,7 @@ class Settings:
     notify_style: NotifyStyle = "native"
     #: Storm control: more signals than this in a second are folded into one summary popup.
     max_popups_per_second: int = 5
-    #: Notification rules, one per line (see rules.py); empty: every signal notifies.
+    #: Notification rules, one per line (see notify/rules.py); empty: every signal notifies.
     rules: str = ""
     #: "22:00-07:00": no popups in those hours; empty: none.
     quiet_hours: str = ""
@@ -63,7 +63,7 @@ class Settings:
     keep_popups_until_dismissed: bool = False
     #: Seconds the engine must be unreachable before the "engine disconnected" alert; 0: no alerts.
     engine_alert_seconds: int = 10
-    # Bridges; their secrets (token, webhook URLs) are in the keyring, see credentials.py.
+    # Bridges; their secrets (token, webhook URLs) are in the keyring, see bridges/credentials.py.
     telegram_enabled: bool = False
     telegram_chat_id: str = ""
     telegram_filter: str = ""

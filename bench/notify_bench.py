@@ -3,7 +3,7 @@
     .venv/bin/python bench/notify_bench.py [--rate 50] [--seconds 10]
 
 On a virtual desktop with real dunst, dbus-monitor as the witness, side by side for the D-Bus
-backend (desktop_notify) and the plyer backend (notify-send):
+backend (notify/freedesktop) and the plyer backend (notify-send):
 
 1. Latency: engine send (the simulated engine's clock) -> the Notify call on the bus (dbus-monitor's
    time stamp), median and p99, at ``--rate`` signals/s through the app's real path (listener,
@@ -263,7 +263,7 @@ def main() -> None:
         print(f"{name:<44} {form.format(results['dbus'][key]):>10} {form.format(results['plyer'][key]):>10}  {target}")
     print(f"{'backend alone: CPU per popup, ms (+children)':<44} {cpu['dbus'][0]:>10.2f} {cpu['plyer'][0]:>10.2f}")
     print(f"{'backend alone: dunst CPU per popup, ms':<44} {cpu['dbus'][1]:>10.2f} {cpu['plyer'][1]:>10.2f}")
-    print(f"{'desktop_notify + jeepney import, ms':<44} {import_ms:>10.1f}")
+    print(f"{'freedesktop + jeepney import, ms':<44} {import_ms:>10.1f}")
     print(f"{'... plus an idle connection, RSS MB':<44} {idle_mb:>10.1f}")
 
 

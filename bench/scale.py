@@ -144,7 +144,7 @@ def measure(path: Path, signals: int) -> dict[str, float]:
     figures["send -> notify max, ms"] = latencies[-1]
     figures["send -> notify median, ms"] = statistics.median(latencies)
 
-    # history to a file, in its own process; its peak RSS, with its helper's (csv_pair), read from
+    # history to a file, in its own process; its peak RSS, with its helper's (parallel_csv), read from
     # /proc while it runs (getrusage would count the moment between fork and exec, with this
     # process's Qt in it).
     data_dir = path.parent

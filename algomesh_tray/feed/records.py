@@ -1,6 +1,6 @@
 """The domain's records: a signal as the trade log holds it, and a rejected one. No Qt, no SQLite.
 
-Every part (pipeline, notifiers, bridges, tray, models, export) passes these around; only the
+Every part (pipeline, popups, bridges, tray, models, export) passes these around; only the
 trade log knows how they are stored.
 """
 

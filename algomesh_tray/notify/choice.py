@@ -3,7 +3,7 @@
 Pure functions over facts the app gathers (platform, what the D-Bus service said, whether there is
 a tray), so every platform's choice is tested here. No Qt, no I/O.
 
-- Linux: the freedesktop service over D-Bus (desktop_notify) when it answers: clickable, buttons.
+- Linux: the freedesktop service over D-Bus (freedesktop.py) when it answers: clickable, buttons.
   Otherwise plyer (notify-send: no clicks), then Qt tray messages.
 - Windows: Qt tray messages are native toasts there, and report clicks (``messageClicked``).
 - macOS: Qt tray messages go to the Notification Center and report clicks; plyer needs pyobjus

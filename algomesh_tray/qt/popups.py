@@ -28,7 +28,7 @@ from ..platform.resources import notification_icon
 from ..settings import Settings
 from .tray import APP_TITLE, TrayIcon
 
-if TYPE_CHECKING:  # desktop_notify needs jeepney, a Linux-only dependency
+if TYPE_CHECKING:  # freedesktop needs jeepney, a Linux-only dependency
     from ..notify.freedesktop import ServerInfo
 
 __all__ = ["Notifications", "TrayMessageNotifier"]

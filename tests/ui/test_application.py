@@ -44,7 +44,7 @@ class Clock:
 
 @pytest.fixture
 def quit_on_last_window_closed_off(qapp: QApplication) -> Iterator[None]:
-    """As app.py sets it: a window closing must not end the application's run."""
+    """As startup.py sets it: a window closing must not end the application's run."""
     before = qapp.quitOnLastWindowClosed()
     qapp.setQuitOnLastWindowClosed(False)
     yield

@@ -122,7 +122,7 @@ def test_history_streams_so_a_reader_that_stops_early_ends_it_at_once(tmp_path: 
 
 
 def test_history_csv_of_the_whole_log_from_two_processes_is_what_one_writes(tmp_path: Path) -> None:
-    """--limit 0 --format csv goes through a helper process (csv_pair) on a log of several slices;
+    """--limit 0 --format csv goes through a helper process (log/parallel_csv) on a log of several slices;
     a limit as large goes through one, and so does a Python without fork and fcntl (Windows). The
     three texts are the same."""
     build_log(tmp_path / "trades.sqlite3", 30_000)

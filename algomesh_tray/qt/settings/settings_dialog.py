@@ -155,7 +155,7 @@ class SettingsDialog(QDialog):
         return box
 
     def set_notification_support(self, text: str) -> None:
-        """Say, as plain text, what this desktop's notifications can do (notify_choice.support_sentence)."""
+        """Say, as plain text, what this desktop's notifications can do (notify/choice.support_sentence)."""
         self.support_label.setText(text)
         self.support_label.setVisible(bool(text))
 
