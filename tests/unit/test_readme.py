@@ -35,3 +35,14 @@ def test_readme_python_client_runs_against_the_simulated_engine(tmp_path: Path) 
     assert lines[1].startswith("Connected!")
     printed = re.compile(r"\[(BUY|SELL)\] \w+ \| Price: [\d.]+ \| Qty: [\d.]+ \| Strategy: \w+")
     assert all(printed.match(line) for line in lines[2:])
+
+
+def test_the_architecture_names_every_module() -> None:
+    """The module map keeps up with the package: every module is named in the Architecture section."""
+    readme = (ROOT / "README.md").read_text()
+    architecture = readme[readme.index("## Architecture") :]
+    modules = sorted(path.relative_to(ROOT / "algomesh_tray") for path in (ROOT / "algomesh_tray").rglob("*.py"))
+    missing = [str(module) for module in modules if module.name != "__init__.py" and module.name not in architecture]
+    assert missing == []
+    rooms = sorted(path.parent.name for path in (ROOT / "algomesh_tray").glob("*/__init__.py"))
+    assert [room for room in rooms if f"{room}/" not in architecture] == []
