@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ..feed.records import TradeRecord
 from ..feed.signal_text import notification_title
 from ..util.formatting import format_amount, format_price, safe_text
-from .request import BridgeRequest, _iso_time, _safe_lines
+from .request import BridgeRequest, iso_time, safe_lines
 
 if TYPE_CHECKING:
     from ..feed.outage import EngineAlert
@@ -43,7 +43,7 @@ def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
         "title": _discord_escape(notification_title(signal), 256),
         "color": colour,
         "fields": [{"name": name, "value": _discord_escape(value, 1024), "inline": True} for name, value in fields],
-        "timestamp": _iso_time(record.received_at),
+        "timestamp": iso_time(record.received_at),
     }
     return _discord_embed(webhook_url, embed)
 
@@ -59,8 +59,8 @@ def discord_status_request(alert: EngineAlert, *, webhook_url: str) -> BridgeReq
     description stays within Discord's 4096 characters even if every one needs escaping."""
     embed = {
         "title": _discord_escape(alert.title, 256),
-        "description": _DISCORD_MARKDOWN.sub(r"\\\1", _safe_lines(alert.body, 2000)),
+        "description": _DISCORD_MARKDOWN.sub(r"\\\1", safe_lines(alert.body, 2000)),
         "color": _DISCORD_RED if alert.kind == "down" else _DISCORD_GREEN,
-        "timestamp": _iso_time(time.time()),
+        "timestamp": iso_time(time.time()),
     }
     return _discord_embed(webhook_url, embed)

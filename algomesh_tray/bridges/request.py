@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..util.formatting import safe_text
 
-if TYPE_CHECKING:
-    pass
-
-__all__ = ["BridgeRequest"]
+__all__ = ["BridgeRequest", "iso_time", "safe_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +19,12 @@ class BridgeRequest:
     payload: dict[str, Any]
 
 
-def _iso_time(when: float) -> str:
+def iso_time(when: float) -> str:
+    """UTC, as the services' timestamps are written: '2026-12-03T07:52:24Z'."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when))
 
 
-def _safe_lines(text: str, limit: int) -> str:
+def safe_lines(text: str, limit: int) -> str:
     """As ``safe_text``, but the line breaks an alert is written with stay line breaks."""
     kept = "\n".join(safe_text(line) for line in text.split("\n"))
     return kept if len(kept) <= limit else kept[: limit - 1] + "…"

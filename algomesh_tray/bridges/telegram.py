@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..feed.records import TradeRecord
 from ..feed.signal_text import notification_body, notification_title
 from ..util.formatting import escape_markup, safe_text
-from .request import BridgeRequest, _safe_lines
+from .request import BridgeRequest, safe_lines
 
 if TYPE_CHECKING:
     from ..feed.outage import EngineAlert
@@ -35,7 +35,7 @@ def telegram_status_request(
     """The engine alert as a sendMessage in HTML mode: the title bold, the words (which may quote
     the engine's error) escaped; within Telegram's 4096 characters even if every one needs escaping."""
     title = escape_markup(safe_text(alert.title, 100))
-    body = escape_markup(_safe_lines(alert.body, 700))
+    body = escape_markup(safe_lines(alert.body, 700))
     return BridgeRequest(
         f"{base_url.rstrip('/')}/bot{token}/sendMessage",
         {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
-from ..feed.outage import EngineAlert
 from ..feed.records import TradeRecord
 from ..feed.signal_text import notification_body, notification_title
+
+if TYPE_CHECKING:
+    from ..feed.outage import EngineAlert
 
 __all__ = [
     "ENGINE_STATUS_TAG",
