@@ -22,7 +22,7 @@ INNO_APP_ID = "{{6F1C1D2A-5B7E-4C3A-9E8F-A1B2C3D4E5F6}"
 #: AppMutex, setup and the uninstaller ask the user to close the app first.
 APP_MUTEX = "AlgoMeshTray"
 #: The Run value the installer's task and the app's "Start at login" both write, and where
-#: Windows' Startup apps page records it switched off (algomesh_tray/platform/autostart.py).
+#: Windows' Startup apps page records it switched off (algomesh_tray/platform/autostart/windows.py).
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 STARTUP_APPROVED_KEY = r"Software\Microsoft\Windows\CurrentVersion\Explorer\StartupApproved\Run"
 RUN_VALUE = APP_NAME

@@ -1,0 +1,68 @@
+"""Start at login on macOS: a LaunchAgent in ~/Library/LaunchAgents that opens the app by its bundle id,
+so it survives the app being moved; refused while macOS runs the app from a temporary copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["LAUNCH_AGENT_LABEL", "LaunchAgent", "launch_agent_plist", "mac_app_bundle", "translocation_problem"]
+
+
+LAUNCH_AGENT_LABEL = "com.algomesh.tray"
+
+
+def mac_app_bundle(executable: str) -> Path | None:
+    """The .app a macOS executable belongs to (…/X.app/Contents/MacOS/exe), or None."""
+    path = Path(executable)
+    if path.parent.name == "MacOS" and path.parent.parent.name == "Contents" and path.parents[2].suffix == ".app":
+        return path.parents[2]
+    return None
+
+
+def translocation_problem(executable: str) -> str | None:
+    """Why start at login cannot point at this copy of the app (None: it can).
+
+    macOS runs an app opened where it was downloaded or unzipped (quarantined, not moved) from a
+    read-only random path under AppTranslocation, gone after a restart.
+    """
+    if "/AppTranslocation/" not in executable:
+        return None
+    return (
+        "macOS is running AlgoMesh Tray from a temporary copy because it was opened where it was "
+        "downloaded. Move AlgoMesh Tray to the Applications folder, open it from there, then turn "
+        "start at login on again"
+    )
+
+
+def launch_agent_plist(command: list[str]) -> bytes:
+    """A per-user LaunchAgent that starts ``command`` at login, once."""
+    import plistlib  # macOS only: its XML parser (pyexpat, 5 modules) is not loaded elsewhere
+
+    return plistlib.dumps(
+        {"Label": LAUNCH_AGENT_LABEL, "ProgramArguments": command, "RunAtLoad": True, "ProcessType": "Interactive"}
+    )
+
+
+class LaunchAgent:
+    """~/Library/LaunchAgents/com.algomesh.tray.plist, refused for a translocated copy of the app."""
+
+    def __init__(self, home: Path, executable: str) -> None:
+        self.home = home
+        self.executable = executable
+
+    @property
+    def entry_path(self) -> Path:
+        return self.home / "Library" / "LaunchAgents" / f"{LAUNCH_AGENT_LABEL}.plist"
+
+    def is_enabled(self) -> bool:
+        return self.entry_path.exists()
+
+    def set_enabled(self, enabled: bool, command: list[str]) -> None:
+        if enabled and (problem := translocation_problem(self.executable)):
+            raise OSError(problem)
+        path = self.entry_path
+        if not enabled:
+            path.unlink(missing_ok=True)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(launch_agent_plist(command))
