@@ -16,10 +16,7 @@ if TYPE_CHECKING:
 
 __all__ = ["discord_request", "discord_status_request"]
 
-
 _DISCORD_MARKDOWN = re.compile(r"([\\*_~`|>#\-\[\]()])")
-
-
 _DISCORD_RED, _DISCORD_GREEN, _DISCORD_GREY = 0xDC2626, 0x16A34A, 0x6B7280
 
 

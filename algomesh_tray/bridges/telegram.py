@@ -14,19 +14,13 @@ if TYPE_CHECKING:
 
 __all__ = ["TELEGRAM_API", "telegram_request", "telegram_status_request"]
 
-
 TELEGRAM_API = "https://api.telegram.org"
 
 
 def telegram_request(record: TradeRecord, *, token: str, chat_id: str, base_url: str = TELEGRAM_API) -> BridgeRequest:
     """Bot API sendMessage with parse_mode HTML: feed text is escaped, our own markup is bold."""
     title = escape_markup(notification_title(record.signal))  # HTML mode needs only <, > and & escaped
-    body = escape_markup(notification_body(record.signal))
-    return BridgeRequest(
-        f"{base_url.rstrip('/')}/bot{token}/sendMessage",
-        {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",
-         "disable_web_page_preview": True},
-    )  # fmt: skip
+    return _send_message(base_url, token, chat_id, title, escape_markup(notification_body(record.signal)))
 
 
 def telegram_status_request(
@@ -35,7 +29,11 @@ def telegram_status_request(
     """The engine alert as a sendMessage in HTML mode: the title bold, the words (which may quote
     the engine's error) escaped; within Telegram's 4096 characters even if every one needs escaping."""
     title = escape_markup(safe_text(alert.title, 100))
-    body = escape_markup(safe_lines(alert.body, 700))
+    return _send_message(base_url, token, chat_id, title, escape_markup(safe_lines(alert.body, 700)))
+
+
+def _send_message(base_url: str, token: str, chat_id: str, title: str, body: str) -> BridgeRequest:
+    """sendMessage in HTML mode: ``title`` (escaped already) in bold above ``body`` (escaped already)."""
     return BridgeRequest(
         f"{base_url.rstrip('/')}/bot{token}/sendMessage",
         {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",

@@ -71,9 +71,8 @@ def read_totals(db: sqlite3.Connection, today_starts: float) -> LogTotals:
     """
     db.execute("BEGIN")
     try:
-        state = db.execute("SELECT counted_up_to, edited FROM totals_state").fetchone()
-        (newest,) = db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
-        if state is not None and not state[1] and state[0] == newest:
+        state, newest = _kept_state(db)
+        if _in_step(state, newest):
             markets = db.execute(
                 "SELECT strategy, symbol, size_type, m.signals, buys, sells, m.volume, coalesce(today.signals, 0),"
                 " coalesce(today.volume, 0.0), last_seen, last_id, last_price FROM market_totals AS m"
@@ -126,9 +125,8 @@ def _count_markets(db: sqlite3.Connection, today_starts: float, newest: int) -> 
 def check_totals(db: sqlite3.Connection) -> str | None:
     """Count the totals afresh if they are missing or do not match the trades (an older
     version's log, a hand-edited file); if so, a message for the user, to be shown once."""
-    state = db.execute("SELECT counted_up_to, edited FROM totals_state").fetchone()
-    (newest,) = db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
-    if state is not None and not state[1] and state[0] == newest:
+    state, newest = _kept_state(db)
+    if _in_step(state, newest):
         return None
     if state is None and newest == 0:  # a new log
         db.execute("INSERT INTO totals_state VALUES (1, 0, 0)")
@@ -203,3 +201,16 @@ def add_to_totals(db: sqlite3.Connection, records: list[TradeRecord]) -> None:
     )
     db.executemany("INSERT OR IGNORE INTO trade_texts VALUES (?)", [(text,) for text in texts])
     db.execute("UPDATE totals_state SET counted_up_to = ?", (records[-1].id,))
+
+
+def _kept_state(db: sqlite3.Connection) -> tuple[Any, int]:
+    """The kept totals' state row (counted up to, edited; None in an older version's log) and the
+    newest trade's id."""
+    state = db.execute("SELECT counted_up_to, edited FROM totals_state").fetchone()
+    (newest,) = db.execute("SELECT coalesce(max(id), 0) FROM trades").fetchone()
+    return state, int(newest)
+
+
+def _in_step(state: Any, newest: int) -> bool:
+    """Whether the kept totals count every trade up to the newest, and nothing edited the log since."""
+    return state is not None and not state[1] and state[0] == newest

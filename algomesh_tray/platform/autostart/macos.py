@@ -7,7 +7,6 @@ from pathlib import Path
 
 __all__ = ["LAUNCH_AGENT_LABEL", "LaunchAgent", "launch_agent_plist", "mac_app_bundle", "translocation_problem"]
 
-
 LAUNCH_AGENT_LABEL = "com.algomesh.tray"
 
 
