@@ -63,6 +63,9 @@ class Settings:
     keep_popups_until_dismissed: bool = False
     #: Seconds the engine must be unreachable before the "engine disconnected" alert; 0: no alerts.
     engine_alert_seconds: int = 10
+    #: Seconds an outage alert waits for someone at the desk to answer it before it goes to the
+    #: bridges (bridges/escalation.py); 0: at once.
+    escalate_after_seconds: int = 120
     # Bridges; their secrets (token, webhook URLs) are in the keyring, see bridges/credentials.py.
     telegram_enabled: bool = False
     telegram_chat_id: str = ""
@@ -92,6 +95,11 @@ class Settings:
         if isinstance(alert, bool) or not isinstance(alert, int) or not 0 <= alert <= MAX_ENGINE_ALERT_SECONDS:
             raise SettingsError(
                 f"The engine alert must come after 1 to {MAX_ENGINE_ALERT_SECONDS} seconds of outage (0 turns it off)."
+            )
+        escalate = self.escalate_after_seconds
+        if isinstance(escalate, bool) or not isinstance(escalate, int) or not 0 <= escalate <= MAX_ENGINE_ALERT_SECONDS:
+            raise SettingsError(
+                f"An unanswered engine alert must go to the bridges after 0 to {MAX_ENGINE_ALERT_SECONDS} seconds."
             )
         try:
             parse_rules(self.rules)

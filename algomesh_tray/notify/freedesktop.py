@@ -60,6 +60,7 @@ _URGENCY_BYTE: dict[Urgency, int] = {"low": 0, "normal": 1, "critical": 2}
 #: The spec's expire_timeout: -1 the server's default, 0 never.
 _SERVER_DEFAULT, _NEVER = -1, 0
 _PAUSE_ACTION = "pause-1h"
+_ACKNOWLEDGE_ACTION = "acknowledge-outage"
 _CONNECT_TIMEOUT = 2.0
 #: A daemon whose last answer took longer than this gets one call at a time.
 _FAST_ANSWER = 0.1
@@ -164,7 +165,8 @@ class DesktopNotifier:
     """Notifier backend for org.freedesktop.Notifications; clicks and the Pause button call back.
 
     ``on_clicked(record)`` gets the popup's trade (None for a popup without one: the engine alerts);
-    ``on_pause_requested()`` the "Pause 1 hour" button; ``on_failed(reason, notification)`` each
+    ``on_pause_requested()`` the "Pause 1 hour" button; ``on_acknowledged()`` a click on an outage
+    alert that waits for an answer, or its "I'm on it" button; ``on_failed(reason, notification)`` each
     popup that cannot be shown because there is no service, so the app shows it another way.
     Popup ids of the last ``remembered`` popups map to their notifications; older ones have left
     the screen and are forgotten, so the map stays bounded however long the app runs.
@@ -178,6 +180,7 @@ class DesktopNotifier:
         keep_until_dismissed: bool = False,
         on_clicked: Callable[[TradeRecord | None], None] = lambda record: None,
         on_pause_requested: Callable[[], None] = lambda: None,
+        on_acknowledged: Callable[[], None] = lambda: None,
         on_failed: Callable[[str, Notification], None] = lambda reason, notification: None,
         bus: str = "SESSION",
         max_queued: int = 16,
@@ -190,6 +193,7 @@ class DesktopNotifier:
         self._expire = _NEVER if keep_until_dismissed else _SERVER_DEFAULT
         self._on_clicked = guarded(on_clicked, what="the popup click callback", logger=log)
         self._on_pause_requested = guarded(on_pause_requested, what="the pause button callback", logger=log)
+        self._on_acknowledged = guarded(on_acknowledged, what="the outage answer callback", logger=log)
         self._on_failed = guarded(on_failed, what="the notification failure callback", logger=log)
         self._on_late: Callable[[Notification], None] = lambda notification: None
         self._bus = bus
@@ -368,6 +372,8 @@ class DesktopNotifier:
         actions = ["default", "Show trade" if notification.record is not None else "Open AlgoMesh Tray"]
         if notification.offer_pause:
             actions += [_PAUSE_ACTION, "Pause 1 hour"]
+        if notification.offer_acknowledge:
+            actions += [_ACKNOWLEDGE_ACTION, "I'm on it"]
         return actions
 
     def _hints(self, notification: Notification) -> dict[str, tuple[str, object]]:
@@ -400,6 +406,8 @@ class DesktopNotifier:
         notification = self._shown.get(popup_id)
         if notification is None:
             return  # another app's popup, or one long forgotten
+        if key in ("default", _ACKNOWLEDGE_ACTION) and notification.offer_acknowledge:
+            self._on_acknowledged()
         if key == "default":
             self._on_clicked(notification.record)
         elif key == _PAUSE_ACTION:

@@ -38,6 +38,8 @@ class Notification:
     are for backends that can use them; others ignore them. ``deadline`` (``time.monotonic()``)
     is when the popup becomes stale; None: never (summaries, engine alerts). ``offer_pause``: the
     popup may carry a "Pause 1 hour" button (not on engine alerts, which pause does not hold back).
+    ``offer_acknowledge``: an outage alert waiting for an answer; clicking it or its "I'm on it"
+    button answers it (bridges/escalation.py).
     """
 
     title: str
@@ -48,6 +50,7 @@ class Notification:
     category: str = ""
     replaces: str = ""
     offer_pause: bool = True
+    offer_acknowledge: bool = False
     deadline: float | None = field(default=None, compare=False)
 
     @classmethod
@@ -57,9 +60,10 @@ class Notification:
         )
 
     @classmethod
-    def for_engine_alert(cls, alert: EngineAlert) -> Notification:
+    def for_engine_alert(cls, alert: EngineAlert, *, acknowledge: bool = False) -> Notification:
         """The desktop popup for an engine alert: critical while the engine is gone; no pause button
-        (pause does not hold engine alerts back); both share one popup, so "back" replaces "disconnected"."""
+        (pause does not hold engine alerts back); both share one popup, so "back" replaces "disconnected".
+        ``acknowledge``: the outage waits for an answer before it goes to the bridges."""
         down = alert.kind == "down"
         return cls(
             alert.title,
@@ -68,6 +72,7 @@ class Notification:
             category="network.disconnected" if down else "network.connected",
             replaces=ENGINE_STATUS_TAG,
             offer_pause=False,
+            offer_acknowledge=acknowledge and down,
         )
 
     def is_late(self, now: float) -> bool:

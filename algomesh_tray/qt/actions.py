@@ -15,6 +15,8 @@ class AppActions(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: Shown while an engine outage waits for someone at the desk to answer it (bridges/escalation.py).
+        self.acknowledge_outage = QAction("Engine down: I'm on it", self, visible=False)
         self.open_trades = QAction("Open trades", self)
         self.settings = QAction("Settings…", self)
         self.pause = QAction("Pause notifications", self, checkable=True)

@@ -35,6 +35,7 @@ from .tray import APP_TITLE, TrayIcon
 
 if TYPE_CHECKING:
     from ..bridges.credentials import Credentials
+    from ..bridges.escalation import Escalation
     from ..bridges.service import BridgeService
     from ..feed.listener import EngineListener
     from ..feed.outage import EngineAlert, EngineAlerts
@@ -75,6 +76,7 @@ class Application(QObject):
     pipeline: SignalPipeline
     listener: EngineListener
     alerts: EngineAlerts
+    escalation: Escalation
 
     def __init__(
         self,
@@ -164,6 +166,7 @@ class Application(QObject):
 
             self._reader = TradeLogReader(trade_log.path)
             self.model.attach_reader(self._reader)
+        from ..bridges.escalation import Escalation
         from ..feed.listener import EngineListener
         from ..feed.outage import EngineAlerts
         from ..log.pipeline import SignalPipeline
@@ -175,6 +178,8 @@ class Application(QObject):
         self.listener = EngineListener(url, on_signal=self.pipeline.submit, on_status=feed.on_status,
                                        on_rejected=feed.on_rejected)  # fmt: skip
         self.alerts = EngineAlerts(on_alert=self._on_engine_alert, after=self.settings.effective.engine_alert_seconds)
+        self.escalation = Escalation(send=self._tell_bridges, after=self.settings.effective.escalate_after_seconds)
+        self.escalation.on_change = self._show_unanswered_outage
         self.tray.follow(last_frame_at=lambda: self.listener.last_frame_at, quiet_until=self._quiet_until,
                          down_since=lambda: self.alerts.outage_since)  # fmt: skip
         self._connect()
@@ -210,6 +215,7 @@ class Application(QObject):
         self.actions.open_trades.triggered.connect(self.open_trades)
         self.actions.settings.triggered.connect(self.open_settings)
         self.actions.reconnect.triggered.connect(self.listener.reconnect_now)
+        self.actions.acknowledge_outage.triggered.connect(self.escalation.acknowledge)
         self.actions.about.triggered.connect(self.show_about)
         self.actions.quit.triggered.connect(self.quit)
         # Pause: the menu's check mark, "Pause for", and the timer that ends a timed pause.
@@ -228,6 +234,7 @@ class Application(QObject):
         # Popups: a click opens its trade; their "Pause 1 hour" button is the tray's.
         self.notifications.clicked.connect(self.windows.show_trade)
         self.notifications.pause_requested.connect(self._on_notifications_pause_requested)
+        self.notifications.acknowledged.connect(self.escalation.acknowledge)
         self.notifications.problem.connect(self.tell_user)
 
     async def shutdown(self) -> None:
@@ -242,6 +249,7 @@ class Application(QObject):
         await self.pipeline.close()
         await self.bridges.close()
         self.alerts.close()
+        self.escalation.close()
         await self.notifications.close()
         if self._engine is not None:
             await self._engine.close()
@@ -311,6 +319,7 @@ class Application(QObject):
                 self.tell_user(warning)
         self.notifications.apply(new)
         self.alerts.set_after(new.engine_alert_seconds)
+        self.escalation.set_after(new.escalate_after_seconds)
         self.tray.refresh()  # quiet hours may have changed
         self.tasks.spawn(self.bridges.configure(new), name="configuring bridges")
 
@@ -330,10 +339,23 @@ class Application(QObject):
         """The engine has been gone a while, or is back: said once, whatever pause and quiet hours say."""
         from ..notify.notification import Notification
 
-        log.warning("%s: %s", alert.title, alert.body)
-        self.notifications.show_now(Notification.for_engine_alert(alert))
-        self.bridges.announce(alert, self.settings.effective)  # the phone is where a trader away from the desk sees it
+        waits = self.escalation.after > 0  # else the bridges get it at once: nothing to answer
+        self.notifications.show_now(Notification.for_engine_alert(alert, acknowledge=waits))
+        self.escalation.alert(alert)  # the phone, where a trader away from the desk sees it, if nobody answers
         self.tray.refresh()
+
+    def _tell_bridges(self, alert: EngineAlert) -> None:
+        self.bridges.announce(alert, self.settings.effective)
+
+    def _show_unanswered_outage(self) -> None:
+        """The tray menu's "I'm on it" while an outage waits for an answer."""
+        from ..util.formatting import format_time
+
+        alert = self.escalation.unanswered
+        action = self.actions.acknowledge_outage
+        if alert is not None:
+            action.setText(f"Engine down since {format_time(alert.since)}: I'm on it")
+        action.setVisible(alert is not None)
 
     def _on_model_page_loaded(self, rows: int) -> None:
         if not self._history_loaded:  # the first page: what the window shows when it opens

@@ -58,10 +58,12 @@ class _NotChosenYet:
 class Notifications(QObject):
     """Owns the dispatcher and its backend. ``clicked`` carries the popup's trade (None: no trade,
     e.g. a summary or an engine alert); ``pause_requested`` is a popup's "Pause 1 hour" button;
+    ``acknowledged`` a click on (or "I'm on it" of) an outage alert that waits for an answer;
     ``problem`` says in words when popups cannot be shown as chosen."""
 
     clicked = Signal(object)
     pause_requested = Signal()
+    acknowledged = Signal()
     problem = Signal(str)
 
     def __init__(
@@ -183,6 +185,7 @@ class Notifications(QObject):
                 keep_until_dismissed=self._settings.keep_popups_until_dismissed,
                 on_clicked=self.clicked.emit,
                 on_pause_requested=self.pause_requested.emit,
+                on_acknowledged=self.acknowledged.emit,
                 on_failed=lambda reason, notification: self._on_failed(backend, reason, notification),
             )
         return PlyerNotifier(

@@ -67,7 +67,7 @@ class TrayIcon(QObject):
         self._actions = actions
         self._icon = QSystemTrayIcon(tray_icon(self._icon_name), self)
         self._menu = QMenu()
-        self._menu.addActions([actions.open_trades, actions.settings, actions.pause])
+        self._menu.addActions([actions.acknowledge_outage, actions.open_trades, actions.settings, actions.pause])
         self._pause_menu = self._menu.addMenu("Pause for")
         self._pause_menu.addActions(list(actions.pause_for.values()))
         self._menu.addAction(actions.reconnect)

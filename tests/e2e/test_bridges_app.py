@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from .desktop import VirtualDesktop
 from .helpers import expected_notification, sent_frames, start_engine
 
 pytestmark = pytest.mark.e2e
+
+DOWN, BACK = "AlgoMesh engine disconnected", "AlgoMesh engine is back"
 
 
 @pytest.fixture
@@ -79,7 +82,8 @@ def test_an_engine_outage_reaches_telegram_too(
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o700)
     settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42",
-                "telegram_filter": "no-such-strategy", "engine_alert_seconds": 1}  # fmt: skip
+                "telegram_filter": "no-such-strategy", "engine_alert_seconds": 1,
+                "escalate_after_seconds": 0}  # fmt: skip
     (data_dir / "settings.json").write_text(json.dumps(settings))
     app = start_program(
         "algomesh-tray", "--data-dir", str(data_dir),
@@ -96,3 +100,63 @@ def test_an_engine_outage_reaches_telegram_too(
     assert len(texts()) == 2  # the filter keeps the trades out; engine alerts pass it
     assert app.stop() == 0
     again.stop()
+
+
+def test_an_unanswered_outage_reaches_telegram_after_the_delay_and_a_clicked_one_never(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path, telegram: FakeService
+) -> None:
+    """Escalation: the popup comes first. Nobody clicks it: after ``escalate_after_seconds`` the outage
+    goes to Telegram, and so does its recovery. The next outage's popup is clicked (a real middle click
+    on dunst's popup): Telegram gets neither it nor its recovery."""
+    keyring_env = telegram_token_in_a_keyring_file(desktop, tmp_path)
+    engine, port = start_engine(start_program, "--rate", "2")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    escalate = 3
+    settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42",
+                "telegram_filter": "no-such-strategy", "engine_alert_seconds": 1,
+                "escalate_after_seconds": escalate}  # fmt: skip
+    (data_dir / "settings.json").write_text(json.dumps(settings))
+    app = start_program(
+        "algomesh-tray", "--data-dir", str(data_dir),
+        env={**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url},
+    )  # fmt: skip
+    app.wait_for_line("telegram bridge on")
+    app.wait_for_line("engine connected")
+    texts = lambda: [seen.payload["text"] for seen in telegram.seen]  # noqa: E731
+    desktop.dismiss_notifications()
+    already = len(desktop.notifications())
+    outage_popups = lambda: [n for n in desktop.notifications()[already:] if n.summary == DOWN]  # noqa: E731
+
+    engine.process.kill()
+    engine.process.wait()
+    wait_until(outage_popups, 15, "the outage popup")
+    popup_seen = time.monotonic()
+    assert texts() == []  # the desk first
+    wait_until(lambda: any(DOWN in text for text in texts()), 15, "the unanswered outage at Telegram")
+    assert telegram.seen[0].at - popup_seen >= escalate - 1.5  # it waited (the popup came ~1 s after the alert)
+    engine = start_program("algomesh-tray-engine", "--port", str(port), "--rate", "2")
+    wait_until(lambda: any(BACK in text for text in texts()), 15, "the recovery at Telegram")
+
+    desktop.dismiss_notifications()
+    popups_before = len(outage_popups())
+    engine.process.kill()
+    engine.process.wait()
+    wait_until(lambda: len(outage_popups()) > popups_before, 15, "the second outage popup")
+    popup_seen = time.monotonic()
+    window = wait_until(lambda: _dunst_popup(desktop), 10, "dunst's popup on screen")
+    x, y = window.x + window.width // 2, window.y + window.height // 2  # type: ignore[attr-defined]
+    desktop.run("xdotool", "mousemove", str(x), str(y), "click", "2")  # dunst's default action: a click
+    app.wait_for_line("engine outage acknowledged at the desk", timeout=10)
+    wait_until(lambda: time.monotonic() > popup_seen + escalate + 1, escalate + 5, "past the escalation delay")
+    again = start_program("algomesh-tray-engine", "--port", str(port), "--rate", "2")
+    app.wait_for_line("AlgoMesh engine is back", timeout=15)
+    assert app.stop() == 0  # a clean quit: whatever the bridges had queued went out
+    assert len(texts()) == 2 and DOWN in texts()[0] and BACK in texts()[1]
+    again.stop()
+
+
+def _dunst_popup(desktop: VirtualDesktop) -> Any:
+    return next(
+        (w for w in desktop.windows() if '"Dunst"' in w.wm_class and w.width > 1 and desktop.is_viewable(w.id)), None
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -301,3 +302,22 @@ def test_a_popups_pause_button_pauses_for_an_hour(qapp: QApplication, tmp_path: 
 
     run_application(qapp, tmp_path, scenario, prepare=fixed_clock)
     assert seen[0].startswith(f"Notifications paused until {clock.now + timedelta(hours=1):%H:%M} · ")
+
+
+def test_an_unanswered_outage_is_offered_in_the_tray_menu_until_answered(qapp: QApplication, tmp_path: Path) -> None:
+    """The engine alert waits for an answer: the tray menu says since when and answers it, once."""
+    from algomesh_tray.feed.outage import EngineAlert
+    from algomesh_tray.util.formatting import format_time
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        action = application.actions.acknowledge_outage
+        assert not action.isVisible()
+        since = time.time() - 60
+        application._on_engine_alert(EngineAlert("down", "AlgoMesh engine disconnected", "Refused.", since))
+        assert action.isVisible() and action.text() == f"Engine down since {format_time(since)}: I'm on it"
+        assert action in application.tray._menu.actions()
+        action.trigger()
+        assert not action.isVisible() and application.escalation.unanswered is None
+        assert not application.escalation.escalated
+
+    run_application(qapp, tmp_path, scenario)

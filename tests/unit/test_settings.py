@@ -285,6 +285,15 @@ def test_engine_alert_seconds_out_of_range_are_refused_in_words(seconds: object)
         replace(Settings(), engine_alert_seconds=seconds).validated()  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("seconds", [-1, MAX_ENGINE_ALERT_SECONDS + 1, True, 2.5])
+def test_escalate_after_seconds_out_of_range_are_refused_in_words(seconds: object) -> None:
+    """Two minutes by default; 0 (at once) to an hour accepted; anything else refused, with the range."""
+    assert Settings().escalate_after_seconds == 120
+    assert replace(Settings(), escalate_after_seconds=0).validated().escalate_after_seconds == 0
+    with pytest.raises(SettingsError, match=r"to the bridges after 0 to 3600 seconds"):
+        replace(Settings(), escalate_after_seconds=seconds).validated()  # type: ignore[arg-type]
+
+
 def test_the_new_fields_round_trip_and_wrong_types_are_moved_aside(tmp_path: Path) -> None:
     """Saved and loaded unchanged; a string where a switch belongs is a damaged file, not a crash."""
     path = tmp_path / "settings.json"

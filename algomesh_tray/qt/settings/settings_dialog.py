@@ -54,6 +54,19 @@ def _engine_alert_spin() -> QSpinBox:
     return spin
 
 
+def _escalate_spin() -> QSpinBox:
+    """Seconds an unanswered outage alert waits before it goes to the bridges; 0 shows as "At once"."""
+    spin = QSpinBox()
+    spin.setRange(0, MAX_ENGINE_ALERT_SECONDS)
+    spin.setSuffix(" s unanswered")
+    spin.setSpecialValueText("At once")
+    spin.setToolTip(
+        'An engine alert nobody at the desk answers (by clicking it, its "I\'m on it" button or the tray '
+        "menu) goes to the bridges that tell engine status, at their high priority."
+    )
+    return spin
+
+
 class SettingsDialog(QDialog):
     """Emits ``settings_accepted`` with validated settings; never runs a nested event loop."""
 
@@ -112,6 +125,7 @@ class SettingsDialog(QDialog):
             edit.textChanged.connect(self._refresh)
         self.port_spin.valueChanged.connect(self._refresh)
         self.engine_alert_spin.valueChanged.connect(self._refresh)
+        self.escalate_spin.valueChanged.connect(self._refresh)
         self.secure_check.toggled.connect(self._refresh)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
@@ -141,6 +155,7 @@ class SettingsDialog(QDialog):
         self.popups_spin.setSuffix(" a second, then one summary")
         self.keep_popups_check = QCheckBox("Keep popups on screen until dismissed")
         self.engine_alert_spin = _engine_alert_spin()
+        self.escalate_spin = _escalate_spin()
         self.support_label = _plain_label(colour="#4b5563")
         self.support_label.hide()  # until the app says what this desktop can do
         self.start_at_login_check = QCheckBox("Start AlgoMesh Tray when I log in")
@@ -151,6 +166,7 @@ class SettingsDialog(QDialog):
         form.addRow("At most:", self.popups_spin)
         form.addRow(self.keep_popups_check)
         form.addRow("Engine alert after:", self.engine_alert_spin)
+        form.addRow("To the bridges after:", self.escalate_spin)
         form.addRow(self.start_at_login_check)
         return box
 
@@ -188,6 +204,7 @@ class SettingsDialog(QDialog):
         self.popups_spin.setValue(settings.max_popups_per_second)
         self.keep_popups_check.setChecked(settings.keep_popups_until_dismissed)
         self.engine_alert_spin.setValue(settings.engine_alert_seconds)
+        self.escalate_spin.setValue(settings.escalate_after_seconds)
         self._refresh()
 
     def edited_settings(self) -> Settings:
@@ -202,6 +219,7 @@ class SettingsDialog(QDialog):
             max_popups_per_second=self.popups_spin.value(),
             keep_popups_until_dismissed=self.keep_popups_check.isChecked(),
             engine_alert_seconds=self.engine_alert_spin.value(),
+            escalate_after_seconds=self.escalate_spin.value(),
             **self.bridges.settings_values(),  # type: ignore[arg-type]
             **self.rules.values(),  # type: ignore[arg-type]
         ).validated()

@@ -187,6 +187,9 @@ def test_notification_fields_load_and_are_saved(qtbot: QtBot, dialog: SettingsDi
     """Keep-until-dismissed and the engine alert delay show from settings and come back through Save."""
     dialog.load(Settings(keep_popups_until_dismissed=True, engine_alert_seconds=45, notify_style="plyer"))
     assert dialog.keep_popups_check.isChecked()
+    assert dialog.escalate_spin.value() == 120 and dialog.escalate_spin.text() == "120 s unanswered"
+    dialog.escalate_spin.setValue(0)
+    assert dialog.escalate_spin.text() == "At once"
     assert dialog.engine_alert_spin.value() == 45
     assert dialog.style_combo.currentText() == "notify-send (compatibility)"
     qtbot.mouseClick(dialog.keep_popups_check, Qt.MouseButton.LeftButton)
@@ -196,6 +199,7 @@ def test_notification_fields_load_and_are_saved(qtbot: QtBot, dialog: SettingsDi
         qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
     (saved,) = blocker.args
     assert (saved.keep_popups_until_dismissed, saved.engine_alert_seconds, saved.notify_style) == (False, 120, "plyer")
+    assert saved.escalate_after_seconds == 0
 
 
 def test_style_choices_are_named_in_words(dialog: SettingsDialog) -> None:

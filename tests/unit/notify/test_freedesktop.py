@@ -310,3 +310,25 @@ def test_clicks_count_only_from_the_daemon(tmp_path: Path) -> None:
         await impostor.stop()
 
     run(scenario, tmp_path)
+
+
+def test_an_outage_waiting_for_an_answer_is_answered_by_a_click_or_its_button(tmp_path: Path) -> None:
+    """An outage alert that offers an answer carries "I'm on it"; its button and a click on it answer it,
+    a click on a trade's popup does not."""
+    answered: list[str] = []
+
+    async def scenario(service: FakeNotificationService, notifier: DesktopNotifier, heard: Heard) -> None:
+        notifier.show(Notification("AlgoMesh engine disconnected", "why", offer_pause=False, offer_acknowledge=True))
+        notifier.show(Notification("BUY BTCUSDT", "", record(1)))
+        await wait_until(lambda: len(service.calls) == 2 and notifier.sent == 2)
+        outage, trade = service.calls
+        assert outage.actions == ["default", "Open AlgoMesh Tray", "acknowledge-outage", "I'm on it"]
+        assert "acknowledge-outage" not in trade.actions
+        await service.emit("ActionInvoked", trade.id, "default")
+        await service.emit("ActionInvoked", outage.id, "acknowledge-outage")
+        await wait_until(lambda: answered == ["answered"])
+        await service.emit("ActionInvoked", outage.id, "default")
+        await wait_until(lambda: len(answered) == 2)
+        assert [clicked.id if clicked else None for clicked in heard.clicked] == [1, None]
+
+    run(scenario, tmp_path, on_acknowledged=lambda: answered.append("answered"))
