@@ -12,7 +12,7 @@ from ..util.formatting import format_amount, format_price, safe_text
 from .request import BridgeRequest, iso_time, safe_lines
 
 if TYPE_CHECKING:
-    from ..feed.outage import EngineAlert
+    from .request import Notice
 
 __all__ = ["discord_request", "discord_status_request"]
 
@@ -51,13 +51,13 @@ def _discord_embed(webhook_url: str, embed: dict[str, Any]) -> BridgeRequest:
     return BridgeRequest(f"{webhook_url}{separator}wait=true", {"embeds": [embed], "allowed_mentions": {"parse": []}})
 
 
-def discord_status_request(alert: EngineAlert, *, webhook_url: str) -> BridgeRequest:
-    """The engine alert as one embed, red while the engine is down and green when it is back; the
-    description stays within Discord's 4096 characters even if every one needs escaping."""
+def discord_status_request(alert: Notice, *, webhook_url: str) -> BridgeRequest:
+    """The engine alert as one embed, red while the engine is down and green when it is back (a note
+    grey); the description stays within Discord's 4096 characters even if every one needs escaping."""
     embed = {
         "title": _discord_escape(alert.title, 256),
         "description": _DISCORD_MARKDOWN.sub(r"\\\1", safe_lines(alert.body, 2000)),
-        "color": _DISCORD_RED if alert.kind == "down" else _DISCORD_GREEN,
+        "color": {"down": _DISCORD_RED, "up": _DISCORD_GREEN}.get(alert.kind, _DISCORD_GREY),
         "timestamp": iso_time(time.time()),
     }
     return _discord_embed(webhook_url, embed)

@@ -1,28 +1,30 @@
 """The bridges the settings ask for, built from settings plus secrets and rebuilt when they change;
-engine alerts to those whose switch is on. No Qt."""
+which bridges each signal is for (written to the outbox with it); engine alerts to those whose
+switch is on. No Qt."""
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from ..feed.protocol import StrategySignal
 from ..feed.records import TradeRecord
-from .delivery import Bridge, BridgeStatus
+from .delivery import Bridge, BridgeStatus, OutboxAccess, matches_filter
 from .discord import discord_request, discord_status_request
-from .kinds import bridge_kind
-from .request import BridgeRequest
+from .kinds import BRIDGES, bridge_kind
+from .request import BridgeRequest, Notice
 from .telegram import TELEGRAM_API, telegram_request, telegram_status_request
 from .webhook import webhook_request, webhook_status_request
 
 if TYPE_CHECKING:
     import httpx
 
-    from ..feed.outage import EngineAlert
+    from ..log.outbox import Outbox
 
 __all__ = ["BridgeHub", "RequestBuilders"]
 
@@ -34,7 +36,7 @@ class RequestBuilders:
     """What one bridge sends, addressed with its secrets: a trade, and an engine status alert."""
 
     trade: Callable[[TradeRecord], BridgeRequest]
-    status: Callable[[EngineAlert], BridgeRequest]
+    status: Callable[[Notice], BridgeRequest]
 
 
 #: Each bridge's two request builders; both take the same address keywords.
@@ -48,22 +50,30 @@ _BUILDERS: dict[str, tuple[Callable[..., BridgeRequest], Callable[..., BridgeReq
 class BridgeHub:
     """The bridges the settings ask for, built from settings plus secrets; rebuilt when they change.
 
-    One HTTP client serves them all; httpx is imported only when a bridge is first enabled.
+    One HTTP client serves them all; httpx is imported only when a bridge is first enabled. What
+    the bridges send waits in the outbox (``outbox``: SignalPipeline.outbox), never in memory.
     """
 
-    def __init__(self, *, on_status: Callable[[str, BridgeStatus], None] = lambda kind, status: None,
-                 telegram_api: str = TELEGRAM_API, **bridge_options: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        outbox: OutboxAccess[Any] | None = None,
+        on_status: Callable[[str, BridgeStatus], None] = lambda kind, status: None,
+        on_refused: Callable[[str], None] = lambda message: None,
+        telegram_api: str = TELEGRAM_API,
+        **bridge_options: Any,
+    ) -> None:
+        self.outbox = outbox
         self._on_status = on_status
+        self._on_refused = on_refused
         self._telegram_api = telegram_api
         self._bridge_options = bridge_options
         self._client: httpx.AsyncClient | None = None
         self.bridges: dict[str, Bridge] = {}
         self._configs: dict[str, tuple[object, ...]] = {}
-        # Signals that arrive while the first configure waits on the keyring; None: not holding.
-        self._held: collections.deque[TradeRecord] | None = None
-        self._held_alerts: collections.deque[EngineAlert] = collections.deque(maxlen=4)
-        #: How each running bridge words an engine alert (addressed with its current secrets).
-        self._status_builders: dict[str, Callable[[EngineAlert], BridgeRequest]] = {}
+        #: The bridges that are to get signals, with their filters.
+        self._routes: dict[str, str] = {}
+        self._writes: set[asyncio.Task[None]] = set()  # notices on their way into the outbox
         self._configuring = asyncio.Lock()  # a settings change during the start-up configure waits its turn
 
     def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, RequestBuilders]:
@@ -82,51 +92,51 @@ class BridgeHub:
             if bridge_kind(name).is_enabled(settings)
         }
 
-    def hold(self, limit: int = 500) -> None:
-        """Keep (up to ``limit``, newest) the signals submitted until the next ``configure`` ends.
+    def expect(self, settings: Any) -> None:
+        """Before the secrets are read (the keyring may prompt): every enabled bridge gets signals
+        and alerts; they wait in the outbox until ``configure`` starts the bridge."""
+        self._routes = {kind.name: kind.words(settings) for kind in BRIDGES if kind.is_enabled(settings)}
 
-        The keyring may take a while (an unlock prompt), and the feed must not wait for it, nor
-        the bridges miss what came meanwhile.
-        """
-        self._held = collections.deque(maxlen=limit)
+    def route(self, signal: StrategySignal) -> tuple[str, ...]:
+        """The bridges that are to forward ``signal``: running (or expected) and its filter lets it through."""
+        return tuple(kind for kind, words in self._routes.items() if matches_filter(signal, words))
 
     async def configure(self, settings: Any, secrets: dict[str, str]) -> None:
         """Start, restart or stop bridges so they match ``settings`` and ``secrets``.
 
-        A bridge restarted for a new secret hands its undelivered signals to its successor.
+        A bridge restarted for a new secret finds what it had not delivered in the outbox. A bridge
+        switched off in the settings forgets what it had waiting.
         """
         async with self._configuring:
             await self._configure(settings, secrets)
 
     async def _configure(self, settings: Any, secrets: dict[str, str]) -> None:
         wanted = self.builders(settings, secrets)
-        handed_over: dict[str, list[TradeRecord]] = {}
-        try:
-            for kind in list(self.bridges):
-                config = self._config(kind, settings, secrets)
-                if kind not in wanted or config != self._configs.get(kind):
-                    handed_over[kind] = await self.bridges.pop(kind).close()
-                    self._configs.pop(kind, None)
-                    self._status_builders.pop(kind, None)
-            for kind, build in wanted.items():
-                words = bridge_kind(kind).words(settings)
-                self._status_builders[kind] = build.status  # replaced, not cleared: alerts meanwhile go out
-                if kind in self.bridges:
-                    self.bridges[kind].words = words  # a new filter needs no restart (and keeps the queue)
-                    continue
-                bridge = Bridge(kind, build.trade, client=self.client(), words=words,
-                                on_status=self._status_reporter(kind), **self._bridge_options)  # fmt: skip
-                bridge.start()
-                bridge.submit(handed_over.get(kind, []))
-                self.bridges[kind] = bridge
-                self._configs[kind] = self._config(kind, settings, secrets)
-                log.info("%s bridge on", kind)
-        finally:
-            held, self._held = self._held, None
-            if held:
-                self.submit(list(held))
-            while self._held_alerts:
-                self.announce(self._held_alerts.popleft(), settings)
+        for kind in list(self.bridges):
+            if kind not in wanted or self._config(kind, settings, secrets) != self._configs.get(kind):
+                await self.bridges.pop(kind).close()
+                self._configs.pop(kind, None)
+        self._routes = {kind: bridge_kind(kind).words(settings) for kind in wanted}
+        for kind, build in wanted.items():
+            if kind in self.bridges:
+                continue
+            bridge = Bridge(kind, build.trade, build.status, client=self.client(), outbox=self._outbox(),
+                            label=bridge_kind(kind).label, on_status=self._status_reporter(kind),
+                            on_refused=self._on_refused, **self._bridge_options)  # fmt: skip
+            bridge.start()
+            self.bridges[kind] = bridge
+            self._configs[kind] = self._config(kind, settings, secrets)
+            log.info("%s bridge on", kind)
+        switched_off = [kind.name for kind in BRIDGES if not kind.is_enabled(settings)]
+        dropped = await self._outbox()(lambda outbox: {kind: outbox.drop(kind) for kind in switched_off})
+        for kind, count in dropped.items():
+            if count:
+                log.info("%s bridge switched off: %d waiting messages forgotten", kind, count)
+
+    def _outbox(self) -> OutboxAccess[Any]:
+        if self.outbox is None:
+            raise RuntimeError("the bridges have no outbox yet")  # the app attaches the trade log's first
+        return self.outbox
 
     def _status_reporter(self, kind: str) -> Callable[[BridgeStatus], None]:
         def report(status: BridgeStatus) -> None:
@@ -142,27 +152,33 @@ class BridgeHub:
         return self._client
 
     def submit(self, records: list[TradeRecord]) -> None:
-        if self._held is not None:
-            self._held.extend(records)
-            return
+        """``records`` are in the log, and with them their outbox rows: the bridges look."""
         for bridge in self.bridges.values():
-            bridge.submit(records)
+            bridge.wake()
 
-    def announce(self, alert: EngineAlert, settings: Any) -> None:
-        """Queue the engine alert on every running bridge whose engine status switch is on; never blocks.
+    def announce(self, notice: Notice, settings: Any) -> None:
+        """Put the engine alert in the outbox of every bridge (running, or expected while the keyring
+        is read) whose engine status switch is on; never blocks."""
+        kinds = [kind for kind in self._routes if bridge_kind(kind).tells_engine_status(settings)]
+        if kinds:
+            task = asyncio.get_running_loop().create_task(self._record(kinds, notice), name="recording an alert")
+            self._writes.add(task)
+            task.add_done_callback(self._writes.discard)
 
-        While the hub holds (the first configure waits on the keyring) the alert waits with the
-        signals, and goes to the bridges that configure starts.
-        """
-        if self._held is not None:
-            self._held_alerts.append(alert)
+    async def _record(self, kinds: list[str], notice: Notice) -> None:
+        try:
+            await self._outbox()(partial(_add_notice, kinds, notice))
+        except Exception as error:
+            log.error("the engine alert could not be kept for the bridges: %s", error)
             return
-        for kind, bridge in self.bridges.items():
-            build = self._status_builders.get(kind)
-            if build is not None and bridge_kind(kind).tells_engine_status(settings):
-                bridge.send(build(alert))
+        for kind in kinds:
+            if (bridge := self.bridges.get(kind)) is not None:
+                bridge.wake()
 
     async def close(self) -> None:
+        """Stop the bridges (what they had not delivered stays in the outbox); alerts being written finish."""
+        if self._writes:
+            await asyncio.wait(list(self._writes), timeout=5)
         for bridge in self.bridges.values():
             await bridge.close()
         self.bridges.clear()
@@ -177,3 +193,7 @@ class BridgeHub:
             *(getattr(settings, name) for name in described.setting_names),
             *(secrets.get(name, "") for name in described.secret_names),
         )
+
+
+def _add_notice(kinds: list[str], notice: Notice, outbox: Outbox) -> None:
+    outbox.add_notice(kinds, time.time(), notice.as_dict())

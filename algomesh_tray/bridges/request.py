@@ -1,14 +1,18 @@
-"""What a bridge sends: one HTTP POST of JSON, and the text helpers the services share. No Qt."""
+"""What a bridge sends: one HTTP POST of JSON, the notices besides trades, and the text helpers the
+services share. No Qt."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..util.formatting import safe_text
 
-__all__ = ["BridgeRequest", "iso_time", "safe_lines"]
+if TYPE_CHECKING:
+    from ..feed.outage import EngineAlert
+
+__all__ = ["BridgeRequest", "Notice", "iso_time", "safe_lines"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +21,33 @@ class BridgeRequest:
 
     url: str
     payload: dict[str, Any]
+    #: Sent with the request; may hold a secret (a token), never logged.
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message that is not a trade: an engine alert ("down", "up") or the bridge's own note (a
+    backlog it did not forward). Kept whole in the outbox (``as_dict``)."""
+
+    kind: Literal["down", "up", "note"]
+    title: str
+    body: str
+    #: When it began: the outage's start (wall clock); for a note, its first message.
+    since: float
+
+    @classmethod
+    def from_alert(cls, alert: EngineAlert) -> Notice:
+        return cls(alert.kind, alert.title, alert.body, alert.since)
+
+    @classmethod
+    def from_dict(cls, fields: dict[str, Any]) -> Notice:
+        kind = fields.get("kind")
+        return cls(kind if kind in ("down", "up") else "note", str(fields.get("title", "")),
+                   str(fields.get("body", "")), float(fields.get("since", 0.0)))  # fmt: skip
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def iso_time(when: float) -> str:

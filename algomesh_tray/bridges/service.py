@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from ..feed.protocol import StrategySignal
 from ..feed.records import TradeRecord
 from .credentials import Credentials
-from .delivery import Bridge, BridgeStatus
+from .delivery import BridgeStatus, OutboxAccess, attempt
 from .hub import BridgeHub
 from .kinds import BRIDGES, bridge_kind
+from .request import Notice
 from .telegram import TELEGRAM_API
 
 if TYPE_CHECKING:
@@ -53,19 +54,33 @@ class BridgeService:
         self._secrets: dict[str, str] | None = None
         #: The last status line of each bridge, for a Settings window opened later.
         self.texts: dict[str, str] = {}
-        self.hub = BridgeHub(on_status=self._on_hub_status, telegram_api=telegram_api)
+        #: Each bridge's status, for the tray tooltip and the status bar.
+        self.statuses: dict[str, BridgeStatus] = {}
+        self.hub = BridgeHub(on_status=self._on_hub_status, on_refused=on_problem, telegram_api=telegram_api)
 
-    def hold(self) -> None:
-        """Keep what is submitted until the first ``configure`` ends (the keyring may prompt)."""
-        self.hub.hold()
+    def attach(self, outbox: OutboxAccess[Any], settings: Any) -> None:
+        """Keep the bridges' messages in ``outbox`` (the trade log's); until the keyring is read,
+        every bridge enabled in ``settings`` gets its signals and alerts there."""
+        self.hub.outbox = outbox
+        self.hub.expect(settings)
+
+    def route(self, signal: StrategySignal) -> tuple[str, ...]:
+        """The bridges that are to forward ``signal`` (the pipeline writes their outbox rows with it)."""
+        return self.hub.route(signal)
+
+    def troubles(self) -> list[str]:
+        """One line per bridge in trouble (paused, or failing with messages waiting), for the tray
+        tooltip and the status bar: 'Telegram: 37 waiting, last try 12:03:10: …'."""
+        return [f"{bridge_kind(kind).label}: {status.describe()}" for kind, status in self.statuses.items()
+                if status.troubled]  # fmt: skip
 
     def submit(self, records: list[TradeRecord]) -> None:
         self.hub.submit(records)
 
     def announce(self, alert: EngineAlert, settings: Any) -> None:
-        """Send an engine outage or recovery alert to each running bridge whose engine status switch
-        is on in ``settings``; it waits in the bridges' queues, so this never blocks."""
-        self.hub.announce(alert, settings)
+        """Send an engine outage or recovery alert to each bridge whose engine status switch is on in
+        ``settings``; it waits in the outbox, so this never blocks."""
+        self.hub.announce(Notice.from_alert(alert), settings)
 
     async def secrets(self) -> dict[str, str]:
         """The bridge secrets, read from the keyring once, on a worker thread."""
@@ -94,13 +109,8 @@ class BridgeService:
         if builders is None:
             outcome = "Fill in the fields above first."
         else:
-            bridge = Bridge(kind, builders.trade, client=self.hub.client(), max_attempts=1)
-            bridge.start()
-            try:
-                outcome = await bridge.send_test(test_record())
-            finally:
-                await bridge.close()
-            outcome = "Test message sent." if outcome == "sent" else outcome
+            result = await attempt(self.hub.client(), kind, builders.trade(test_record()))
+            outcome = f"{result.problem[:1].upper()}{result.problem[1:]}." if result.problem else "Test message sent."
         self._on_status(kind, outcome)
         return outcome
 
@@ -108,6 +118,7 @@ class BridgeService:
         await self.hub.close()
 
     def _on_hub_status(self, kind: str, status: BridgeStatus) -> None:
+        self.statuses[kind] = status
         self.texts[kind] = status.describe()
         self._on_status(kind, self.texts[kind])
 

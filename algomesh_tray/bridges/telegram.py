@@ -10,7 +10,7 @@ from ..util.formatting import escape_markup, safe_text
 from .request import BridgeRequest, safe_lines
 
 if TYPE_CHECKING:
-    from ..feed.outage import EngineAlert
+    from .request import Notice
 
 __all__ = ["TELEGRAM_API", "telegram_request", "telegram_status_request"]
 
@@ -23,9 +23,7 @@ def telegram_request(record: TradeRecord, *, token: str, chat_id: str, base_url:
     return _send_message(base_url, token, chat_id, title, escape_markup(notification_body(record.signal)))
 
 
-def telegram_status_request(
-    alert: EngineAlert, *, token: str, chat_id: str, base_url: str = TELEGRAM_API
-) -> BridgeRequest:
+def telegram_status_request(alert: Notice, *, token: str, chat_id: str, base_url: str = TELEGRAM_API) -> BridgeRequest:
     """The engine alert as a sendMessage in HTML mode: the title bold, the words (which may quote
     the engine's error) escaped; within Telegram's 4096 characters even if every one needs escaping."""
     title = escape_markup(safe_text(alert.title, 100))

@@ -10,7 +10,7 @@ from ..feed.records import TradeRecord
 from .request import BridgeRequest
 
 if TYPE_CHECKING:
-    from ..feed.outage import EngineAlert
+    from .request import Notice
 
 __all__ = ["webhook_request", "webhook_status_request"]
 
@@ -20,8 +20,10 @@ def webhook_request(record: TradeRecord, *, url: str) -> BridgeRequest:
     return BridgeRequest(url, {**record.as_dict(), "raw": record.raw})
 
 
-def webhook_status_request(alert: EngineAlert, *, url: str) -> BridgeRequest:
-    """The engine alert for custom dashboards; times are epoch seconds, like a trade's receivedAt."""
-    payload = {"type": "ENGINE_STATUS", "status": alert.kind, "title": alert.title, "body": alert.body,
+def webhook_status_request(alert: Notice, *, url: str) -> BridgeRequest:
+    """The engine alert (or the bridge's note, BRIDGE_NOTE) for custom dashboards; times are epoch
+    seconds, like a trade's receivedAt."""
+    kind = "BRIDGE_NOTE" if alert.kind == "note" else "ENGINE_STATUS"
+    payload = {"type": kind, "status": alert.kind, "title": alert.title, "body": alert.body,
                "since": alert.since, "sentAt": time.time()}  # fmt: skip
     return BridgeRequest(url, payload)

@@ -16,9 +16,10 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import TypeVar
 
-from ..feed.protocol import ReceivedSignal, RejectedSignal
+from ..feed.protocol import ReceivedSignal, RejectedSignal, StrategySignal
 from ..feed.records import RejectedRecord, TradeRecord
 from ..util.guard import guarded
+from .outbox import Outbox
 from .recovery import is_damage, read_only_reason, replace_damaged
 from .tradelog import TradeLog
 
@@ -54,6 +55,9 @@ class SignalPipeline:
         self.log_healthy = True
         self._rejected_failing = False  # the log refused the last rejected signals
         self._stopping = False
+        #: The bridges that are to forward a signal (the bridges' hub sets it); their outbox rows
+        #: are written with the signal.
+        self.route: Callable[[StrategySignal], tuple[str, ...]] = lambda signal: ()
 
     @property
     def trade_log(self) -> TradeLog:
@@ -74,6 +78,11 @@ class SignalPipeline:
         reader.TradeLogReader, on connections of their own.
         """
         return await asyncio.get_running_loop().run_in_executor(self._writer, function)
+
+    async def outbox(self, job: Callable[[Outbox], _T]) -> _T:
+        """Run ``job`` on the outbox of the trade log in use, on the writer thread (queued behind the
+        writes, so a message is never looked for before its signal is written)."""
+        return await self.run_in_writer(lambda: job(self._trade_log.outbox))
 
     async def close(self) -> None:
         """Write what is queued, stop, and close the trade log.
@@ -159,14 +168,21 @@ class SignalPipeline:
     async def _append(self, pending: list[ReceivedSignal]) -> list[TradeRecord]:
         """Write a batch; a log found damaged is moved aside and the batch goes to a new one."""
         try:
-            return await self.run_in_writer(partial(self._trade_log.append_many, pending))
+            return await self.run_in_writer(partial(self._trade_log.append_many, pending, self._routes(pending)))
         except sqlite3.DatabaseError as error:
             if not is_damage(error) or self._trade_log.path is None:
                 raise
             log.error("the trade log %s is damaged: %s", self._trade_log.path, error)
             self._trade_log, message = await self.run_in_writer(partial(replace_damaged, self._trade_log, error))
             self._on_log_error(message)
-        return await self.run_in_writer(partial(self._trade_log.append_many, pending))
+        return await self.run_in_writer(partial(self._trade_log.append_many, pending, self._routes(pending)))
+
+    def _routes(self, pending: list[ReceivedSignal]) -> list[tuple[str, ...]]:
+        try:
+            return [self.route(received.signal) for received in pending]
+        except Exception:  # a bug in routing must not keep signals out of the log
+            log.exception("choosing the bridges for %d signals failed; they are logged but not forwarded", len(pending))
+            return [() for _ in pending]
 
     async def _write_one_by_one(self, pending: list[ReceivedSignal]) -> list[TradeRecord | None]:
         """Each record in its own transaction; those that fail are logged, reported once, and left out."""
@@ -174,7 +190,9 @@ class SignalPipeline:
         failures: list[Exception] = []
         for received in pending:
             try:
-                (record,) = await self.run_in_writer(partial(self._trade_log.append_many, [received]))
+                (record,) = await self.run_in_writer(
+                    partial(self._trade_log.append_many, [received], self._routes([received]))
+                )
             except Exception as error:
                 log.error("a signal could not be stored and was left out of the trade log: %r", error)
                 failures.append(error)

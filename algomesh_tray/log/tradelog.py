@@ -16,6 +16,7 @@ from ..feed.protocol import ReceivedSignal, RejectedSignal, StrategySignal
 from ..feed.records import RejectedRecord, TradeRecord
 from ..platform.paths import create_private_file, make_private_file, make_private_folder
 from ..util.days import local_day, start_of_today
+from .outbox import OUTBOX_SCHEMA, Outbox
 from .totals import LogTotals, add_to_totals, check_totals, read_totals, rebuild_totals
 
 __all__ = ["TRADE_COLUMNS", "TradeLog", "record_from_row"]
@@ -143,6 +144,7 @@ class TradeLog:
         """
         self.path = path
         self._newest_rejected: int | None = None
+        self._outbox: Outbox | None = None
         new = path is None
         if path is not None:
             make_private_folder(path.parent)
@@ -157,6 +159,7 @@ class TradeLog:
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.create_function("local_day", 1, local_day, deterministic=True)
             self._db.executescript(_SCHEMA)
+            self._db.executescript(OUTBOX_SCHEMA)
             if new:  # nothing to count: the totals are right from the start
                 self._db.execute("INSERT OR IGNORE INTO totals_state VALUES (1, 0, 0)")
             if path is not None:
@@ -174,8 +177,21 @@ class TradeLog:
         """Count every market's totals afresh from the trades (see totals.rebuild_totals)."""
         return rebuild_totals(self._db)
 
-    def append_many(self, batch: Sequence[ReceivedSignal]) -> list[TradeRecord]:
-        """Write a batch and add it to the totals, in one transaction; return it with the ids given."""
+    @property
+    def outbox(self) -> Outbox:
+        """What the bridges still have to deliver (outbox.py), on this connection."""
+        if self._outbox is None:
+            self._outbox = Outbox(self._db, record_from_row)
+        return self._outbox
+
+    def append_many(
+        self, batch: Sequence[ReceivedSignal], routes: Sequence[Sequence[str]] | None = None
+    ) -> list[TradeRecord]:
+        """Write a batch and add it to the totals, in one transaction; return it with the ids given.
+
+        ``routes``: for each signal, the bridges that are to forward it; their outbox rows go in the
+        same transaction, so a logged signal is never one a bridge misses.
+        """
         records: list[TradeRecord] = []
         self._db.execute("BEGIN IMMEDIATE")
         with self._db:  # COMMIT, or ROLLBACK if an insert fails
@@ -202,6 +218,8 @@ class TradeLog:
                 records.append(TradeRecord(cursor.lastrowid, received.received_at, signal, received.raw))
             if records:
                 add_to_totals(self._db, records)
+                if routes is not None:
+                    Outbox.add_trades(self._db, records, routes)
         return records
 
     def recent(self, limit: int) -> list[TradeRecord]:

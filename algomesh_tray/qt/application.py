@@ -128,7 +128,7 @@ class Application(QObject):
         self.bridges = BridgeService(
             credentials=self._credentials,
             telegram_api=os.environ.get(TELEGRAM_API_ENV, TELEGRAM_API),
-            on_status=self.windows.set_bridge_status,
+            on_status=self._on_bridge_status,
             on_problem=self.tell_user,
         )
 
@@ -181,9 +181,13 @@ class Application(QObject):
         self.escalation = Escalation(send=self._tell_bridges, after=self.settings.effective.escalate_after_seconds)
         self.escalation.on_change = self._show_unanswered_outage
         self.tray.follow(last_frame_at=lambda: self.listener.last_frame_at, quiet_until=self._quiet_until,
-                         down_since=lambda: self.alerts.outage_since)  # fmt: skip
+                         down_since=lambda: self.alerts.outage_since,
+                         bridge_troubles=self.bridges.troubles)  # fmt: skip
         self._connect()
-        self.bridges.hold()  # the keyring may prompt to unlock: the feed starts meanwhile, bridges get what came
+        # The bridges' messages wait in the trade log's outbox, written with each signal; the keyring
+        # may prompt to unlock: the feed starts meanwhile, and the bridges find what came.
+        self.bridges.attach(self.pipeline.outbox, self.settings.saved)
+        self.pipeline.route = self.bridges.route
         self.tasks.spawn(self.bridges.configure(self.settings.saved), name="configuring bridges")
         self.pipeline.start()
         self.listener.start()
@@ -246,8 +250,8 @@ class Application(QObject):
         await self.tasks.drain(DRAIN_SECONDS)
         if self._reader is not None:  # before the writer: the last connection to close tidies the WAL away
             await asyncio.to_thread(self._reader.close)
+        await self.bridges.close()  # what they had not delivered stays in the outbox, for the next run
         await self.pipeline.close()
-        await self.bridges.close()
         self.alerts.close()
         self.escalation.close()
         await self.notifications.close()
@@ -342,6 +346,11 @@ class Application(QObject):
         waits = self.escalation.after > 0  # else the bridges get it at once: nothing to answer
         self.notifications.show_now(Notification.for_engine_alert(alert, acknowledge=waits))
         self.escalation.alert(alert)  # the phone, where a trader away from the desk sees it, if nobody answers
+        self.tray.refresh()
+
+    def _on_bridge_status(self, kind: str, text: str) -> None:
+        """Settings shows every bridge's line; the tooltip and the status bar those in trouble."""
+        self.windows.set_bridge_status(kind, text)
         self.tray.refresh()
 
     def _tell_bridges(self, alert: EngineAlert) -> None:

@@ -87,6 +87,7 @@ class TrayIcon(QObject):
         self._last_frame_at: Callable[[], float | None] = lambda: None
         self._quiet_until: Callable[[], datetime | None] = lambda: None
         self._down_since: Callable[[], float | None] = lambda: None
+        self._bridge_troubles: Callable[[], list[str]] = list
         self._paused = False
         self._paused_until: datetime | None = None
 
@@ -120,11 +121,14 @@ class TrayIcon(QObject):
         last_frame_at: Callable[[], float | None],
         quiet_until: Callable[[], datetime | None],
         down_since: Callable[[], float | None],
+        bridge_troubles: Callable[[], list[str]] = list,
     ) -> None:
         """``last_frame_at``: time.monotonic() of the feed's last frame (None if unknown);
         ``quiet_until``: when the current quiet hours end (None outside them); ``down_since``: when
-        the engine became unreachable (time.time(), None while it is there)."""
+        the engine became unreachable (time.time(), None while it is there); ``bridge_troubles``: a
+        line for each bridge that is paused or failing with messages waiting."""
         self._last_frame_at, self._quiet_until, self._down_since = last_frame_at, quiet_until, down_since
+        self._bridge_troubles = bridge_troubles
 
     def set_status(self, status: ListenerStatus) -> None:
         self._status = status
@@ -175,6 +179,8 @@ class TrayIcon(QObject):
             quiet_until=self._quiet_until(),
             down_since=None if down_since is None else datetime.fromtimestamp(down_since).astimezone(),
         )
+        if troubles := self._bridge_troubles():
+            text = " · ".join([text, *troubles])
         if icon != self._icon_name:  # not every second of a countdown: D-Bus trays repaint on each
             self._icon_name = icon
             self._icon.setIcon(tray_icon(icon))

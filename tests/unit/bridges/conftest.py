@@ -1,25 +1,30 @@
-"""Fixtures for the bridge tests: a local HTTP server that answers as the services do, a record, and a
-bridge run against it."""
+"""Fixtures for the bridge tests: a local HTTP server that answers as the services do, a real trade log
+with its outbox (an SQLite file, written by the app's own pipeline), and a bridge run against them."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from algomesh_tray.bridges.delivery import Bridge
-from algomesh_tray.bridges.discord import discord_request
-from algomesh_tray.bridges.request import BridgeRequest
-from algomesh_tray.bridges.telegram import telegram_request
-from algomesh_tray.bridges.webhook import webhook_request
-from algomesh_tray.feed.protocol import StrategySignal
+from algomesh_tray.bridges.discord import discord_request, discord_status_request
+from algomesh_tray.bridges.request import BridgeRequest, Notice
+from algomesh_tray.bridges.telegram import telegram_request, telegram_status_request
+from algomesh_tray.bridges.webhook import webhook_request, webhook_status_request
+from algomesh_tray.feed.protocol import ReceivedSignal, StrategySignal
 from algomesh_tray.feed.records import TradeRecord
+from algomesh_tray.log.pipeline import SignalPipeline
+from algomesh_tray.log.tradelog import TradeLog
 
 from ...http_fakes import FakeService
+from ...waiting import wait_until_async
 
 
 @pytest.fixture
@@ -30,38 +35,92 @@ def service() -> Iterator[FakeService]:
     fake.close()
 
 
-def record(number: int = 1, **changes: Any) -> TradeRecord:
-    """Trade number ``number``: the brief's example signal with ``changes``."""
+def signal(**changes: Any) -> StrategySignal:
+    """The brief's example signal with ``changes``."""
     values = {"action": "BUY", "symbol": "BTCUSDT", "price": 64320.5, "amount": 0.05, "size_type": "percent",
               "order_type": "Market", "strategy_name": "BTC_Momentum_Scalp", "trade_type": "live",
               "status": "EXECUTED", **changes}  # fmt: skip
-    return TradeRecord(number, 1_700_000_000.0 + number, StrategySignal(**values), json.dumps({"n": number}))
+    return StrategySignal(**values)
+
+
+def record(number: int = 1, **changes: Any) -> TradeRecord:
+    """Trade number ``number``: the brief's example signal with ``changes``."""
+    return TradeRecord(number, 1_700_000_000.0 + number, signal(**changes), json.dumps({"n": number}))
+
+
+class Desk:
+    """A real trade log at ``path`` and the app's pipeline writing it: each signal is logged with its
+    outbox rows (``route`` says for which bridges), then handed to ``on_recorded``, as in the app."""
+
+    def __init__(self, path: Path, route: Callable[[StrategySignal], tuple[str, ...]] = lambda s: ()) -> None:
+        self.path = path
+        self.recorded: list[TradeRecord] = []
+        self.on_recorded: Callable[[list[TradeRecord]], None] = lambda records: None
+        self.pipeline = SignalPipeline(TradeLog(path), on_recorded=self._recorded)
+        self.pipeline.route = route
+        self.pipeline.start()
+
+    def _recorded(self, records: list[TradeRecord]) -> None:
+        self.recorded.extend(records)
+        self.on_recorded(records)
+
+    async def log(self, *signals: StrategySignal) -> list[TradeRecord]:
+        """Log ``signals`` (their outbox rows with them); the records, once handed on."""
+        before = len(self.recorded)
+        for number, logged in enumerate(signals):
+            self.pipeline.submit(ReceivedSignal(logged, time.time(), json.dumps({"n": before + number})))
+        await wait_until_async(lambda: len(self.recorded) == before + len(signals), 10, what="the signals logged")
+        return self.recorded[before:]
+
+    async def waiting(self, bridge: str) -> int:
+        return await self.pipeline.outbox(lambda outbox: outbox.count(bridge))
+
+    async def close(self) -> None:
+        await self.pipeline.close()
+
+
+def builders(
+    service: FakeService, kind: str
+) -> tuple[Callable[[TradeRecord], BridgeRequest], Callable[[Notice], BridgeRequest]]:
+    """What ``kind`` sends, addressed to the fake service."""
+    if kind == "telegram":
+        address: dict[str, str] = {"token": "123:SECRET", "chat_id": "42", "base_url": service.url}
+        return (lambda r: telegram_request(r, **address), lambda n: telegram_status_request(n, **address))
+    if kind == "discord":
+        url = f"{service.url}/api/webhooks/1/SECRET"
+        return (lambda r: discord_request(r, webhook_url=url), lambda n: discord_status_request(n, webhook_url=url))
+    return (lambda r: webhook_request(r, url=f"{service.url}/hook"),
+            lambda n: webhook_status_request(n, url=f"{service.url}/hook"))  # fmt: skip
 
 
 def run_bridge(
     service: FakeService,
-    scenario: Callable[[Bridge], Any],
+    path: Path,
+    scenario: Callable[[Bridge, Desk], Any],
     *,
     kind: str = "telegram",
     build: Callable[[TradeRecord], BridgeRequest] | None = None,
     **options: Any,
 ) -> Bridge:
-    """Run ``scenario(bridge)`` with a bridge to the fake service; returns the bridge to inspect."""
-    builders = {
-        "telegram": lambda r: telegram_request(r, token="123:SECRET", chat_id="42", base_url=service.url),
-        "discord": lambda r: discord_request(r, webhook_url=f"{service.url}/api/webhooks/1/SECRET"),
-        "webhook": lambda r: webhook_request(r, url=f"{service.url}/hook"),
-    }
+    """Run ``scenario(bridge, desk)`` with a bridge to the fake service, its outbox in the trade log at
+    ``path``; every signal logged is for this bridge. Returns the bridge to inspect."""
     holder: list[Bridge] = []
     options = {"initial_delay": 0.01, "max_delay": 0.05, **options}
+    timeout = options.pop("timeout", 5.0)
 
     async def main() -> None:
-        async with httpx.AsyncClient(timeout=options.pop("timeout", 5.0)) as client:
-            bridge = Bridge(kind, build or builders[kind], client=client, **options)
+        desk = Desk(path, route=lambda s: (kind,))
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            trade, notice = builders(service, kind)
+            bridge = Bridge(kind, build or trade, notice, client=client, outbox=desk.pipeline.outbox, **options)
+            desk.on_recorded = lambda records: bridge.wake()
             holder.append(bridge)
             bridge.start()
-            await scenario(bridge)
-            await bridge.close()
+            try:
+                await scenario(bridge, desk)
+            finally:
+                await bridge.close()
+                await desk.close()
 
     asyncio.run(main())
     return holder[0]

@@ -17,6 +17,7 @@ from algomesh_tray.bridges.credentials import Credentials
 from algomesh_tray.bridges.discord import discord_status_request
 from algomesh_tray.bridges.hub import BridgeHub
 from algomesh_tray.bridges.kinds import BRIDGES
+from algomesh_tray.bridges.request import Notice
 from algomesh_tray.bridges.service import BridgeService
 from algomesh_tray.bridges.telegram import telegram_status_request
 from algomesh_tray.feed.outage import EngineAlert
@@ -26,6 +27,7 @@ from algomesh_tray.settings import Settings
 
 from ...http_fakes import Answer, FakeService
 from ..conftest import wait_until
+from .conftest import Desk, signal
 
 SINCE = 1_700_000_000.0
 #: The reason comes from the engine's side of the connection: text to be shown, never markup.
@@ -65,8 +67,11 @@ def trade(**changes: Any) -> TradeRecord:
     return TradeRecord(1, SINCE, StrategySignal(**values), "{}")
 
 
-def hub_for(service: FakeService) -> BridgeHub:
-    return BridgeHub(telegram_api=service.url, initial_delay=0.01, max_delay=0.05)
+def hub_for(service: FakeService, desk: Desk) -> BridgeHub:
+    hub = BridgeHub(outbox=desk.pipeline.outbox, telegram_api=service.url, initial_delay=0.01, max_delay=0.05)
+    desk.pipeline.route = hub.route
+    desk.on_recorded = hub.submit
+    return hub
 
 
 def test_a_down_and_an_up_alert_reach_every_bridge_with_feed_text_escaped(service: FakeService, tmp_path: Path) -> None:
@@ -76,12 +81,15 @@ def test_a_down_and_an_up_alert_reach_every_bridge_with_feed_text_escaped(servic
     before = time.time()
 
     async def main() -> None:
+        desk = Desk(tmp_path / "trades.sqlite3")
         bridges = BridgeService(credentials=Credentials(backend=keyring), telegram_api=service.url)
+        bridges.attach(desk.pipeline.outbox, ALL_ON)
         await bridges.store_secrets(secrets(service), ALL_ON)
         bridges.announce(DOWN, ALL_ON)
         bridges.announce(UP, ALL_ON)
         await wait_until(lambda: len(service.seen) == 6, 10, what="two alerts on each of three bridges")
         await bridges.close()
+        await desk.close()
 
     asyncio.run(main())
     down, up = payloads(service, TELEGRAM)
@@ -109,17 +117,19 @@ def test_a_down_and_an_up_alert_reach_every_bridge_with_feed_text_escaped(servic
     assert "raw" not in down  # not shaped like a trade: a dashboard tells them apart by "type"
 
 
-def test_a_bridge_with_its_engine_status_switch_off_gets_no_alert(service: FakeService) -> None:
+def test_a_bridge_with_its_engine_status_switch_off_gets_no_alert(service: FakeService, tmp_path: Path) -> None:
     """Telegram's switch off: Discord and the webhook get the alert, Telegram only the trades."""
     settings = replace(ALL_ON, telegram_engine_status=False)
 
     async def main() -> None:
-        hub = hub_for(service)
+        desk = Desk(tmp_path / "trades.sqlite3")
+        hub = hub_for(service, desk)
         await hub.configure(settings, secrets(service))
-        hub.announce(DOWN, settings)
-        hub.submit([trade()])
+        hub.announce(Notice.from_alert(DOWN), settings)
+        await desk.log(signal())
         await wait_until(lambda: len(service.seen) == 5, 10, what="the alert on two bridges, the trade on three")
         await hub.close()
+        await desk.close()
 
     asyncio.run(main())
     (telegram,) = payloads(service, TELEGRAM)
@@ -128,38 +138,42 @@ def test_a_bridge_with_its_engine_status_switch_off_gets_no_alert(service: FakeS
     assert [p.get("type", "trade") for p in payloads(service, HOOK)] == ["ENGINE_STATUS", "trade"]
 
 
-def test_a_bridge_whose_filter_excludes_every_trade_still_gets_the_alert(service: FakeService) -> None:
+def test_a_bridge_whose_filter_excludes_every_trade_still_gets_the_alert(service: FakeService, tmp_path: Path) -> None:
     """The trade filter is for trades: an outage reaches the phone whatever words it holds."""
     settings = Settings(telegram_enabled=True, telegram_chat_id="42", telegram_filter="ethusdt paper")
 
     async def main() -> None:
-        hub = hub_for(service)
+        desk = Desk(tmp_path / "trades.sqlite3")
+        hub = hub_for(service, desk)
         await hub.configure(settings, secrets(service))
-        hub.submit([trade()])  # BTCUSDT live: filtered out
-        hub.announce(DOWN, settings)
+        await desk.log(signal())  # BTCUSDT live: filtered out
+        hub.announce(Notice.from_alert(DOWN), settings)
         await wait_until(lambda: hub.bridges["telegram"].status.sent == 1, 10, what="the alert sent")
-        assert hub.bridges["telegram"].status.queued == 0
+        assert await desk.waiting("telegram") == 0
         await hub.close()
+        await desk.close()
 
     asyncio.run(main())
     (only,) = payloads(service, TELEGRAM)
     assert only["text"].startswith("<b>AlgoMesh engine disconnected</b>")
 
 
-def test_a_429_with_retry_after_is_honoured_for_an_alert(service: FakeService) -> None:
+def test_a_429_with_retry_after_is_honoured_for_an_alert(service: FakeService, tmp_path: Path) -> None:
     """Telegram's parameters.retry_after holds the alert back as it would a trade; then it goes out once."""
     service.answers = [Answer(429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
                                     "parameters": {"retry_after": 0.3}})]  # fmt: skip
     settings = Settings(telegram_enabled=True, telegram_chat_id="42")
 
     async def main() -> None:
-        hub = hub_for(service)
+        desk = Desk(tmp_path / "trades.sqlite3")
+        hub = hub_for(service, desk)
         await hub.configure(settings, secrets(service))
-        hub.announce(DOWN, settings)
+        hub.announce(Notice.from_alert(DOWN), settings)
         await wait_until(lambda: hub.bridges["telegram"].status.sent == 1, 10, what="the alert sent after the 429")
         status = hub.bridges["telegram"].status
-        assert status.failed == 0 and status.last_error == ""
+        assert status.last_error == ""
         await hub.close()
+        await desk.close()
 
     asyncio.run(main())
     first, second = service.seen
@@ -167,18 +181,22 @@ def test_a_429_with_retry_after_is_honoured_for_an_alert(service: FakeService) -
     assert first.payload == second.payload and "AlgoMesh engine disconnected" in second.payload["text"]
 
 
-def test_an_alert_raised_while_the_hub_waits_for_its_secrets_goes_out_after(service: FakeService) -> None:
+def test_an_alert_raised_while_the_hub_waits_for_its_secrets_goes_out_after(
+    service: FakeService, tmp_path: Path
+) -> None:
     """Starting with no engine while the keyring prompts: the alert waits for the bridges, like signals do."""
     settings = Settings(webhook_enabled=True)
 
     async def main() -> None:
-        hub = hub_for(service)
-        hub.hold()
-        hub.announce(DOWN, settings)
+        desk = Desk(tmp_path / "trades.sqlite3")
+        hub = hub_for(service, desk)
+        hub.expect(settings)
+        hub.announce(Notice.from_alert(DOWN), settings)
         assert service.seen == []
         await hub.configure(settings, secrets(service))
         await wait_until(lambda: len(service.seen) == 1, 10, what="the held alert sent")
         await hub.close()
+        await desk.close()
 
     asyncio.run(main())
     assert payloads(service, HOOK)[0]["status"] == "down"
