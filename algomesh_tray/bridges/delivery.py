@@ -97,17 +97,30 @@ def _retry_after(response: httpx.Response) -> float | None:
     return None
 
 
+def _reason(body: object) -> str:
+    """The service's own words in an error answer: Telegram's description, Discord's message, ntfy's
+    error, Gotify's errorDescription (or error), Pushover's errors list; a text answer as it is."""
+    if not isinstance(body, dict):
+        return str(body)
+    for key in ("description", "errorDescription", "message", "error"):
+        if isinstance(value := body.get(key), str) and value:
+            return value
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        return "; ".join(str(error) for error in errors)
+    return ""
+
+
 def _error_text(service: str, response: httpx.Response) -> str:
     """The service's own reason, shortened, in a sentence."""
     try:
         body = response.json()
     except ValueError:
         body = response.text
-    reason = (body.get("description") or body.get("message") or "") if isinstance(body, dict) else body
     hint = {401: " (check the token)", 403: " (no permission)", 404: " (check the address or chat)"}.get(
         response.status_code, ""
     )
-    return f"{service} answered HTTP {response.status_code}{hint}: {safe_text(str(reason), 160)}".rstrip(": ")
+    return f"{service} answered HTTP {response.status_code}{hint}: {safe_text(_reason(body), 160)}".rstrip(": ")
 
 
 @dataclass(slots=True)
@@ -228,7 +241,7 @@ class Bridge:
         problem = ""
         for _attempt in range(self._max_attempts):
             try:
-                response = await self._client.post(request.url, json=request.payload)
+                response = await self._client.post(request.url, json=request.payload, headers=request.headers)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol):  # retrying cannot mend the address
                 hint = " (check the token)" if self.service == "telegram" else ""
                 return f"the {self.service} address is not valid{hint}"

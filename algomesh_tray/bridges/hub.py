@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any
 from ..feed.records import TradeRecord
 from .delivery import Bridge, BridgeStatus
 from .discord import discord_request, discord_status_request
-from .kinds import bridge_kind
+from .gotify import gotify_request, gotify_status_request
+from .kinds import BRIDGES, bridge_kind
+from .ntfy import ntfy_request, ntfy_status_request
+from .pushover import PUSHOVER_API, pushover_request, pushover_status_request
 from .request import BridgeRequest
 from .telegram import TELEGRAM_API, telegram_request, telegram_status_request
 from .webhook import webhook_request, webhook_status_request
@@ -42,6 +45,24 @@ _BUILDERS: dict[str, tuple[Callable[..., BridgeRequest], Callable[..., BridgeReq
     "telegram": (telegram_request, telegram_status_request),
     "discord": (discord_request, discord_status_request),
     "webhook": (webhook_request, webhook_status_request),
+    "ntfy": (ntfy_request, ntfy_status_request),
+    "pushover": (pushover_request, pushover_status_request),
+    "gotify": (gotify_request, gotify_status_request),
+}
+
+#: The keyword each bridge field is passed to its builders as.
+_KEYWORDS: dict[str, str] = {
+    "telegram_token": "token",
+    "telegram_chat_id": "chat_id",
+    "discord_webhook_url": "webhook_url",
+    "webhook_url": "url",
+    "ntfy_server": "server",
+    "ntfy_topic": "topic",
+    "ntfy_token": "token",
+    "pushover_token": "token",
+    "pushover_user": "user",
+    "gotify_server": "server",
+    "gotify_token": "token",
 }
 
 
@@ -52,9 +73,11 @@ class BridgeHub:
     """
 
     def __init__(self, *, on_status: Callable[[str, BridgeStatus], None] = lambda kind, status: None,
-                 telegram_api: str = TELEGRAM_API, **bridge_options: Any) -> None:  # fmt: skip
+                 telegram_api: str = TELEGRAM_API, pushover_api: str = PUSHOVER_API,
+                 **bridge_options: Any) -> None:  # fmt: skip
         self._on_status = on_status
-        self._telegram_api = telegram_api
+        #: Where the services with a fixed address are reached (tests point them at local fakes).
+        self._base_urls = {"telegram": telegram_api, "pushover": pushover_api}
         self._bridge_options = bridge_options
         self._client: httpx.AsyncClient | None = None
         self.bridges: dict[str, Bridge] = {}
@@ -67,20 +90,23 @@ class BridgeHub:
         self._configuring = asyncio.Lock()  # a settings change during the start-up configure waits its turn
 
     def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, RequestBuilders]:
-        """Request builders for each bridge that is enabled and has what it needs."""
-        addresses: dict[str, dict[str, str]] = {}
-        token, chat_id = secrets.get("telegram_token", ""), settings.telegram_chat_id
-        if token and chat_id:
-            addresses["telegram"] = {"token": token, "chat_id": chat_id, "base_url": self._telegram_api}
-        if discord_url := secrets.get("discord_webhook_url", ""):
-            addresses["discord"] = {"webhook_url": discord_url}
-        if webhook_url := secrets.get("webhook_url", ""):
-            addresses["webhook"] = {"url": webhook_url}
-        return {
-            name: RequestBuilders(partial(_BUILDERS[name][0], **address), partial(_BUILDERS[name][1], **address))
-            for name, address in addresses.items()
-            if bridge_kind(name).is_enabled(settings)
-        }
+        """Request builders for each bridge that is enabled and has every required field filled in."""
+        wanted: dict[str, RequestBuilders] = {}
+        for kind in BRIDGES:
+            if not kind.is_enabled(settings):
+                continue
+            values = {
+                field.name: secrets.get(field.name, "") if field.secret else str(getattr(settings, field.name)).strip()
+                for field in kind.fields
+            }
+            if not all(values[name] for name in kind.required_names):
+                continue
+            address = {_KEYWORDS[name]: value for name, value in values.items() if value}
+            if kind.name in self._base_urls:
+                address["base_url"] = self._base_urls[kind.name]
+            trade, status = _BUILDERS[kind.name]
+            wanted[kind.name] = RequestBuilders(partial(trade, **address), partial(status, **address))
+        return wanted
 
     def hold(self, limit: int = 500) -> None:
         """Keep (up to ``limit``, newest) the signals submitted until the next ``configure`` ends.

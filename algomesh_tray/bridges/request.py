@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..util.formatting import safe_text
@@ -13,10 +13,12 @@ __all__ = ["BridgeRequest", "iso_time", "safe_lines"]
 
 @dataclass(frozen=True, slots=True)
 class BridgeRequest:
-    """One HTTP POST of JSON; the URL may hold a secret and is never logged."""
+    """One HTTP POST of JSON; the URL, the headers and the payload may hold a secret and are never logged."""
 
     url: str
     payload: dict[str, Any]
+    #: Extra request headers (an access token: ntfy's Authorization, Gotify's X-Gotify-Key).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def iso_time(when: float) -> str:

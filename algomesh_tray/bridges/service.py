@@ -18,6 +18,7 @@ from .credentials import Credentials
 from .delivery import Bridge, BridgeStatus
 from .hub import BridgeHub
 from .kinds import BRIDGES, bridge_kind
+from .pushover import PUSHOVER_API
 from .telegram import TELEGRAM_API
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class BridgeService:
         *,
         credentials: Credentials | None = None,
         telegram_api: str = TELEGRAM_API,
+        pushover_api: str = PUSHOVER_API,
         on_status: Callable[[str, str], None] = lambda kind, text: None,
         on_problem: Callable[[str], None] = lambda message: None,
     ) -> None:
@@ -53,7 +55,7 @@ class BridgeService:
         self._secrets: dict[str, str] | None = None
         #: The last status line of each bridge, for a Settings window opened later.
         self.texts: dict[str, str] = {}
-        self.hub = BridgeHub(on_status=self._on_hub_status, telegram_api=telegram_api)
+        self.hub = BridgeHub(on_status=self._on_hub_status, telegram_api=telegram_api, pushover_api=pushover_api)
 
     def hold(self) -> None:
         """Keep what is submitted until the first ``configure`` ends (the keyring may prompt)."""

@@ -191,6 +191,9 @@ def test_every_bridge_kind_names_an_existing_engine_status_switch_that_is_on_by_
         "telegram_engine_status",
         "discord_engine_status",
         "webhook_engine_status",
+        "ntfy_engine_status",
+        "pushover_engine_status",
+        "gotify_engine_status",
     ]
     assert all(kind.tells_engine_status(fresh) for kind in BRIDGES)
 
