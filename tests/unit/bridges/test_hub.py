@@ -4,11 +4,12 @@ handed over when a bridge restarts."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from algomesh_tray.bridges.hub import BridgeHub
 from algomesh_tray.settings import Settings
 
-from ...http_fakes import FakeService
+from ...http_fakes import FakeService, gotify_rule, ntfy_rule, pushover_rule
 from ...waiting import wait_until_async as wait_until
 from .conftest import record
 
@@ -55,3 +56,53 @@ def test_a_new_token_hands_undelivered_signals_to_the_restarted_bridge(service: 
     asyncio.run(main())
     assert symbols_sent_with(service, "1:OLD") == ["SYM1"]
     assert symbols_sent_with(service, "2:NEW") == ["SYM2", "SYM3"]
+
+
+PHONES_ON = Settings(ntfy_enabled=True, ntfy_topic="algomesh-k3v9q2", pushover_enabled=True, gotify_enabled=True,
+                     gotify_server="https://gotify.example.com")  # fmt: skip
+PHONE_SECRETS = {"pushover_token": "aTOKEN", "pushover_user": "uUSER", "gotify_token": "gTOKEN"}
+
+
+def test_the_phone_services_are_built_from_settings_and_secrets() -> None:
+    """ntfy (no token needed), Pushover (token and user) and Gotify (server and token) each build."""
+    built = BridgeHub(pushover_api="http://127.0.0.1:9").builders(PHONES_ON, PHONE_SECRETS)
+    assert sorted(built) == ["gotify", "ntfy", "pushover"]
+    ntfy = built["ntfy"].trade(record())
+    assert ntfy.url == "https://ntfy.sh/" and ntfy.payload["topic"] == "algomesh-k3v9q2" and ntfy.headers == {}
+    pushover = built["pushover"].trade(record())
+    assert pushover.url == "http://127.0.0.1:9/1/messages.json"
+    assert (pushover.payload["token"], pushover.payload["user"]) == ("aTOKEN", "uUSER")
+    gotify = built["gotify"].trade(record())
+    assert gotify.url == "https://gotify.example.com/message" and gotify.headers == {"X-Gotify-Key": "gTOKEN"}
+    with_token = BridgeHub().builders(PHONES_ON, {"ntfy_token": "tk_1"})["ntfy"].trade(record())
+    assert with_token.headers == {"Authorization": "Bearer tk_1"}
+
+
+def test_a_phone_service_missing_a_required_field_is_not_built() -> None:
+    """No topic, no user key, no Gotify server: those bridges do not run; a switched-off one neither."""
+    hub = BridgeHub()
+    assert "ntfy" not in hub.builders(replace(PHONES_ON, ntfy_topic=""), PHONE_SECRETS)
+    assert "pushover" not in hub.builders(PHONES_ON, {**PHONE_SECRETS, "pushover_user": ""})
+    assert "gotify" not in hub.builders(replace(PHONES_ON, gotify_server=""), PHONE_SECRETS)
+    assert "ntfy" not in hub.builders(replace(PHONES_ON, ntfy_enabled=False), PHONE_SECRETS)
+
+
+def test_a_signal_reaches_ntfy_pushover_and_gotify_through_the_hub() -> None:
+    """Configured from settings and secrets, the hub delivers one signal to each local fake."""
+    ntfy, pushover = FakeService(ntfy_rule()), FakeService(pushover_rule(token="aTOKEN", user="uUSER"))
+    gotify = FakeService(gotify_rule(token="gTOKEN"))
+    settings = replace(PHONES_ON, ntfy_server=ntfy.url, gotify_server=gotify.url)
+
+    async def main() -> None:
+        hub = BridgeHub(pushover_api=pushover.url, initial_delay=0.01, max_delay=0.05)
+        await hub.configure(settings, PHONE_SECRETS)
+        hub.submit([record()])
+        await wait_until(lambda: all(bridge.status.sent == 1 for bridge in hub.bridges.values()))
+        await hub.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        for fake in (ntfy, pushover, gotify):
+            fake.close()
+    assert [len(fake.seen) for fake in (ntfy, pushover, gotify)] == [1, 1, 1]
