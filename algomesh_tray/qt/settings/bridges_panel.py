@@ -55,6 +55,8 @@ class BridgesPanel(QWidget):
     """Edits bridge settings and secrets; asks the app to send test messages."""
 
     test_requested = Signal(str)  # kind
+    #: A setting (not a secret) was edited: the dialog checks it at once (an ntfy topic, a server).
+    edited = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +66,8 @@ class BridgesPanel(QWidget):
         for name, box in self.boxes.items():
             layout.addWidget(box)
             box.test_button.clicked.connect(lambda _=False, name=name: self.test_requested.emit(name))
+            for setting in box.kind.setting_names:
+                box.edits[setting].textChanged.connect(self.edited)
         layout.addStretch(1)
         self.scroll_area = QScrollArea(widgetResizable=True)
         self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)

@@ -105,6 +105,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.bridges.test_requested.connect(self._on_bridges_test_requested)
         self.rules.validity_changed.connect(self._refresh)
+        self.bridges.edited.connect(self._refresh)
 
         self._secrets: dict[str, str] = {}
         self.load(settings, active_url, start_at_login=start_at_login)
