@@ -245,6 +245,8 @@ class Bridge:
             except (httpx.InvalidURL, httpx.UnsupportedProtocol):  # retrying cannot mend the address
                 hint = " (check the token)" if self.service == "telegram" else ""
                 return f"the {self.service} address is not valid{hint}"
+            except UnicodeEncodeError:  # a pasted token with a character no HTTP header can carry
+                return f"the {self.service} token holds a character that cannot be sent (retype it)"
             except httpx.TimeoutException:
                 problem = f"{self.service} did not answer in time"
             except httpx.HTTPError as error:

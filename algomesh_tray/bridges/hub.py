@@ -50,21 +50,6 @@ _BUILDERS: dict[str, tuple[Callable[..., BridgeRequest], Callable[..., BridgeReq
     "gotify": (gotify_request, gotify_status_request),
 }
 
-#: The keyword each bridge field is passed to its builders as.
-_KEYWORDS: dict[str, str] = {
-    "telegram_token": "token",
-    "telegram_chat_id": "chat_id",
-    "discord_webhook_url": "webhook_url",
-    "webhook_url": "url",
-    "ntfy_server": "server",
-    "ntfy_topic": "topic",
-    "ntfy_token": "token",
-    "pushover_token": "token",
-    "pushover_user": "user",
-    "gotify_server": "server",
-    "gotify_token": "token",
-}
-
 
 class BridgeHub:
     """The bridges the settings ask for, built from settings plus secrets; rebuilt when they change.
@@ -96,12 +81,12 @@ class BridgeHub:
             if not kind.is_enabled(settings):
                 continue
             values = {
-                field.name: secrets.get(field.name, "") if field.secret else str(getattr(settings, field.name)).strip()
+                field: secrets.get(field.name, "") if field.secret else str(getattr(settings, field.name)).strip()
                 for field in kind.fields
             }
-            if not all(values[name] for name in kind.required_names):
+            if not all(value for field, value in values.items() if field.required):
                 continue
-            address = {_KEYWORDS[name]: value for name, value in values.items() if value}
+            address = {field.argument: value for field, value in values.items() if value}
             if kind.name in self._base_urls:
                 address["base_url"] = self._base_urls[kind.name]
             trade, status = _BUILDERS[kind.name]

@@ -14,13 +14,14 @@ __all__ = ["BRIDGES", "SECRET_NAMES", "BridgeField", "BridgeKind", "bridge_kind"
 class BridgeField:
     """One thing the user types for a bridge: a secret (kept in the keyring) or a setting.
 
-    ``required``: the bridge cannot run without it (an ntfy access token is optional: public topics
-    need none).
+    ``argument``: the keyword its service's request builders take it as. ``required``: the bridge
+    cannot run without it (an ntfy access token is optional: public topics need none).
     """
 
     name: str
     label: str
     secret: bool
+    argument: str
     required: bool = True
 
 
@@ -75,28 +76,37 @@ BRIDGES: tuple[BridgeKind, ...] = (
     BridgeKind(
         "telegram",
         "Telegram",
-        (BridgeField("telegram_token", "Bot token:", True), BridgeField("telegram_chat_id", "Chat ID:", False)),
+        (
+            BridgeField("telegram_token", "Bot token:", True, "token"),
+            BridgeField("telegram_chat_id", "Chat ID:", False, "chat_id"),
+        ),
     ),
-    BridgeKind("discord", "Discord", (BridgeField("discord_webhook_url", "Webhook URL:", True),)),
-    BridgeKind("webhook", "JSON webhook", (BridgeField("webhook_url", "URL (POST JSON):", True),)),
+    BridgeKind("discord", "Discord", (BridgeField("discord_webhook_url", "Webhook URL:", True, "webhook_url"),)),
+    BridgeKind("webhook", "JSON webhook", (BridgeField("webhook_url", "URL (POST JSON):", True, "url"),)),
     BridgeKind(
         "ntfy",
         "ntfy",
         (
-            BridgeField("ntfy_server", "Server:", False),
-            BridgeField("ntfy_topic", "Topic:", False),
-            BridgeField("ntfy_token", "Access token (optional):", True, required=False),
+            BridgeField("ntfy_server", "Server:", False, "server"),
+            BridgeField("ntfy_topic", "Topic:", False, "topic"),
+            BridgeField("ntfy_token", "Access token (optional):", True, "token", required=False),
         ),
     ),
     BridgeKind(
         "pushover",
         "Pushover",
-        (BridgeField("pushover_token", "Application token:", True), BridgeField("pushover_user", "User key:", True)),
+        (
+            BridgeField("pushover_token", "Application token:", True, "token"),
+            BridgeField("pushover_user", "User key:", True, "user"),
+        ),
     ),
     BridgeKind(
         "gotify",
         "Gotify",
-        (BridgeField("gotify_server", "Server:", False), BridgeField("gotify_token", "Application token:", True)),
+        (
+            BridgeField("gotify_server", "Server:", False, "server"),
+            BridgeField("gotify_token", "Application token:", True, "token"),
+        ),
     ),
 )
 

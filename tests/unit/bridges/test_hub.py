@@ -106,3 +106,18 @@ def test_a_signal_reaches_ntfy_pushover_and_gotify_through_the_hub() -> None:
         for fake in (ntfy, pushover, gotify):
             fake.close()
     assert [len(fake.seen) for fake in (ntfy, pushover, gotify)] == [1, 1, 1]
+
+
+def test_every_bridge_builds_from_the_fields_its_kind_names() -> None:
+    """Each kind's fields, passed as their arguments, make both of its requests (a trade, an alert)."""
+    from algomesh_tray.bridges.kinds import BRIDGES
+    from algomesh_tray.feed.outage import EngineAlert
+
+    settings = Settings(**{kind.enabled_setting: True for kind in BRIDGES}, telegram_chat_id="42",  # type: ignore[arg-type]
+                        ntfy_topic="t", gotify_server="https://gotify.example.com")  # fmt: skip
+    secrets = {name: "s3cret" for kind in BRIDGES for name in kind.secret_names}
+    built = BridgeHub().builders(settings, secrets)
+    assert sorted(built) == sorted(kind.name for kind in BRIDGES)
+    alert = EngineAlert("down", "AlgoMesh engine disconnected", "connection refused", 0.0)
+    for builders in built.values():
+        assert builders.trade(record()).url and builders.status(alert).url

@@ -119,3 +119,10 @@ def test_an_outage_is_urgent_and_the_recovery_is_default() -> None:
     assert usual.payload["priority"] == 3 and usual.payload["tags"][0] == "white_check_mark"
     assert len(urgent.payload["message"]) <= 1000 and "\x07" not in urgent.payload["message"]
     assert urgent.headers == {"Authorization": "Bearer tk_1"} and usual.headers == {}
+
+
+def test_a_token_no_header_can_carry_is_refused_in_words(protected: FakeService) -> None:
+    """A pasted token with an accented letter: said once, plainly, without the token; nothing sent."""
+    bridge = send_one(protected, token="tk_café")
+    assert protected.seen == []
+    assert bridge.status.last_error == "the ntfy token holds a character that cannot be sent (retype it)"
