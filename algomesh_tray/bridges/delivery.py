@@ -111,16 +111,21 @@ def _reason(body: object) -> str:
     return ""
 
 
-def _error_text(service: str, response: httpx.Response) -> str:
-    """The service's own reason, shortened, in a sentence."""
+def _error_text(service: str, response: httpx.Response, secrets: tuple[str, ...] = ()) -> str:
+    """The service's own reason, shortened, in a sentence; a secret it echoes (a proxy's error page
+    quoting the headers) is blotted out."""
     try:
         body = response.json()
     except ValueError:
         body = response.text
+    reason = _reason(body)
+    for secret in secrets:
+        if secret:
+            reason = reason.replace(secret, "•••")
     hint = {401: " (check the token)", 403: " (no permission)", 404: " (check the address or chat)"}.get(
         response.status_code, ""
     )
-    return f"{service} answered HTTP {response.status_code}{hint}: {safe_text(_reason(body), 160)}".rstrip(": ")
+    return f"{service} answered HTTP {response.status_code}{hint}: {safe_text(reason, 160)}".rstrip(": ")
 
 
 @dataclass(slots=True)
@@ -260,8 +265,8 @@ class Bridge:
                     await asyncio.sleep(min(wait if wait is not None else next(delays), 3600))
                     continue
                 if response.status_code < 500:
-                    return _error_text(self.service, response)  # our request is wrong: no retry
-                problem = _error_text(self.service, response)
+                    return _error_text(self.service, response, request.secrets)  # our request is wrong: no retry
+                problem = _error_text(self.service, response, request.secrets)
             self.status.last_error = problem + "; retrying"
             self._on_status(self.status)
             await asyncio.sleep(next(delays))

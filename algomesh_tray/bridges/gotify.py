@@ -36,4 +36,4 @@ def gotify_status_request(alert: EngineAlert, *, server: str, token: str) -> Bri
 def _message(server: str, token: str, title: str, message: str, priority: int) -> BridgeRequest:
     """POST {server}/message with the application token in a header, never in the address."""
     payload = {"title": title, "message": message, "priority": priority}
-    return BridgeRequest(f"{server.rstrip('/')}/message", payload, {"X-Gotify-Key": token})
+    return BridgeRequest(f"{server.rstrip('/')}/message", payload, {"X-Gotify-Key": token}, (token,))

@@ -43,4 +43,4 @@ def _publish(server: str, topic: str, token: str, title: str, message: str, prio
     """ntfy's "publish as JSON": POST to the server root with the topic in the body."""
     payload = {"topic": topic, "message": message, "title": title, "priority": priority, "tags": tags}
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return BridgeRequest(f"{server.rstrip('/')}/", payload, headers)
+    return BridgeRequest(f"{server.rstrip('/')}/", payload, headers, (token,) if token else ())

@@ -44,4 +44,4 @@ def _message(base_url: str, token: str, user: str, title: str, message: str, pri
                                "message": safe_lines(message, MESSAGE_CHARS), "priority": priority}  # fmt: skip
     if priority == _EMERGENCY:
         payload |= {"retry": EMERGENCY_RETRY, "expire": EMERGENCY_EXPIRE}
-    return BridgeRequest(f"{base_url.rstrip('/')}/1/messages.json", payload)
+    return BridgeRequest(f"{base_url.rstrip('/')}/1/messages.json", payload, secrets=(token, user))

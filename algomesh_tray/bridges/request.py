@@ -19,6 +19,8 @@ class BridgeRequest:
     payload: dict[str, Any]
     #: Extra request headers (an access token: ntfy's Authorization, Gotify's X-Gotify-Key).
     headers: dict[str, str] = field(default_factory=dict)
+    #: The secrets it carries, blotted out of any answer quoted back to the user.
+    secrets: tuple[str, ...] = ()
 
 
 def iso_time(when: float) -> str:

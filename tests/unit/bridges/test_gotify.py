@@ -10,7 +10,7 @@ from algomesh_tray.bridges.delivery import Bridge
 from algomesh_tray.bridges.gotify import gotify_request, gotify_status_request
 from algomesh_tray.feed.outage import EngineAlert
 
-from ...http_fakes import FakeService, gotify_rule
+from ...http_fakes import Answer, FakeService, gotify_rule
 from ...waiting import wait_until_async as wait_until
 from .conftest import record, run_bridge
 
@@ -62,3 +62,11 @@ def test_an_outage_is_high_priority_and_the_recovery_normal() -> None:
     up = EngineAlert("up", "AlgoMesh engine is back", "Signals are flowing again.", 0.0)
     assert gotify_status_request(down, server="https://g.example.com", token=TOKEN).payload["priority"] == 8
     assert gotify_status_request(up, server="https://g.example.com", token=TOKEN).payload["priority"] == 5
+
+
+def test_an_answer_that_echoes_the_token_is_quoted_without_it(gotify: FakeService) -> None:
+    """A proxy in front of Gotify that quotes the request's headers: the token is blotted out."""
+    gotify.answers = [Answer(403, {"error": "Forbidden", "errorCode": 403,
+                                   "errorDescription": f"X-Gotify-Key {TOKEN} is not allowed here"})]  # fmt: skip
+    bridge = send_one(gotify, TOKEN)
+    assert bridge.status.last_error == "gotify answered HTTP 403 (no permission): X-Gotify-Key ••• is not allowed here"

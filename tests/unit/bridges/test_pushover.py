@@ -11,7 +11,7 @@ from algomesh_tray.bridges.pushover import pushover_request, pushover_status_req
 from algomesh_tray.bridges.request import BridgeRequest
 from algomesh_tray.feed.outage import EngineAlert
 
-from ...http_fakes import FakeService, pushover_rule
+from ...http_fakes import Answer, FakeService, pushover_rule
 from ...waiting import wait_until_async as wait_until
 from .conftest import record, run_bridge
 
@@ -89,3 +89,10 @@ def test_long_text_is_cut_to_pushovers_limits(pushover: FakeService) -> None:
     request = pushover_status_request(alert, token=TOKEN, user=USER, base_url=pushover.url)
     assert len(request.payload["title"]) == 250 and len(request.payload["message"]) == 1024
     assert deliver(pushover, request).status.sent == 1
+
+
+def test_the_keys_are_blotted_out_of_an_answer_that_quotes_them(pushover: FakeService) -> None:
+    """Whatever the answer quotes back, neither the application token nor the user key is shown."""
+    pushover.answers = [Answer(400, {"errors": [f"user {USER} of application {TOKEN} is disabled"], "status": 0})]
+    bridge = deliver(pushover, pushover_request(record(), token=TOKEN, user=USER, base_url=pushover.url))
+    assert bridge.status.last_error == "pushover answered HTTP 400: user ••• of application ••• is disabled"
