@@ -23,6 +23,8 @@ class BridgeField:
     secret: bool
     argument: str
     required: bool = True
+    #: Shown in the empty field: an example or what it may hold.
+    hint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +89,9 @@ BRIDGES: tuple[BridgeKind, ...] = (
         "ntfy",
         "ntfy",
         (
-            BridgeField("ntfy_server", "Server:", False, "server"),
-            BridgeField("ntfy_topic", "Topic:", False, "topic"),
-            BridgeField("ntfy_token", "Access token (optional):", True, "token", required=False),
+            BridgeField("ntfy_server", "Server:", False, "server", hint="https://ntfy.sh or your own"),
+            BridgeField("ntfy_topic", "Topic:", False, "topic", hint="letters, digits, - and _, hard to guess"),
+            BridgeField("ntfy_token", "Access token (optional):", True, "token", required=False, hint="optional"),
         ),
     ),
     BridgeKind(
@@ -104,7 +106,7 @@ BRIDGES: tuple[BridgeKind, ...] = (
         "gotify",
         "Gotify",
         (
-            BridgeField("gotify_server", "Server:", False, "server"),
+            BridgeField("gotify_server", "Server:", False, "server", hint="https://gotify.example.com"),
             BridgeField("gotify_token", "Application token:", True, "token"),
         ),
     ),

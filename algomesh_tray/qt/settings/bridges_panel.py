@@ -35,8 +35,7 @@ class _BridgeBox(QGroupBox):
             edit = QLineEdit()
             if field.secret:
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
-            if not field.required:
-                edit.setPlaceholderText("optional")
+            edit.setPlaceholderText(field.hint)
             self.edits[field.name] = edit
             form.addRow(field.label, edit)
         self.filter_edit = QLineEdit(placeholderText="all signals, or words that must all appear")

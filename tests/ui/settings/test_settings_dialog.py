@@ -275,6 +275,7 @@ def test_the_phone_services_show_their_fields_and_save_them(qtbot: QtBot, dialog
     assert ntfy.isChecked() and ntfy.edits["ntfy_server"].text() == "https://ntfy.sh"
     assert ntfy.edits["ntfy_topic"].text() == "algomesh-k3v9q2"
     assert ntfy.edits["ntfy_token"].placeholderText() == "optional"
+    assert boxes["gotify"].edits["gotify_server"].placeholderText() == "https://gotify.example.com"
     for kind, secret in (("ntfy", "ntfy_token"), ("pushover", "pushover_token"), ("pushover", "pushover_user"),
                          ("gotify", "gotify_token")):  # fmt: skip
         assert boxes[kind].edits[secret].echoMode() == QLineEdit.EchoMode.Password
