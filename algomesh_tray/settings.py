@@ -30,6 +30,7 @@ __all__ = [
     "save_settings",
     "unencrypted_warning",
     "validate_address",
+    "validate_server_url",
 ]
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 MAX_ENGINE_ALERT_SECONDS: Final = 3600
 _HOSTNAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
 _PATH: Final = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
+#: The topic names ntfy accepts.
+_NTFY_TOPIC: Final = re.compile(r"[-_A-Za-z0-9]{1,64}")
 
 
 class SettingsError(ValueError):
@@ -78,6 +81,21 @@ class Settings:
     webhook_enabled: bool = False
     webhook_filter: str = ""
     webhook_engine_status: bool = True
+    #: ntfy: ntfy.sh or a self-hosted server, and the topic the phone subscribes to.
+    ntfy_enabled: bool = False
+    ntfy_server: str = "https://ntfy.sh"
+    ntfy_topic: str = ""
+    ntfy_filter: str = ""
+    ntfy_engine_status: bool = True
+    #: Pushover: its application token and user key are both in the keyring.
+    pushover_enabled: bool = False
+    pushover_filter: str = ""
+    pushover_engine_status: bool = True
+    #: Gotify: the trader's own server.
+    gotify_enabled: bool = False
+    gotify_server: str = ""
+    gotify_filter: str = ""
+    gotify_engine_status: bool = True
 
     @property
     def url(self) -> str:
@@ -106,6 +124,12 @@ class Settings:
             parse_quiet_hours(self.quiet_hours)
         except RulesError as error:
             raise SettingsError(str(error)) from None
+        validate_server_url("The ntfy server", self.ntfy_server, example="https://ntfy.sh")
+        validate_server_url("The Gotify server", self.gotify_server, example="https://gotify.example.com")
+        if self.ntfy_topic and not _NTFY_TOPIC.fullmatch(self.ntfy_topic):
+            raise SettingsError(
+                "The ntfy topic may have only letters, digits, - and _ (no spaces), at most 64 of them."
+            )
         return self
 
     def with_address(self, url: str) -> Settings:
@@ -135,6 +159,41 @@ def validate_address(host: str, port: object, path: str) -> None:
         raise SettingsError("The port must be a number from 1 to 65535.")
     if not _PATH.fullmatch(path):
         raise SettingsError("The path must start with / and contain no spaces, e.g. /connect.")
+
+
+def validate_server_url(what: str, url: object, *, example: str) -> None:
+    """Raise SettingsError unless ``url`` is empty (not filled in yet) or http(s)://host[:port][/path].
+
+    A user name or password in it is refused: it would land in the settings file; tokens go in the
+    token field (the keyring). ``what`` names the setting in the message, ``example`` shows a good one.
+    """
+    if not isinstance(url, str) or not url:
+        return
+    example = f"{what} must be an address like {example}"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{example} (starting with http:// or https://).")
+    if parts.username is not None or parts.password is not None:
+        raise SettingsError(f"{what} address must not hold a name or password: put the token in its own field.")
+    if parts.query or parts.fragment or (parts.path and not _PATH.fullmatch(parts.path)):
+        raise SettingsError(f"{example}, with no spaces, ? or #.")
+    try:
+        port = parts.port  # raises for a port that is not a number from 0 to 65535
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise SettingsError(f"{what}'s port must be a number from 1 to 65535.")
+    host = parts.hostname
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOSTNAME.fullmatch(host) or len(host) > 253:
+            raise SettingsError(f"{example}: '{_shortened(host)}' is not a valid host name or IP address.") from None
+
+
+def _shortened(host: str) -> str:
+    """A host name for a message: at most 60 characters."""
+    return host if len(host) <= 60 else host[:59] + "…"
 
 
 def is_loopback(host: str) -> bool:

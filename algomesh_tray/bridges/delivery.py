@@ -133,17 +133,35 @@ def _retry_after(response: httpx.Response) -> float | None:
     return None
 
 
-def _error_text(service: str, response: httpx.Response) -> str:
-    """The service's own reason, shortened, in a sentence."""
+def _reason(body: object) -> str:
+    """The service's own words in an error answer: Telegram's description, Discord's message, ntfy's
+    error, Gotify's errorDescription (or error), Pushover's errors list; a text answer as it is."""
+    if not isinstance(body, dict):
+        return str(body)
+    for key in ("description", "errorDescription", "message", "error"):
+        if isinstance(value := body.get(key), str) and value:
+            return value
+    errors = body.get("errors")
+    if isinstance(errors, list):
+        return "; ".join(str(error) for error in errors)
+    return ""
+
+
+def _error_text(service: str, response: httpx.Response, secrets: tuple[str, ...] = ()) -> str:
+    """The service's own reason, shortened, in a sentence; a secret it echoes (a proxy's error page
+    quoting the headers) is blotted out."""
     try:
         body = response.json()
     except ValueError:
         body = response.text
-    reason = (body.get("description") or body.get("message") or "") if isinstance(body, dict) else body
+    reason = _reason(body)
+    for secret in secrets:
+        if secret:
+            reason = reason.replace(secret, "•••")
     hint = {401: " (check the token)", 403: " (no permission)", 404: " (check the address or chat)"}.get(
         response.status_code, ""
     )
-    return f"{service} answered HTTP {response.status_code}{hint}: {safe_text(str(reason), 160)}".rstrip(": ")
+    return f"{service} answered HTTP {response.status_code}{hint}: {safe_text(reason, 160)}".rstrip(": ")
 
 
 async def attempt(client: httpx.AsyncClient, service: str, request: BridgeRequest) -> Attempt:
@@ -155,6 +173,8 @@ async def attempt(client: httpx.AsyncClient, service: str, request: BridgeReques
     except (httpx.InvalidURL, httpx.UnsupportedProtocol):  # retrying cannot mend the address
         hint = " (check the token)" if service == "telegram" else ""
         return Attempt(f"the {service} address is not valid{hint}")
+    except UnicodeEncodeError:  # a pasted token with a character no HTTP header can carry
+        return Attempt(f"the {service} token holds a character that cannot be sent (retype it)")
     except httpx.TimeoutException:
         return Attempt(f"{service} did not answer in time", retry=True)
     except httpx.HTTPError as error:
@@ -169,7 +189,7 @@ async def attempt(client: httpx.AsyncClient, service: str, request: BridgeReques
     if response.status_code == 429:
         return Attempt(f"{service} is rate-limiting (HTTP 429)", retry=True, wait=_retry_after(response))
     # Our request is wrong (4xx): trying again cannot help. The service's trouble (5xx) may pass.
-    return Attempt(_error_text(service, response), retry=response.status_code >= 500)
+    return Attempt(_error_text(service, response, request.secrets), retry=response.status_code >= 500)
 
 
 def _delivered(item_id: int, outbox: Outbox) -> None:

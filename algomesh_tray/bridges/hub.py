@@ -16,7 +16,10 @@ from ..feed.protocol import StrategySignal
 from ..feed.records import TradeRecord
 from .delivery import Bridge, BridgeStatus, OutboxAccess, matches_filter
 from .discord import discord_request, discord_status_request
+from .gotify import gotify_request, gotify_status_request
 from .kinds import BRIDGES, bridge_kind
+from .ntfy import ntfy_request, ntfy_status_request
+from .pushover import PUSHOVER_API, pushover_request, pushover_status_request
 from .request import BridgeRequest, Notice
 from .telegram import TELEGRAM_API, telegram_request, telegram_status_request
 from .webhook import webhook_request, webhook_status_request
@@ -44,6 +47,9 @@ _BUILDERS: dict[str, tuple[Callable[..., BridgeRequest], Callable[..., BridgeReq
     "telegram": (telegram_request, telegram_status_request),
     "discord": (discord_request, discord_status_request),
     "webhook": (webhook_request, webhook_status_request),
+    "ntfy": (ntfy_request, ntfy_status_request),
+    "pushover": (pushover_request, pushover_status_request),
+    "gotify": (gotify_request, gotify_status_request),
 }
 
 
@@ -61,12 +67,14 @@ class BridgeHub:
         on_status: Callable[[str, BridgeStatus], None] = lambda kind, status: None,
         on_refused: Callable[[str], None] = lambda message: None,
         telegram_api: str = TELEGRAM_API,
+        pushover_api: str = PUSHOVER_API,
         **bridge_options: Any,
     ) -> None:
         self.outbox = outbox
         self._on_status = on_status
         self._on_refused = on_refused
-        self._telegram_api = telegram_api
+        #: Where the services with a fixed address are reached (tests point them at local fakes).
+        self._base_urls = {"telegram": telegram_api, "pushover": pushover_api}
         self._bridge_options = bridge_options
         self._client: httpx.AsyncClient | None = None
         self.bridges: dict[str, Bridge] = {}
@@ -77,20 +85,23 @@ class BridgeHub:
         self._configuring = asyncio.Lock()  # a settings change during the start-up configure waits its turn
 
     def builders(self, settings: Any, secrets: dict[str, str]) -> dict[str, RequestBuilders]:
-        """Request builders for each bridge that is enabled and has what it needs."""
-        addresses: dict[str, dict[str, str]] = {}
-        token, chat_id = secrets.get("telegram_token", ""), settings.telegram_chat_id
-        if token and chat_id:
-            addresses["telegram"] = {"token": token, "chat_id": chat_id, "base_url": self._telegram_api}
-        if discord_url := secrets.get("discord_webhook_url", ""):
-            addresses["discord"] = {"webhook_url": discord_url}
-        if webhook_url := secrets.get("webhook_url", ""):
-            addresses["webhook"] = {"url": webhook_url}
-        return {
-            name: RequestBuilders(partial(_BUILDERS[name][0], **address), partial(_BUILDERS[name][1], **address))
-            for name, address in addresses.items()
-            if bridge_kind(name).is_enabled(settings)
-        }
+        """Request builders for each bridge that is enabled and has every required field filled in."""
+        wanted: dict[str, RequestBuilders] = {}
+        for kind in BRIDGES:
+            if not kind.is_enabled(settings):
+                continue
+            values = {
+                field: secrets.get(field.name, "") if field.secret else str(getattr(settings, field.name)).strip()
+                for field in kind.fields
+            }
+            if not all(value for field, value in values.items() if field.required):
+                continue
+            address = {field.argument: value for field, value in values.items() if value}
+            if kind.name in self._base_urls:
+                address["base_url"] = self._base_urls[kind.name]
+            trade, status = _BUILDERS[kind.name]
+            wanted[kind.name] = RequestBuilders(partial(trade, **address), partial(status, **address))
+        return wanted
 
     def expect(self, settings: Any) -> None:
         """Before the secrets are read (the keyring may prompt): every enabled bridge gets signals

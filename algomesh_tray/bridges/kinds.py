@@ -1,5 +1,6 @@
 """The bridges the app forwards signals to, described once: their names, labels, the secrets and
-settings each has. Credentials, the bridge hub and the Settings panel all read this. No Qt."""
+settings each has, and which of those are required. Credentials, the bridge hub and the Settings
+panel all read this. No Qt."""
 
 from __future__ import annotations
 
@@ -11,11 +12,19 @@ __all__ = ["BRIDGES", "SECRET_NAMES", "BridgeField", "BridgeKind", "bridge_kind"
 
 @dataclass(frozen=True, slots=True)
 class BridgeField:
-    """One thing the user types for a bridge: a secret (kept in the keyring) or a setting."""
+    """One thing the user types for a bridge: a secret (kept in the keyring) or a setting.
+
+    ``argument``: the keyword its service's request builders take it as. ``required``: the bridge
+    cannot run without it (an ntfy access token is optional: public topics need none).
+    """
 
     name: str
     label: str
     secret: bool
+    argument: str
+    required: bool = True
+    #: Shown in the empty field: an example or what it may hold.
+    hint: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +58,11 @@ class BridgeKind:
         """The fields stored in the settings file (not secret), besides enabled and filter."""
         return tuple(field.name for field in self.fields if not field.secret)
 
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        """The fields (secret or not) that must be filled in before the bridge can run."""
+        return tuple(field.name for field in self.fields if field.required)
+
     def is_enabled(self, settings: Any) -> bool:
         return bool(getattr(settings, self.enabled_setting))
 
@@ -64,10 +78,38 @@ BRIDGES: tuple[BridgeKind, ...] = (
     BridgeKind(
         "telegram",
         "Telegram",
-        (BridgeField("telegram_token", "Bot token:", True), BridgeField("telegram_chat_id", "Chat ID:", False)),
+        (
+            BridgeField("telegram_token", "Bot token:", True, "token"),
+            BridgeField("telegram_chat_id", "Chat ID:", False, "chat_id"),
+        ),
     ),
-    BridgeKind("discord", "Discord", (BridgeField("discord_webhook_url", "Webhook URL:", True),)),
-    BridgeKind("webhook", "JSON webhook", (BridgeField("webhook_url", "URL (POST JSON):", True),)),
+    BridgeKind("discord", "Discord", (BridgeField("discord_webhook_url", "Webhook URL:", True, "webhook_url"),)),
+    BridgeKind("webhook", "JSON webhook", (BridgeField("webhook_url", "URL (POST JSON):", True, "url"),)),
+    BridgeKind(
+        "ntfy",
+        "ntfy",
+        (
+            BridgeField("ntfy_server", "Server:", False, "server", hint="https://ntfy.sh or your own"),
+            BridgeField("ntfy_topic", "Topic:", False, "topic", hint="letters, digits, - and _, hard to guess"),
+            BridgeField("ntfy_token", "Access token (optional):", True, "token", required=False, hint="optional"),
+        ),
+    ),
+    BridgeKind(
+        "pushover",
+        "Pushover",
+        (
+            BridgeField("pushover_token", "Application token:", True, "token"),
+            BridgeField("pushover_user", "User key:", True, "user"),
+        ),
+    ),
+    BridgeKind(
+        "gotify",
+        "Gotify",
+        (
+            BridgeField("gotify_server", "Server:", False, "server", hint="https://gotify.example.com"),
+            BridgeField("gotify_token", "Application token:", True, "token"),
+        ),
+    ),
 )
 
 #: Every bridge secret, by the name it is stored under in the keyring.

@@ -17,12 +17,14 @@ __all__ = ["BridgeRequest", "Notice", "iso_time", "safe_lines"]
 
 @dataclass(frozen=True, slots=True)
 class BridgeRequest:
-    """One HTTP POST of JSON; the URL may hold a secret and is never logged."""
+    """One HTTP POST of JSON; the URL, the headers and the payload may hold a secret and are never logged."""
 
     url: str
     payload: dict[str, Any]
-    #: Sent with the request; may hold a secret (a token), never logged.
+    #: Extra request headers, never logged (an access token: ntfy's Authorization, Gotify's X-Gotify-Key).
     headers: dict[str, str] = field(default_factory=dict)
+    #: The secrets it carries, blotted out of any answer quoted back to the user.
+    secrets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

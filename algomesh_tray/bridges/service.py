@@ -18,6 +18,7 @@ from .credentials import Credentials
 from .delivery import BridgeStatus, OutboxAccess, attempt
 from .hub import BridgeHub
 from .kinds import BRIDGES, bridge_kind
+from .pushover import PUSHOVER_API
 from .request import Notice
 from .telegram import TELEGRAM_API
 
@@ -45,6 +46,7 @@ class BridgeService:
         *,
         credentials: Credentials | None = None,
         telegram_api: str = TELEGRAM_API,
+        pushover_api: str = PUSHOVER_API,
         on_status: Callable[[str, str], None] = lambda kind, text: None,
         on_problem: Callable[[str], None] = lambda message: None,
     ) -> None:
@@ -56,7 +58,9 @@ class BridgeService:
         self.texts: dict[str, str] = {}
         #: Each bridge's status, for the tray tooltip and the status bar.
         self.statuses: dict[str, BridgeStatus] = {}
-        self.hub = BridgeHub(on_status=self._on_hub_status, on_refused=on_problem, telegram_api=telegram_api)
+        self.hub = BridgeHub(
+            on_status=self._on_hub_status, on_refused=on_problem, telegram_api=telegram_api, pushover_api=pushover_api
+        )
 
     def attach(self, outbox: OutboxAccess[Any], settings: Any) -> None:
         """Keep the bridges' messages in ``outbox`` (the trade log's); until the keyring is read,

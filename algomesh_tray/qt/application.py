@@ -55,6 +55,7 @@ log = logging.getLogger("algomesh_tray")
 
 DEMO_RATE = 0.5  # signals per second from the built-in demo engine
 TELEGRAM_API_ENV = "ALGOMESH_TRAY_TELEGRAM_API"
+PUSHOVER_API_ENV = "ALGOMESH_TRAY_PUSHOVER_API"
 #: How long Quit waits for a settings save, a login item or a keyring write to finish.
 DRAIN_SECONDS = 5.0
 NO_TRAY_MESSAGE = (
@@ -113,6 +114,7 @@ class Application(QObject):
 
     def _build_parts(self) -> None:
         """The parts behind the tray: the trades table and windows, popups, the feed's seam, bridges."""
+        from ..bridges.pushover import PUSHOVER_API
         from ..bridges.service import BridgeService
         from ..bridges.telegram import TELEGRAM_API
         from .feed_signals import FeedSignals
@@ -124,10 +126,11 @@ class Application(QObject):
         self.windows = Windows(self.model, self.actions, hide_on_close=self.tray.available)
         self.notifications = Notifications(self.tray, self.settings.effective)
         self.feed = FeedSignals()
-        # Tests (and people behind a Bot API proxy) point the Telegram bridge elsewhere.
+        # Tests (and people behind a proxy) point the Telegram and Pushover bridges elsewhere.
         self.bridges = BridgeService(
             credentials=self._credentials,
             telegram_api=os.environ.get(TELEGRAM_API_ENV, TELEGRAM_API),
+            pushover_api=os.environ.get(PUSHOVER_API_ENV, PUSHOVER_API),
             on_status=self._on_bridge_status,
             on_problem=self.tell_user,
         )

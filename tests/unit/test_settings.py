@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -303,3 +304,59 @@ def test_the_new_fields_round_trip_and_wrong_types_are_moved_aside(tmp_path: Pat
     path.write_text(json.dumps({"webhook_engine_status": "yes"}))
     settings, message = load_settings(path)
     assert settings == Settings() and message is not None and "webhook_engine_status" in message
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"ntfy_topic": "my topic"}, "The ntfy topic may have only letters, digits, - and _"),
+        ({"ntfy_topic": "a" * 65}, "at most 64"),
+        ({"ntfy_topic": "alerts/btc"}, "The ntfy topic"),
+        ({"ntfy_server": "ntfy.sh"}, "The ntfy server must be an address like https://ntfy.sh (starting with"),
+        ({"ntfy_server": "ftp://ntfy.example.com"}, "starting with http:// or https://"),
+        ({"ntfy_server": "https://"}, "starting with http:// or https://"),
+        ({"ntfy_server": "https://bad host.example"}, "'bad host.example' is not a valid host name"),
+        ({"ntfy_server": "https://ntfy.example.com:70000"}, "The ntfy server's port must be a number"),
+        ({"ntfy_server": "https://ntfy.example.com/?topic=x"}, "no spaces, ? or #"),
+        ({"gotify_server": "gotify.example.com"}, "The Gotify server must be an address like"),
+        ({"gotify_server": "https://admin:hunter2@gotify.example.com"}, "must not hold a name or password"),
+    ],
+)
+def test_phone_service_values_that_cannot_work_are_refused_with_a_reason(
+    changes: dict[str, object], message: str
+) -> None:
+    """A topic ntfy would reject and a server that is not http(s)://host are refused, in words."""
+    with pytest.raises(SettingsError, match=re.escape(message)) as refused:
+        Settings(**changes).validated()  # type: ignore[arg-type]
+    assert "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"ntfy_topic": "algomesh-k3v9q2_Alerts", "ntfy_server": "http://192.168.1.20:8080"},
+        {"ntfy_server": "https://example.com/ntfy/", "gotify_server": "http://[::1]:8008"},
+        {"gotify_server": "https://gotify.example.com"},
+        {"ntfy_topic": "", "gotify_server": ""},  # not filled in yet
+    ],
+)
+def test_phone_service_values_that_work_are_accepted(changes: dict[str, object]) -> None:
+    """Self-hosted servers (an IP, a port, a path) and ntfy's topic characters pass."""
+    assert Settings(**changes).validated() == Settings(**changes)  # type: ignore[arg-type]
+
+
+def test_the_phone_services_default_to_off_with_ntfy_sh_and_engine_alerts_on() -> None:
+    """A fresh profile: each off; ntfy points at ntfy.sh; the engine-status switches on."""
+    fresh = Settings()
+    assert not (fresh.ntfy_enabled or fresh.pushover_enabled or fresh.gotify_enabled)
+    assert fresh.ntfy_server == "https://ntfy.sh" and fresh.gotify_server == ""
+    assert fresh.ntfy_engine_status and fresh.pushover_engine_status and fresh.gotify_engine_status
+
+
+def test_a_bad_ntfy_topic_in_the_file_is_reported_and_moved_aside(tmp_path: Path) -> None:
+    """A topic edited by hand into something ntfy rejects: the file is set aside and the reason told."""
+    path = tmp_path / "settings.json"
+    path.write_text('{"ntfy_enabled": true, "ntfy_topic": "has space"}')
+    settings, message = load_settings(path)
+    assert settings == Settings()
+    assert message is not None and "The ntfy topic may have only letters" in message and "moved to" in message

@@ -1,6 +1,6 @@
-"""The Settings window's bridges: Telegram, Discord and a JSON webhook, each with its own filter,
-a switch for engine alerts, a "Send test message" button and a status line. Secrets are shown
-masked."""
+"""The Settings window's bridges: Telegram, Discord, a JSON webhook and the phone push services
+(ntfy, Pushover, Gotify), each with its own filter, a switch for engine alerts, a "Send test
+message" button and a status line. Secrets are shown masked; the list scrolls."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,7 @@ class _BridgeBox(QGroupBox):
             edit = QLineEdit()
             if field.secret:
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.setPlaceholderText(field.hint)
             self.edits[field.name] = edit
             form.addRow(field.label, edit)
         self.filter_edit = QLineEdit(placeholderText="all signals, or words that must all appear")
@@ -52,15 +54,26 @@ class BridgesPanel(QWidget):
     """Edits bridge settings and secrets; asks the app to send test messages."""
 
     test_requested = Signal(str)  # kind
+    #: A setting (not a secret) was edited: the dialog checks it at once (an ntfy topic, a server).
+    edited = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.boxes = {kind.name: _BridgeBox(kind) for kind in BRIDGES}
-        layout = QVBoxLayout(self)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
         for name, box in self.boxes.items():
             layout.addWidget(box)
             box.test_button.clicked.connect(lambda _=False, name=name: self.test_requested.emit(name))
+            for setting in box.kind.setting_names:
+                box.edits[setting].textChanged.connect(self.edited)
         layout.addStretch(1)
+        self.scroll_area = QScrollArea(widgetResizable=True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll_area)
 
     def load(self, settings: Settings, secrets: dict[str, str]) -> None:
         for box in self.boxes.values():

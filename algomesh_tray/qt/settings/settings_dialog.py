@@ -118,15 +118,19 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.bridges.test_requested.connect(self._on_bridges_test_requested)
         self.rules.validity_changed.connect(self._refresh)
+        self.bridges.edited.connect(self._refresh)
 
         self._secrets: dict[str, str] = {}
         self.load(settings, active_url, start_at_login=start_at_login)
-        for edit in (self.host_edit, self.path_edit):
-            edit.textChanged.connect(self._refresh)
-        self.port_spin.valueChanged.connect(self._refresh)
-        self.engine_alert_spin.valueChanged.connect(self._refresh)
-        self.escalate_spin.valueChanged.connect(self._refresh)
-        self.secure_check.toggled.connect(self._refresh)
+        for edited in (
+            self.host_edit.textChanged,
+            self.path_edit.textChanged,
+            self.port_spin.valueChanged,
+            self.engine_alert_spin.valueChanged,
+            self.escalate_spin.valueChanged,
+            self.secure_check.toggled,
+        ):
+            edited.connect(self._refresh)  # fmt: skip
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
 

@@ -239,7 +239,7 @@ def test_the_support_sentence_is_shown_as_plain_text(dialog: SettingsDialog) -> 
     assert dialog.support_label.wordWrap()
 
 
-@pytest.mark.parametrize("kind", ["telegram", "discord", "webhook"])
+@pytest.mark.parametrize("kind", ["telegram", "discord", "webhook", "ntfy", "pushover", "gotify"])
 def test_each_bridge_engine_status_switch_round_trips(qtbot: QtBot, dialog: SettingsDialog, kind: str) -> None:
     """A bridge's "also send engine alerts" switch shows its setting and is saved back after a click."""
     setting = f"{kind}_engine_status"
@@ -250,7 +250,7 @@ def test_each_bridge_engine_status_switch_round_trips(qtbot: QtBot, dialog: Sett
     assert not check.isChecked()
     assert all(
         getattr(dialog.edited_settings(), f"{other}_engine_status")
-        for other in ("telegram", "discord", "webhook")
+        for other in ("telegram", "discord", "webhook", "ntfy", "pushover", "gotify")
         if other != kind
     )
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
@@ -260,3 +260,58 @@ def test_each_bridge_engine_status_switch_round_trips(qtbot: QtBot, dialog: Sett
     dialog.show()
     dialog.load(Settings(**{setting: False}))  # type: ignore[arg-type]
     assert getattr(dialog.edited_settings(), setting) is False
+
+
+def test_the_phone_services_show_their_fields_and_save_them(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """ntfy, Pushover and Gotify have boxes: settings in plain fields, tokens masked; Save sends both."""
+    from PySide6.QtWidgets import QLineEdit
+
+    settings = Settings(ntfy_enabled=True, ntfy_topic="algomesh-k3v9q2", gotify_server="https://gotify.example.com")
+    dialog.load(settings, secrets={"pushover_user": "uUSER"})
+    dialog.tabs.setCurrentWidget(dialog.bridges)
+    boxes = dialog.bridges.boxes
+    assert [boxes[kind].title() for kind in ("ntfy", "pushover", "gotify")] == [
+        "Forward to ntfy",
+        "Forward to Pushover",
+        "Forward to Gotify",
+    ]
+    ntfy = boxes["ntfy"]
+    assert ntfy.isChecked() and ntfy.edits["ntfy_server"].text() == "https://ntfy.sh"
+    assert ntfy.edits["ntfy_topic"].text() == "algomesh-k3v9q2"
+    assert ntfy.edits["ntfy_token"].placeholderText() == "optional"
+    assert boxes["gotify"].edits["gotify_server"].placeholderText() == "https://gotify.example.com"
+    for kind, secret in (("ntfy", "ntfy_token"), ("pushover", "pushover_token"), ("pushover", "pushover_user"),
+                         ("gotify", "gotify_token")):  # fmt: skip
+        assert boxes[kind].edits[secret].echoMode() == QLineEdit.EchoMode.Password
+    assert boxes["pushover"].edits["pushover_user"].text() == "uUSER"
+    assert boxes["gotify"].edits["gotify_server"].text() == "https://gotify.example.com"
+    assert boxes["ntfy"].engine_status_check.isChecked()
+
+    boxes["gotify"].setChecked(True)
+    retype(qtbot, boxes["gotify"].edits["gotify_token"], "AvKcy9o-yvVhyKd")
+    with qtbot.waitSignal(dialog.secrets_accepted) as changed, qtbot.waitSignal(dialog.settings_accepted) as saved:
+        save_button(dialog).click()
+    assert changed.args[0]["gotify_token"] == "AvKcy9o-yvVhyKd" and changed.args[0]["pushover_user"] == "uUSER"
+    assert saved.args[0].gotify_enabled and saved.args[0].ntfy_topic == "algomesh-k3v9q2"
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "reason"),
+    [
+        ("ntfy_topic", "my topic", "The ntfy topic may have only letters, digits, - and _"),
+        ("ntfy_server", "ntfy.example.com", "The ntfy server must be an address like https://ntfy.sh"),
+        ("gotify_server", "ftp://gotify.example.com", "The Gotify server must be an address like"),
+    ],
+)
+def test_a_phone_service_value_that_cannot_work_is_refused_as_typed(
+    qtbot: QtBot, dialog: SettingsDialog, field: str, typed: str, reason: str
+) -> None:
+    """A topic ntfy would reject or a server that is not http(s)://host: the reason shows, Save is off."""
+    dialog.tabs.setCurrentWidget(dialog.bridges)
+    box = dialog.bridges.boxes[field.split("_")[0]]
+    box.setChecked(True)
+    retype(qtbot, box.edits[field], typed)
+    assert dialog.error_label.text().startswith(reason)
+    assert not save_button(dialog).isEnabled()
+    retype(qtbot, box.edits[field], "algomesh-k3v9q2" if field == "ntfy_topic" else "https://push.example.com")
+    assert dialog.error_label.text() == "" and save_button(dialog).isEnabled()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -95,7 +96,7 @@ def builders(
 
 def run_bridge(
     service: FakeService,
-    path: Path,
+    path: Path | None,
     scenario: Callable[[Bridge, Desk], Any],
     *,
     kind: str = "telegram",
@@ -103,12 +104,12 @@ def run_bridge(
     **options: Any,
 ) -> Bridge:
     """Run ``scenario(bridge, desk)`` with a bridge to the fake service, its outbox in the trade log at
-    ``path``; every signal logged is for this bridge. Returns the bridge to inspect."""
+    ``path`` (None: a scratch one); every signal logged is for this bridge. Returns the bridge to inspect."""
     holder: list[Bridge] = []
     options = {"initial_delay": 0.01, "max_delay": 0.05, **options}
     timeout = options.pop("timeout", 5.0)
 
-    async def main() -> None:
+    async def main(path: Path) -> None:
         desk = Desk(path, route=lambda s: (kind,))
         async with httpx.AsyncClient(timeout=timeout) as client:
             trade, notice = builders(service, kind)
@@ -122,5 +123,14 @@ def run_bridge(
                 await bridge.close()
                 await desk.close()
 
-    asyncio.run(main())
+    if path is not None:
+        asyncio.run(main(path))
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            asyncio.run(main(Path(scratch) / "trades.sqlite3"))
     return holder[0]
+
+
+def finished(bridge: Bridge) -> bool:
+    """The bridge is done with its one message: sent, given up, or refused (paused)."""
+    return bool(bridge.status.sent + bridge.status.failed == 1 or bridge.status.paused)

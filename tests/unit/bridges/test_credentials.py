@@ -31,11 +31,15 @@ def test_secrets_are_stored_in_the_keyring_and_deleted_when_emptied(tmp_path: Pa
     backend = "keyrings.alt.file.PlaintextKeyring"
     first = run(tmp_path, backend, '{"telegram_token": "123:SECRET", "webhook_url": "https://example.invalid/h"}')
     assert first["problem"] is None
-    again = run(tmp_path, backend, "{}")
+    again = run(tmp_path, backend, '{"pushover_user": "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"}')
     assert again["secrets"] == {
         "telegram_token": "123:SECRET",
         "discord_webhook_url": "",
         "webhook_url": "https://example.invalid/h",
+        "ntfy_token": "",
+        "pushover_token": "",
+        "pushover_user": "uQiRzpo4DXghDmr9QzzfQu27cmVRsG",
+        "gotify_token": "",
     }
     emptied = run(tmp_path, backend, '{"telegram_token": ""}')
     assert emptied["secrets"]["telegram_token"] == ""  # type: ignore[index]

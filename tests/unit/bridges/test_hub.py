@@ -10,9 +10,9 @@ from pathlib import Path
 from algomesh_tray.bridges.hub import BridgeHub
 from algomesh_tray.settings import Settings
 
-from ...http_fakes import FakeService
+from ...http_fakes import FakeService, gotify_rule, ntfy_rule, pushover_rule
 from ...waiting import wait_until_async as wait_until
-from .conftest import Desk, signal
+from .conftest import Desk, record, signal
 
 TELEGRAM_ON = Settings(telegram_enabled=True, telegram_chat_id="42")
 
@@ -111,3 +111,71 @@ def test_a_bridge_switched_off_forgets_what_it_had_waiting(tmp_path: Path) -> No
         await desk.close()
 
     asyncio.run(main())
+
+
+PHONES_ON = Settings(ntfy_enabled=True, ntfy_topic="algomesh-k3v9q2", pushover_enabled=True, gotify_enabled=True,
+                     gotify_server="https://gotify.example.com")  # fmt: skip
+PHONE_SECRETS = {"pushover_token": "aTOKEN", "pushover_user": "uUSER", "gotify_token": "gTOKEN"}
+
+
+def test_the_phone_services_are_built_from_settings_and_secrets() -> None:
+    """ntfy (no token needed), Pushover (token and user) and Gotify (server and token) each build."""
+    built = BridgeHub(pushover_api="http://127.0.0.1:9").builders(PHONES_ON, PHONE_SECRETS)
+    assert sorted(built) == ["gotify", "ntfy", "pushover"]
+    ntfy = built["ntfy"].trade(record())
+    assert ntfy.url == "https://ntfy.sh/" and ntfy.payload["topic"] == "algomesh-k3v9q2" and ntfy.headers == {}
+    pushover = built["pushover"].trade(record())
+    assert pushover.url == "http://127.0.0.1:9/1/messages.json"
+    assert (pushover.payload["token"], pushover.payload["user"]) == ("aTOKEN", "uUSER")
+    gotify = built["gotify"].trade(record())
+    assert gotify.url == "https://gotify.example.com/message" and gotify.headers == {"X-Gotify-Key": "gTOKEN"}
+    with_token = BridgeHub().builders(PHONES_ON, {"ntfy_token": "tk_1"})["ntfy"].trade(record())
+    assert with_token.headers == {"Authorization": "Bearer tk_1"}
+
+
+def test_a_phone_service_missing_a_required_field_is_not_built() -> None:
+    """No topic, no user key, no Gotify server: those bridges do not run; a switched-off one neither."""
+    hub = BridgeHub()
+    assert "ntfy" not in hub.builders(replace(PHONES_ON, ntfy_topic=""), PHONE_SECRETS)
+    assert "pushover" not in hub.builders(PHONES_ON, {**PHONE_SECRETS, "pushover_user": ""})
+    assert "gotify" not in hub.builders(replace(PHONES_ON, gotify_server=""), PHONE_SECRETS)
+    assert "ntfy" not in hub.builders(replace(PHONES_ON, ntfy_enabled=False), PHONE_SECRETS)
+
+
+def test_a_signal_reaches_ntfy_pushover_and_gotify_through_the_hub(tmp_path: Path) -> None:
+    """Configured from settings and secrets, the hub delivers one signal to each local fake."""
+    ntfy, pushover = FakeService(ntfy_rule()), FakeService(pushover_rule(token="aTOKEN", user="uUSER"))
+    gotify = FakeService(gotify_rule(token="gTOKEN"))
+    settings = replace(PHONES_ON, ntfy_server=ntfy.url, gotify_server=gotify.url)
+
+    async def main() -> None:
+        desk = Desk(tmp_path / "trades.sqlite3")
+        hub = BridgeHub(outbox=desk.pipeline.outbox, pushover_api=pushover.url, initial_delay=0.01, max_delay=0.05)
+        desk.pipeline.route, desk.on_recorded = hub.route, hub.submit
+        await hub.configure(settings, PHONE_SECRETS)
+        await desk.log(signal())
+        await wait_until(lambda: all(bridge.status.sent == 1 for bridge in hub.bridges.values()))
+        await hub.close()
+        await desk.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        for fake in (ntfy, pushover, gotify):
+            fake.close()
+    assert [len(fake.seen) for fake in (ntfy, pushover, gotify)] == [1, 1, 1]
+
+
+def test_every_bridge_builds_from_the_fields_its_kind_names() -> None:
+    """Each kind's fields, passed as their arguments, make both of its requests (a trade, an alert)."""
+    from algomesh_tray.bridges.kinds import BRIDGES
+    from algomesh_tray.feed.outage import EngineAlert
+
+    settings = Settings(**{kind.enabled_setting: True for kind in BRIDGES}, telegram_chat_id="42",  # type: ignore[arg-type]
+                        ntfy_topic="t", gotify_server="https://gotify.example.com")  # fmt: skip
+    secrets = {name: "s3cret" for kind in BRIDGES for name in kind.secret_names}
+    built = BridgeHub().builders(settings, secrets)
+    assert sorted(built) == sorted(kind.name for kind in BRIDGES)
+    alert = EngineAlert("down", "AlgoMesh engine disconnected", "connection refused", 0.0)
+    for builders in built.values():
+        assert builders.trade(record()).url and builders.status(alert).url

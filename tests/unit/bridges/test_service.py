@@ -209,6 +209,9 @@ def test_every_bridge_kind_names_an_existing_engine_status_switch_that_is_on_by_
         "telegram_engine_status",
         "discord_engine_status",
         "webhook_engine_status",
+        "ntfy_engine_status",
+        "pushover_engine_status",
+        "gotify_engine_status",
     ]
     assert all(kind.tells_engine_status(fresh) for kind in BRIDGES)
 
@@ -224,3 +227,32 @@ def test_an_alert_quoting_a_huge_or_odd_engine_error_stays_within_each_services_
     assert telegram_status_request(short, token="1:T", chat_id="42").payload["text"] == (
         "<b>t</b>\nline one\nbell\ufffd here"
     )
+
+
+def test_send_test_message_reaches_each_phone_service_with_what_is_typed() -> None:
+    """ "Send test message" for ntfy, Pushover and Gotify uses the unsaved fields and secrets, says
+    "Test message sent." when the service took it, and asks for what is missing otherwise."""
+    from ...http_fakes import gotify_rule, ntfy_rule, pushover_rule
+
+    ntfy, pushover = FakeService(ntfy_rule()), FakeService(pushover_rule(token="aTOKEN", user="uUSER"))
+    gotify = FakeService(gotify_rule(token="gTOKEN"))
+    typed = Settings(ntfy_server=ntfy.url, ntfy_topic="algomesh-k3v9q2", gotify_server=gotify.url)
+    secrets = {"pushover_token": "aTOKEN", "pushover_user": "uUSER", "gotify_token": "gTOKEN"}
+    outcomes: dict[str, str] = {}
+
+    async def main() -> None:
+        bridges = BridgeService(pushover_api=pushover.url)  # the keyring is not read: the secrets are typed
+        for kind in ("ntfy", "pushover", "gotify"):
+            outcomes[kind] = await bridges.send_test(kind, typed, secrets)
+        outcomes["missing"] = await bridges.send_test("pushover", typed, {"pushover_token": "aTOKEN"})
+        await bridges.close()
+
+    try:
+        asyncio.run(main())
+    finally:
+        for fake in (ntfy, pushover, gotify):
+            fake.close()
+    assert outcomes == {"ntfy": "Test message sent.", "pushover": "Test message sent.", "gotify": "Test message sent.",
+                        "missing": "Fill in the fields above first."}  # fmt: skip
+    assert [len(fake.seen) for fake in (ntfy, pushover, gotify)] == [1, 1, 1]
+    assert "AlgoMesh Tray test message" in ntfy.seen[0].payload["message"]
