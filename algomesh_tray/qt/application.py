@@ -251,15 +251,13 @@ class Application(QObject):
     # Requests from the user.
 
     def tell_user(self, message: str) -> None:
-        """Say what happened: a tray message (or the window, without a tray) and the status bar."""
-        from ..notify.notification import Notification
-
+        """Say what happened: a popup shown the way signals' popups are (the window too, without a
+        tray) and the status bar."""
         log.warning("%s", message)
         self.windows.show_status_message(message)
-        if self.tray.available:
-            self.tray.show_message(Notification(APP_TITLE, message))
-        else:
+        if not self.tray.available:
             self.windows.trades_window().show()
+        self.notifications.tell(message)
 
     def open_trades(self) -> None:
         self.windows.show_trade(None)

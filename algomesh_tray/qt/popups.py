@@ -132,6 +132,12 @@ class Notifications(QObject):
         """Show at once, whatever pause, quiet hours and storm control say (engine alerts)."""
         self.dispatcher.notifier.show(notification)
 
+    def tell(self, message: str) -> None:
+        """The app's own message (a warning, a notice) as a popup from the backend signals use, so
+        it has the desktop's look, history and Do Not Disturb; Qt's tray message only where that is
+        the backend (no notification service, Windows, macOS, or chosen in Settings)."""
+        self.show_now(Notification(APP_TITLE, message, offer_pause=False))
+
     def set_paused(self, paused: bool) -> None:
         self.dispatcher.paused = paused
 

@@ -141,3 +141,31 @@ def test_quit_under_a_steady_feed_ends_within_two_seconds(
     assert app.stop(timeout=10) == 0
     assert time.monotonic() - began <= 2.0
     assert any("stopped cleanly" in line for line in app.lines)
+
+
+def test_the_apps_own_warning_is_a_desktop_popup_not_a_qt_balloon(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """A data folder other accounts can read: the warning reaches dunst as a Notify call from the
+    app, on an XEmbed tray (trayer) where a tray message would be Qt's own balloon window."""
+    already = len(desktop.notifications())
+    _engine, port = start_engine(start_program, "--count", "0")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    data_dir.chmod(0o755)
+    app = start_program("algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port),
+                        env=desktop.env)  # fmt: skip
+    app.wait_for_line("tray icon shown")
+    warning = wait_until(
+        lambda: next((n for n in _ours(desktop, already) if "can be read by other accounts" in n.body), None),
+        15,
+        "the warning's Notify call",
+    )
+    assert warning.summary == "AlgoMesh Tray" and str(data_dir) in warning.body
+    app.wait_for_line("engine connected")
+    balloons = [w for w in desktop.windows() if w.name == "AlgoMesh Tray" and '"algomesh-tray"' in w.wm_class
+                and w.height > 40 and desktop.is_viewable(w.id)]  # fmt: skip
+    desktop.screenshot(ARTIFACTS / "e2e-own-warning.png")
+    assert balloons == []
+    assert app.stop() == 0
+    assert not any("tray message shown" in line for line in app.lines)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 from algomesh_tray.bridges.credentials import Credentials
 from algomesh_tray.feed.simulator import SimulatedEngine
 from algomesh_tray.feed.status import ConnectionState
+from algomesh_tray.notify.notification import Notification
 from algomesh_tray.platform.paths import AppPaths
 from algomesh_tray.qt.application import TELEGRAM_API_ENV, Application
 from algomesh_tray.qt.event_loop import BatchingEventLoop
@@ -301,3 +302,33 @@ def test_a_popups_pause_button_pauses_for_an_hour(qapp: QApplication, tmp_path: 
 
     run_application(qapp, tmp_path, scenario, prepare=fixed_clock)
     assert seen[0].startswith(f"Notifications paused until {clock.now + timedelta(hours=1):%H:%M} · ")
+
+
+class RecordingNotifier:
+    """A backend that keeps what it is asked to show."""
+
+    def __init__(self) -> None:
+        self.shown: list[Notification] = []
+
+    def show(self, notification: Notification) -> None:
+        self.shown.append(notification)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def test_the_apps_own_messages_go_through_the_popup_backend(qapp: QApplication, tmp_path: Path) -> None:
+    """tell_user hands its message to the backend that shows signals (not to Qt's tray message),
+    without a Pause button, and the status bar says it too."""
+    recorder = RecordingNotifier()
+    seen: list[str] = []
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        application.notifications.dispatcher.set_notifier(recorder)
+        application.tray.show_message = lambda notification: seen.append(notification.title)  # type: ignore[method-assign]
+        application.tell_user("The folder can be read by other accounts.")
+
+    run_application(qapp, tmp_path, scenario, rate=0.5)
+    told = [n for n in recorder.shown if n.record is None]
+    assert told == [Notification("AlgoMesh Tray", "The folder can be read by other accounts.", offer_pause=False)]
+    assert seen == []
