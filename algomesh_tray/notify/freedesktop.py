@@ -36,6 +36,7 @@ from ..platform.resources import icon_path
 from ..util.formatting import escape_markup
 from ..util.guard import guarded
 from .notification import Notification, Urgency
+from .sound import SOUND_NAME
 
 __all__ = [
     "DESKTOP_ENTRY",
@@ -85,6 +86,11 @@ class ServerInfo:
     @property
     def body_markup(self) -> bool:
         return "body-markup" in self.capabilities
+
+    @property
+    def sound(self) -> bool:
+        """Whether the service plays the ``sound-name`` hint (dunst does not: the app plays its own)."""
+        return "sound" in self.capabilities
 
 
 def themed_icon(data_dirs: Iterable[Path] | None = None) -> str:
@@ -377,6 +383,8 @@ class DesktopNotifier:
         }
         if notification.category:
             hints["category"] = ("s", notification.category)
+        if notification.sound:  # the "sound" rule; a service without the sound capability ignores it
+            hints["sound-name"] = ("s", SOUND_NAME)
         return hints
 
     async def _listen(self, signals: asyncio.Queue[Message]) -> None:

@@ -222,6 +222,7 @@ class Application(QObject):
         self.windows.start_at_login_changed.connect(self._on_start_at_login_changed)
         self.windows.secrets_accepted.connect(self._on_secrets_accepted)
         self.windows.bridge_test_requested.connect(self._on_bridge_test_requested)
+        self.windows.sound_test_requested.connect(self.notifications.test_sound)
         self.windows.close_requested.connect(self.quit)
         self.settings.changed.connect(self._on_settings_changed)
         self.settings.save_failed.connect(self.tell_user)

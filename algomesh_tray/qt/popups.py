@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication
 
 from ..feed.records import TradeRecord
 from ..notify.choice import Backend, fallback_backend, preferred_backend, support_sentence
@@ -24,7 +23,8 @@ from ..notify.dispatcher import NotificationDispatcher
 from ..notify.notification import Notification, Notifier
 from ..notify.plyer_backend import PlyerNotifier
 from ..notify.rules import parse_quiet_hours, parse_rules
-from ..platform.resources import notification_icon
+from ..notify.sound import SOUND_FILE, SoundPlayer
+from ..platform.resources import notification_icon, resource_path
 from ..settings import Settings
 from .tray import APP_TITLE, TrayIcon
 
@@ -65,8 +65,16 @@ class Notifications(QObject):
     problem = Signal(str)
 
     def __init__(
-        self, tray: TrayIcon, settings: Settings, parent: QObject | None = None, *, platform: str = sys.platform
+        self,
+        tray: TrayIcon,
+        settings: Settings,
+        parent: QObject | None = None,
+        *,
+        platform: str = sys.platform,
+        player: SoundPlayer | None = None,
     ) -> None:
+        """``player``: what plays the "sound" rule's sound where the desktop does not (made at the
+        first sound when not given)."""
         super().__init__(parent)
         self._tray = tray
         self._settings = settings
@@ -74,6 +82,7 @@ class Notifications(QObject):
         self._service: ServerInfo | None = None  # on Linux, when the service answered
         self._service_problem: str | None = None
         self._trouble_told = False
+        self._sound = player
         self.backend: Backend | None = None
         self.dispatcher = NotificationDispatcher(
             _NotChosenYet(), max_popups=settings.max_popups_per_second, on_shown=self._on_shown
@@ -159,6 +168,8 @@ class Notifications(QObject):
         """Stop showing popups; what is queued is dropped (Quit must not wait on a slow daemon)."""
         notifier = self.dispatcher.notifier
         notifier.close()
+        if self._sound is not None:
+            self._sound.close()
         wait_closed = getattr(notifier, "wait_closed", None)  # the D-Bus backend closes its connection
         if wait_closed is not None:
             await wait_closed()
@@ -224,10 +235,26 @@ class Notifications(QObject):
         else:
             self.problem.emit(f"{trouble} Signals are still logged and listed.")
 
-    @staticmethod
-    def _on_shown(notification: Notification) -> None:
-        if notification.sound:
-            QApplication.beep()  # the "sound" rule: notifiers cannot all play one, the desktop bell can
+    def test_sound(self) -> None:
+        """Settings' "Test sound": what a "sound" rule's popup makes heard on this desktop."""
+        if self._desktop_plays_sounds():
+            self.show_now(Notification(APP_TITLE, 'The "sound" rule\'s sound.', sound=True, offer_pause=False))
+        else:
+            self._player().play()
+
+    def _on_shown(self, notification: Notification) -> None:
+        """The "sound" rule: the popup carries the spec's sound hint (D-Bus); where the service does
+        not play it, or another backend shows the popup, the app plays its own sound."""
+        if notification.sound and not self._desktop_plays_sounds():
+            self._player().play()
+
+    def _desktop_plays_sounds(self) -> bool:
+        return self.backend == "dbus" and self._service is not None and self._service.sound
+
+    def _player(self) -> SoundPlayer:
+        if self._sound is None:
+            self._sound = SoundPlayer(sound_file=resource_path(SOUND_FILE), on_missing=self.problem.emit)
+        return self._sound
 
 
 class TrayMessageNotifier:

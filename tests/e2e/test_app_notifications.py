@@ -15,6 +15,7 @@ from ..waiting import wait_until
 from .conftest import ARTIFACTS
 from .desktop import VirtualDesktop
 from .helpers import start_engine
+from .test_desktop_notify_dunst import Witnessed, witnessed
 
 pytestmark = pytest.mark.e2e
 
@@ -169,3 +170,38 @@ def test_the_apps_own_warning_is_a_desktop_popup_not_a_qt_balloon(
     assert balloons == []
     assert app.stop() == 0
     assert not any("tray message shown" in line for line in app.lines)
+
+
+def test_a_sound_rules_popup_asks_for_the_specs_sound_and_dunst_gets_the_apps_own(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """``action BUY: sound``: BUY popups carry the ``sound-name`` hint, SELL popups none; dunst
+    lists no ``sound`` capability, so the app also plays its own sound with the player on the PATH
+    (here a script that records its arguments), never making the Qt thread wait for it."""
+    already = len(witnessed(desktop))
+    bin_dir, heard = tmp_path / "bin", tmp_path / "heard"
+    bin_dir.mkdir()
+    player = bin_dir / "paplay"
+    player.write_text(f'#!/bin/sh\necho "$@" >> "{heard}"\n')
+    player.chmod(0o755)
+    env = {**desktop.env, "PATH": f"{bin_dir}:{desktop.env.get('PATH', '/usr/bin:/bin')}"}
+    _engine, port = start_engine(start_program, "--rate", "4", "--count", "12", "--seed", "5")
+    data_dir = _private_data(tmp_path, rules="action BUY: sound")
+    app = start_program("algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port),
+                        env=env)  # fmt: skip
+
+    def ours() -> list[Witnessed]:
+        return [call for call in witnessed(desktop)[already:] if call.app_name == "AlgoMesh Tray"]
+
+    wait_until(lambda: {c.summary.split()[0] for c in ours()} >= {"BUY", "SELL"}, 20, "a BUY and a SELL popup")
+    for call in ours():
+        if call.summary.startswith("BUY "):
+            assert call.hints["sound-name"] == 'string "message-new-instant"', call
+        elif call.summary.startswith("SELL "):
+            assert "sound-name" not in call.hints, call
+    wait_until(lambda: heard.exists() and heard.read_text().strip(), 10, "the player to be started")
+    played = heard.read_text().splitlines()  # one line a start: the file it was handed, alone
+    assert played and all(line == played[0] for line in played), played
+    assert played[0].endswith("sounds/algomesh-alert.wav") and Path(played[0]).is_file()
+    assert app.stop() == 0
+    assert any("sound played with paplay" in line for line in app.lines)

@@ -130,3 +130,21 @@ def test_windows_has_a_console_twin_in_the_wheel_the_spec_and_the_installer() ->
     files = script.split("[Files]", 1)[1].split("\n[", 1)[0]
     assert f"{metadata.CONSOLE_EXECUTABLE}.exe" in files  # said where it is installed ...
     assert 'Source: "C:\\b\\dist\\algomesh-tray\\*"; DestDir: "{app}"; Flags: recursesubdirs' in files  # ... and is
+
+
+def test_the_bundles_licences_note_the_apps_own_icons_and_sound(tmp_path: Path) -> None:
+    """third_party.collect puts the assets' note (ours, MIT, how the sound was made) beside our licence."""
+    import third_party
+
+    out = third_party.collect(tmp_path / "licenses")
+    note = (out / "ASSETS-algomesh-tray.txt").read_text()
+    assert "sounds/algomesh-alert.wav" in note and "packaging/make_sound.py" in note and "MIT" in note
+    assert (out / "LICENSE-algomesh-tray.txt").is_file()
+
+
+def test_the_shipped_sound_is_what_make_sound_makes(tmp_path: Path) -> None:
+    """resources/sounds/algomesh-alert.wav is the script's output, byte for byte: it can be made again."""
+    import make_sound
+
+    made = make_sound.write(tmp_path / "alert.wav")
+    assert made.read_bytes() == (ROOT / "resources" / "sounds" / "algomesh-alert.wav").read_bytes()

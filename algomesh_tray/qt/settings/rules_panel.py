@@ -7,7 +7,17 @@ from collections import Counter
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QListView, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...feed.protocol import StrategySignal
 from ...feed.signal_text import notification_title
@@ -26,6 +36,7 @@ class RulesPanel(QWidget):
     """Edits the rules and quiet hours; says what they would do to recent signals as you type."""
 
     validity_changed = Signal(str)  # "" when valid, else what is wrong
+    sound_test_requested = Signal()  # "Test sound": play what a "sound" rule's popup plays
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,16 +49,24 @@ class RulesPanel(QWidget):
         self.preview = QListView()
         self.preview.setModel(self.preview_model)
         self.preview.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.test_sound_button = QPushButton("Test sound")
+        self.test_sound_button.setToolTip('Play the sound a "sound" rule\'s popup makes on this desktop')
+        sound_row = QHBoxLayout()
+        sound_row.addWidget(QLabel('A "sound" rule\'s popup plays a sound:'))
+        sound_row.addWidget(self.test_sound_button)
+        sound_row.addStretch(1)
         form = QFormLayout()
         form.addRow("Quiet hours:", self.quiet_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Rules:"))
         layout.addWidget(self.rules_edit, 2)
+        layout.addLayout(sound_row)
         layout.addLayout(form)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.preview, 3)
         self.rules_edit.textChanged.connect(self.refresh)
         self.quiet_edit.textChanged.connect(self.refresh)
+        self.test_sound_button.clicked.connect(self.sound_test_requested)
 
     def load(self, rules: str, quiet_hours: str, recent: list[StrategySignal]) -> None:
         """Show the saved rules, with the newest signals (at most 100) for the preview."""

@@ -62,6 +62,7 @@ class SettingsDialog(QDialog):
     secrets_accepted = Signal(dict)  # only when a token or webhook address changed
     #: (kind, settings as typed, secrets as typed): send a test message with what is on screen.
     bridge_test_requested = Signal(str, object, dict)
+    sound_test_requested = Signal()  # the Rules tab's "Test sound"
 
     def __init__(
         self,
@@ -105,6 +106,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.bridges.test_requested.connect(self._on_bridges_test_requested)
         self.rules.validity_changed.connect(self._refresh)
+        self.rules.sound_test_requested.connect(self.sound_test_requested)
 
         self._secrets: dict[str, str] = {}
         self.load(settings, active_url, start_at_login=start_at_login)

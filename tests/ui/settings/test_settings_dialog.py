@@ -256,3 +256,12 @@ def test_each_bridge_engine_status_switch_round_trips(qtbot: QtBot, dialog: Sett
     dialog.show()
     dialog.load(Settings(**{setting: False}))  # type: ignore[arg-type]
     assert getattr(dialog.edited_settings(), setting) is False
+
+
+def test_test_sound_beside_the_rules_asks_for_the_sound(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The Rules tab's "Test sound" reaches the dialog's sound_test_requested (the app plays it)."""
+    dialog.tabs.setCurrentWidget(dialog.rules)
+    button = dialog.rules.test_sound_button
+    assert button.text() == "Test sound" and button.isVisible()
+    with qtbot.waitSignal(dialog.sound_test_requested, timeout=1000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
