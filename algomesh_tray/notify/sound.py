@@ -91,11 +91,14 @@ class SoundPlayer:
         self._children: list[subprocess.Popen[bytes]] = []
         self.played = 0
 
-    def play(self) -> None:
-        """Start the sound and return at once."""
+    def play(self, *, asked: bool = False) -> None:
+        """Start the sound and return at once. ``asked``: the trader asked for it (Settings' "Test
+        sound"): played even right after another, and a missing player is said every time."""
         now = time.monotonic()
-        if now - self._last < self._min_interval:
+        if now - self._last < self._min_interval and not asked:
             return
+        if asked:
+            self._missing_told = False
         self._last = now
         self._reap()
         if self._platform == "win32":

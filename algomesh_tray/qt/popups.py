@@ -240,7 +240,7 @@ class Notifications(QObject):
         if self._desktop_plays_sounds():
             self.show_now(Notification(APP_TITLE, 'The "sound" rule\'s sound.', sound=True, offer_pause=False))
         else:
-            self._player().play()
+            self._player().play(asked=True)
 
     def _on_shown(self, notification: Notification) -> None:
         """The "sound" rule: the popup carries the spec's sound hint (D-Bus); where the service does

@@ -148,3 +148,15 @@ def test_the_shipped_sound_is_what_make_sound_makes(tmp_path: Path) -> None:
 
     made = make_sound.write(tmp_path / "alert.wav")
     assert made.read_bytes() == (ROOT / "resources" / "sounds" / "algomesh-alert.wav").read_bytes()
+
+
+def test_the_debian_copyright_gives_the_bundled_resources_our_licence() -> None:
+    """The icons and the sound under _internal/resources are ours (Expat), not "bundled components":
+    their stanza comes after the _internal/* one, since in DEP-5 the last matching stanza wins."""
+    sys.path.insert(0, str(ROOT / "packaging" / "linux"))
+    import deb_files
+
+    text = deb_files.copyright_file()
+    ours = text.index("Files: opt/algomesh-tray/_internal/resources/*\nCopyright: 2026 AlgoMesh Tray contributors\n"
+                      "License: Expat\n")  # fmt: skip
+    assert text.index("Files: opt/algomesh-tray/_internal/*\n") < ours

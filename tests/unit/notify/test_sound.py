@@ -15,7 +15,7 @@ from ...waiting import wait_until
 
 def fake_players(folder: Path, *names: str) -> tuple[str, Path]:
     """A PATH holding only ``names``, each a script that writes its name and arguments to a file."""
-    folder.mkdir()
+    folder.mkdir(parents=True)
     heard = folder.parent / "heard"
     heard.mkdir()
     for name in names:
@@ -100,3 +100,20 @@ def test_a_player_that_cannot_start_is_said_too(tmp_path: Path) -> None:
     player = SoundPlayer(sound_file=tmp_path / "a.wav", on_missing=told.append, platform="linux", path=path)
     player.play()
     assert len(told) == 1 and "could not be started" in told[0] and MISSING_PLAYER in told[0]
+
+
+def test_test_sound_plays_at_once_and_says_a_missing_player_each_time(tmp_path: Path) -> None:
+    """Settings' "Test sound" (asked=True) is not held back by a sound just played, and a trader
+    who clicks it again without a player hears why again."""
+    path, _ = fake_players(tmp_path / "bin", "paplay")
+    player = SoundPlayer(sound_file=tmp_path / "a.wav", platform="linux", path=path, min_interval=60)
+    player.play()
+    player.play(asked=True)
+    assert player.played == 2
+    told: list[str] = []
+    empty, _ = fake_players(tmp_path / "empty" / "bin")
+    silent = SoundPlayer(sound_file=tmp_path / "a.wav", on_missing=told.append, platform="linux", path=empty)
+    silent.play()
+    silent.play(asked=True)
+    silent.play(asked=True)
+    assert told == [MISSING_PLAYER] * 3
