@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -253,7 +254,12 @@ class Notifications(QObject):
 
     def _player(self) -> SoundPlayer:
         if self._sound is None:
-            self._sound = SoundPlayer(sound_file=resource_path(SOUND_FILE), on_missing=self.problem.emit)
+            try:
+                sound_file = resource_path(SOUND_FILE)
+            except FileNotFoundError as error:  # a build that left it out: the players then play nothing
+                log.warning("%s", error)
+                sound_file = Path(SOUND_FILE)
+            self._sound = SoundPlayer(sound_file=sound_file, on_missing=self.problem.emit, platform=self._platform)
         return self._sound
 
 
