@@ -1,10 +1,11 @@
-"""Makes the app's own alert sound, resources/sounds/algomesh-alert.wav, from nothing but arithmetic.
+"""Makes the app's own sounds, resources/sounds/algomesh-<name>.wav, from nothing but arithmetic.
 
-Two short sine tones (E6 then A6, 90 ms and 140 ms) with soft attack and decay, 16-bit mono at
-22,050 Hz, written with the standard library's ``wave`` module. The sound is part of AlgoMesh Tray
-and under its MIT licence (LICENSE); running this again makes the same bytes.
+Short sine tones with soft attack and decay, 16-bit mono at 22,050 Hz, written with the standard
+library's ``wave`` module: ``alert`` (E6 then A6, 90 ms and 140 ms; the default), ``ping`` (one
+A6) and ``knock`` (three short A4). The sounds are part of AlgoMesh Tray and under its MIT licence
+(LICENSE); running this again makes the same bytes.
 
-    python packaging/make_sound.py [OUT]
+    python packaging/make_sound.py [FOLDER]
 """
 
 from __future__ import annotations
@@ -15,19 +16,24 @@ import sys
 import wave
 from pathlib import Path
 
-__all__ = ["RATE", "samples", "write"]
+__all__ = ["RATE", "SOUNDS", "samples", "write", "write_all"]
 
 RATE = 22_050
-#: (frequency in Hz, seconds) of each tone, played one after the other.
-TONES = ((1318.5, 0.09), (1760.0, 0.14))
+#: Each sound's tones, (frequency in Hz, seconds), played one after the other.
+SOUNDS: dict[str, tuple[tuple[float, float], ...]] = {
+    "alert": ((1318.5, 0.09), (1760.0, 0.14)),
+    "ping": ((1760.0, 0.25),),
+    "knock": ((440.0, 0.07), (440.0, 0.07), (440.0, 0.1)),
+}
 VOLUME = 0.45
-OUT = Path(__file__).resolve().parents[1] / "resources" / "sounds" / "algomesh-alert.wav"
+FOLDER = Path(__file__).resolve().parents[1] / "resources" / "sounds"
+OUT = FOLDER / "algomesh-alert.wav"
 
 
-def samples() -> list[int]:
+def samples(tones: tuple[tuple[float, float], ...] = SOUNDS["alert"]) -> list[int]:
     """The sound as 16-bit samples: each tone rises over 5 ms and decays exponentially."""
     out: list[int] = []
-    for frequency, seconds in TONES:
+    for frequency, seconds in tones:
         count = int(RATE * seconds)
         for n in range(count):
             t = n / RATE
@@ -36,15 +42,21 @@ def samples() -> list[int]:
     return out
 
 
-def write(path: Path = OUT) -> Path:
+def write(path: Path = OUT, name: str = "alert") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with wave.open(str(path), "wb") as sound:
         sound.setnchannels(1)
         sound.setsampwidth(2)
         sound.setframerate(RATE)
-        sound.writeframes(b"".join(struct.pack("<h", value) for value in samples()))
+        sound.writeframes(b"".join(struct.pack("<h", value) for value in samples(SOUNDS[name])))
     return path
 
 
+def write_all(folder: Path = FOLDER) -> list[Path]:
+    """Every sound, as ``folder/algomesh-<name>.wav``."""
+    return [write(folder / f"algomesh-{name}.wav", name) for name in SOUNDS]
+
+
 if __name__ == "__main__":
-    print(write(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT))
+    for made in write_all(Path(sys.argv[1]) if len(sys.argv) > 1 else FOLDER):
+        print(made)

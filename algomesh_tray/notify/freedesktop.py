@@ -172,6 +172,8 @@ class DesktopNotifier:
     ``on_clicked(record)`` gets the popup's trade (None for a popup without one: the engine alerts);
     ``on_pause_requested()`` the "Pause 1 hour" button; ``on_failed(reason, notification)`` each
     popup that cannot be shown because there is no service, so the app shows it another way.
+    ``sound_file``: the sound picked in Settings, sent as the ``sound-file`` hint beside
+    ``sound-name`` ("": the desktop's own sound).
     Popup ids of the last ``remembered`` popups map to their notifications; older ones have left
     the screen and are forgotten, so the map stays bounded however long the app runs.
     """
@@ -182,6 +184,7 @@ class DesktopNotifier:
         app_name: str,
         app_icon: str,
         keep_until_dismissed: bool = False,
+        sound_file: str = "",
         on_clicked: Callable[[TradeRecord | None], None] = lambda record: None,
         on_pause_requested: Callable[[], None] = lambda: None,
         on_failed: Callable[[str, Notification], None] = lambda reason, notification: None,
@@ -194,6 +197,7 @@ class DesktopNotifier:
         self._app_name = app_name
         self._app_icon = app_icon
         self._expire = _NEVER if keep_until_dismissed else _SERVER_DEFAULT
+        self._sound_file = sound_file
         self._on_clicked = guarded(on_clicked, what="the popup click callback", logger=log)
         self._on_pause_requested = guarded(on_pause_requested, what="the pause button callback", logger=log)
         self._on_failed = guarded(on_failed, what="the notification failure callback", logger=log)
@@ -385,6 +389,8 @@ class DesktopNotifier:
             hints["category"] = ("s", notification.category)
         if notification.sound:  # the "sound" rule; a service without the sound capability ignores it
             hints["sound-name"] = ("s", SOUND_NAME)
+            if self._sound_file:  # the sound picked in Settings: services play a sound-file first
+                hints["sound-file"] = ("s", self._sound_file)
         return hints
 
     async def _listen(self, signals: asyncio.Queue[Message]) -> None:

@@ -22,9 +22,11 @@ from pathlib import Path
 __all__ = [
     "MACOS_SOUND",
     "MISSING_PLAYER",
+    "SOUNDS",
     "SOUND_FILE",
     "SOUND_NAME",
     "SoundPlayer",
+    "own_sound_file",
     "player_command",
 ]
 
@@ -34,6 +36,21 @@ log = logging.getLogger(__name__)
 SOUND_NAME = "message-new-instant"
 #: The app's own sound, under resources/.
 SOUND_FILE = "sounds/algomesh-alert.wav"
+#: Settings' choice: "desktop" asks the desktop for its "new message" sound (``sound-name``; the
+#: app's alert where it plays none); the others are the app's own sounds, sent as ``sound-file`` too.
+SOUNDS: dict[str, str] = {
+    "desktop": "The desktop's message sound",
+    "alert": "Alert (two tones)",
+    "ping": "Ping (one tone)",
+    "knock": "Knock (three short tones)",
+}
+
+
+def own_sound_file(choice: str) -> str:
+    """The file under resources/ the app plays for a Settings choice ("desktop": the alert)."""
+    return SOUND_FILE if choice in ("desktop", "alert") else f"sounds/algomesh-{choice}.wav"
+
+
 MACOS_SOUND = "/System/Library/Sounds/Glass.aiff"
 #: Linux players in the order they are tried, with the options that come before the file.
 _LINUX_PLAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -24,7 +24,7 @@ from ..notify.dispatcher import NotificationDispatcher
 from ..notify.notification import Notification, Notifier
 from ..notify.plyer_backend import PlyerNotifier
 from ..notify.rules import parse_quiet_hours, parse_rules
-from ..notify.sound import SOUND_FILE, SoundPlayer
+from ..notify.sound import SOUNDS, SoundPlayer, own_sound_file
 from ..platform.resources import notification_icon, resource_path
 from ..settings import Settings
 from .tray import APP_TITLE, TrayIcon
@@ -84,6 +84,7 @@ class Notifications(QObject):
         self._service_problem: str | None = None
         self._trouble_told = False
         self._sound = player
+        self._player_given = player is not None
         self.backend: Backend | None = None
         self.dispatcher = NotificationDispatcher(
             _NotChosenYet(), max_popups=settings.max_popups_per_second, on_shown=self._on_shown
@@ -156,7 +157,11 @@ class Notifications(QObject):
         old, self._settings = self._settings, settings
         backend_changed = settings.notify_style != old.notify_style
         expiry_changed = settings.keep_popups_until_dismissed != old.keep_popups_until_dismissed
-        if self.backend is not None and (backend_changed or (expiry_changed and self.backend == "dbus")):
+        sound_changed = settings.sound != old.sound
+        if sound_changed and not self._player_given:
+            self._sound = None  # the next sound is the new choice
+        dbus_changed = (expiry_changed or sound_changed) and self.backend == "dbus"
+        if self.backend is not None and (backend_changed or dbus_changed):
             self._use(self._preferred())
         self.dispatcher.max_popups = settings.max_popups_per_second
         self._apply_rules(settings)
@@ -199,6 +204,7 @@ class Notifications(QObject):
                 app_name=APP_TITLE,
                 app_icon=themed_icon(),
                 keep_until_dismissed=self._settings.keep_popups_until_dismissed,
+                sound_file=self._picked_sound_file(self._settings.sound),
                 on_clicked=self.clicked.emit,
                 on_pause_requested=self.pause_requested.emit,
                 on_failed=lambda reason, notification: self._on_failed(backend, reason, notification),
@@ -236,12 +242,16 @@ class Notifications(QObject):
         else:
             self.problem.emit(f"{trouble} Signals are still logged and listed.")
 
-    def test_sound(self) -> None:
-        """Settings' "Test sound": what a "sound" rule's popup makes heard on this desktop."""
-        if self._desktop_plays_sounds():
-            self.show_now(Notification(APP_TITLE, 'The "sound" rule\'s sound.', sound=True, offer_pause=False))
-        else:
+    def test_sound(self, choice: str) -> None:
+        """Settings' "Test sound": what a "sound" rule's popup makes heard on this desktop with
+        ``choice`` (a key of SOUNDS, maybe not saved yet)."""
+        saved = choice == self._settings.sound
+        if saved and self._desktop_plays_sounds():  # the desktop plays it from a popup that asks for it
+            self.show_now(Notification(APP_TITLE, f"Sound: {SOUNDS[choice]}.", sound=True, offer_pause=False))
+        elif saved or self._player_given:
             self._player().play(asked=True)
+        else:  # picked, not saved yet: the app's own file for that choice
+            self._make_player(choice).play(asked=True)
 
     def _on_shown(self, notification: Notification) -> None:
         """The "sound" rule: the popup carries the spec's sound hint (D-Bus); where the service does
@@ -254,13 +264,26 @@ class Notifications(QObject):
 
     def _player(self) -> SoundPlayer:
         if self._sound is None:
-            try:
-                sound_file = resource_path(SOUND_FILE)
-            except FileNotFoundError as error:  # a build that left it out: the players then play nothing
-                log.warning("%s", error)
-                sound_file = Path(SOUND_FILE)
-            self._sound = SoundPlayer(sound_file=sound_file, on_missing=self.problem.emit, platform=self._platform)
+            self._sound = self._make_player(self._settings.sound)
         return self._sound
+
+    def _make_player(self, choice: str) -> SoundPlayer:
+        try:
+            sound_file = resource_path(own_sound_file(choice))
+        except FileNotFoundError as error:  # a build that left it out: the players then play nothing
+            log.warning("%s", error)
+            sound_file = Path(own_sound_file(choice))
+        return SoundPlayer(sound_file=sound_file, on_missing=self.problem.emit, platform=self._platform)
+
+    @staticmethod
+    def _picked_sound_file(choice: str) -> str:
+        """The ``sound-file`` hint for a picked sound ("" for the desktop's own)."""
+        if choice == "desktop":
+            return ""
+        try:
+            return str(resource_path(own_sound_file(choice)))
+        except FileNotFoundError:
+            return ""
 
 
 class TrayMessageNotifier:

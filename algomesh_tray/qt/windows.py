@@ -36,7 +36,7 @@ class Windows(QObject):
     start_at_login_changed = Signal(bool)
     secrets_accepted = Signal(dict)
     bridge_test_requested = Signal(str, object, dict)  # kind, typed Settings, secrets
-    sound_test_requested = Signal()  # Settings' "Test sound"
+    sound_test_requested = Signal(str)  # Settings' "Test sound", with the sound picked
 
     def __init__(
         self, model: TradeTableModel, actions: AppActions, *, hide_on_close: bool, parent: QObject | None = None

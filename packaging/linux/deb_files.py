@@ -166,7 +166,7 @@ License: bundled-components
 Files: opt/{EXECUTABLE}/_internal/resources/*
 Copyright: 2026 AlgoMesh Tray contributors
 License: Expat
-Comment: AlgoMesh Tray's own icons and sound (the sound synthesised by packaging/make_sound.py);
+Comment: AlgoMesh Tray's own icons and sounds (the sounds synthesised by packaging/make_sound.py);
  see /opt/{EXECUTABLE}/_internal/licenses/ASSETS-algomesh-tray.txt.
 
 Files: opt/{EXECUTABLE}/_internal/PySide6/*

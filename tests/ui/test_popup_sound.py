@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from algomesh_tray.notify.sound import SoundPlayer
+from algomesh_tray.platform.resources import resource_path
 from algomesh_tray.qt.actions import AppActions
 from algomesh_tray.qt.event_loop import BatchingEventLoop
 from algomesh_tray.qt.popups import Notifications
@@ -39,6 +40,7 @@ def popups_with_sound_rule(
     monkeypatch: pytest.MonkeyPatch,
     make_record: RecordFactory,
     capabilities: tuple[str, ...],
+    sound: str = "desktop",
 ) -> tuple[list[NotifyCall], SoundPlayer, Path]:
     """A BUY (``action BUY: sound``) and a SELL through Notifications and the service; what it got."""
     player, heard = recording_player(tmp_path)
@@ -47,7 +49,9 @@ def popups_with_sound_rule(
     async def main(address: str) -> None:
         service = FakeNotificationService(address, capabilities=capabilities)
         await service.start()
-        notifications = Notifications(TrayIcon(AppActions()), Settings(rules="action BUY: sound"), player=player)
+        notifications = Notifications(
+            TrayIcon(AppActions()), Settings(rules="action BUY: sound", sound=sound), player=player
+        )
         try:
             await notifications.choose_backend()
             assert notifications.backend == "dbus"
@@ -89,3 +93,13 @@ def test_a_service_without_sounds_gets_the_hint_and_the_app_plays_its_own(
     assert [("sound-name" in call.hints) for call in calls] == [True, False]
     wait_until(lambda: heard.exists() and heard.read_text().strip(), 10, "the player to run")
     assert heard.read_text().splitlines() == [str(tmp_path / "alert.wav")] and player.played == 1
+
+
+def test_a_sound_picked_in_settings_is_sent_as_the_sound_file_hint(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_record: RecordFactory
+) -> None:
+    """Settings' "Knock": the BUY popup names the shipped knock file beside the spec's sound name."""
+    calls, _, _ = popups_with_sound_rule(qapp, tmp_path, monkeypatch, make_record, ("body", "sound"), sound="knock")
+    buy = next(call for call in calls if call.summary.startswith("BUY "))
+    assert buy.hints["sound-file"] == ("s", str(resource_path("sounds/algomesh-knock.wav")))
+    assert buy.hints["sound-name"] == ("s", "message-new-instant")

@@ -142,12 +142,14 @@ def test_the_bundles_licences_note_the_apps_own_icons_and_sound(tmp_path: Path) 
     assert (out / "LICENSE-algomesh-tray.txt").is_file()
 
 
-def test_the_shipped_sound_is_what_make_sound_makes(tmp_path: Path) -> None:
-    """resources/sounds/algomesh-alert.wav is the script's output, byte for byte: it can be made again."""
+def test_the_shipped_sounds_are_what_make_sound_makes(tmp_path: Path) -> None:
+    """resources/sounds/algomesh-*.wav are the script's output, byte for byte: they can be made again."""
     import make_sound
 
-    made = make_sound.write(tmp_path / "alert.wav")
-    assert made.read_bytes() == (ROOT / "resources" / "sounds" / "algomesh-alert.wav").read_bytes()
+    made = make_sound.write_all(tmp_path)
+    shipped = sorted((ROOT / "resources" / "sounds").glob("*.wav"))
+    assert [path.name for path in shipped] == sorted(path.name for path in made)
+    assert all(path.read_bytes() == (tmp_path / path.name).read_bytes() for path in shipped)
 
 
 def test_the_debian_copyright_gives_the_bundled_resources_our_licence() -> None:

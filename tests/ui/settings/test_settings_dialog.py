@@ -258,10 +258,17 @@ def test_each_bridge_engine_status_switch_round_trips(qtbot: QtBot, dialog: Sett
     assert getattr(dialog.edited_settings(), setting) is False
 
 
-def test_test_sound_beside_the_rules_asks_for_the_sound(qtbot: QtBot, dialog: SettingsDialog) -> None:
-    """The Rules tab's "Test sound" reaches the dialog's sound_test_requested (the app plays it)."""
+def test_test_sound_beside_the_rules_asks_for_the_sound_picked(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The Rules tab shows the saved sound; "Test sound" asks for the one picked (saved or not), and
+    Save keeps the pick."""
+    dialog.load(Settings(sound="knock"), "ws://localhost:52000/connect")
     dialog.tabs.setCurrentWidget(dialog.rules)
-    button = dialog.rules.test_sound_button
-    assert button.text() == "Test sound" and button.isVisible()
-    with qtbot.waitSignal(dialog.sound_test_requested, timeout=1000):
+    combo, button = dialog.rules.sound_combo, dialog.rules.test_sound_button
+    assert combo.currentData() == "knock" and button.text() == "Test sound" and button.isVisible()
+    combo.setCurrentIndex(combo.findData("ping"))
+    with qtbot.waitSignal(dialog.sound_test_requested, timeout=1000) as asked:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert asked.args == ["ping"]
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as saved:
+        qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
+    assert saved.args[0].sound == "ping"

@@ -118,6 +118,21 @@ def test_a_sound_rules_popup_carries_the_sound_name_hint_and_an_ordinary_one_doe
     run(scenario, tmp_path, capabilities=("body", "sound"))
 
 
+def test_a_sound_picked_in_settings_goes_as_sound_file_beside_sound_name(tmp_path: Path) -> None:
+    """A picked sound (not the desktop's) is sent as ``sound-file`` too, which services play first."""
+
+    async def scenario(service: FakeNotificationService, notifier: DesktopNotifier, heard: Heard) -> None:
+        notifier.show(Notification("BUY BTCUSDT", "rings", record(1), sound=True))
+        notifier.show(Notification("SELL BTCUSDT", "quiet", record(2)))
+        await wait_until(lambda: len(service.calls) == 2)
+        ringing, quiet = service.calls
+        assert ringing.hints["sound-file"] == ("s", "/opt/x/knock.wav")
+        assert ringing.hints["sound-name"] == ("s", "message-new-instant")
+        assert "sound-file" not in quiet.hints
+
+    run(scenario, tmp_path, capabilities=("body", "sound"), sound_file="/opt/x/knock.wav")
+
+
 def test_a_service_without_the_sound_capability_says_so(tmp_path: Path) -> None:
     """dunst lists no ``sound``: ServerInfo.sound is False, so the app plays its own sound."""
 

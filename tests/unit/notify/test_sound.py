@@ -7,7 +7,15 @@ import os
 import stat
 from pathlib import Path
 
-from algomesh_tray.notify.sound import MACOS_SOUND, MISSING_PLAYER, SOUND_FILE, SoundPlayer, player_command
+from algomesh_tray.notify.sound import (
+    MACOS_SOUND,
+    MISSING_PLAYER,
+    SOUND_FILE,
+    SOUNDS,
+    SoundPlayer,
+    own_sound_file,
+    player_command,
+)
 from algomesh_tray.platform.resources import resource_path
 
 from ...waiting import wait_until
@@ -30,14 +38,15 @@ def heard_from(heard: Path, name: str) -> list[str]:
     return (heard / name).read_text().splitlines()
 
 
-def test_the_sound_is_shipped_as_a_short_wav(tmp_path: Path) -> None:
-    """resources/ carries the sound (a RIFF WAVE, under a second) that the players are handed."""
+def test_every_sound_settings_offers_is_shipped_as_a_short_wav(tmp_path: Path) -> None:
+    """resources/ carries each choice's sound (a RIFF WAVE, under a second); "desktop" falls back to the alert."""
     import wave
 
-    path = resource_path(SOUND_FILE)
-    with wave.open(str(path)) as sound:
-        seconds = sound.getnframes() / sound.getframerate()
-    assert 0.1 < seconds < 1.0
+    assert own_sound_file("desktop") == own_sound_file("alert") == SOUND_FILE
+    for choice in SOUNDS:
+        with wave.open(str(resource_path(own_sound_file(choice)))) as sound:
+            seconds = sound.getnframes() / sound.getframerate()
+        assert 0.1 < seconds < 1.0, choice
 
 
 def test_canberra_comes_first_then_pipewire_then_pulseaudio(tmp_path: Path) -> None:
