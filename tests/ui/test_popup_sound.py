@@ -103,3 +103,40 @@ def test_a_sound_picked_in_settings_is_sent_as_the_sound_file_hint(
     buy = next(call for call in calls if call.summary.startswith("BUY "))
     assert buy.hints["sound-file"] == ("s", str(resource_path("sounds/algomesh-knock.wav")))
     assert buy.hints["sound-name"] == ("s", "message-new-instant")
+
+
+def test_a_new_pick_in_settings_reaches_the_next_popup(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_record: RecordFactory
+) -> None:
+    """Saving another sound rebuilds the D-Bus backend: the desktop's sound first, then Ping's file."""
+    player, _ = recording_player(tmp_path)
+    calls: list[NotifyCall] = []
+
+    async def main(address: str) -> None:
+        service = FakeNotificationService(address, capabilities=("body", "sound"))
+        await service.start()
+        settings = Settings(rules="action BUY: sound")
+        notifications = Notifications(TrayIcon(AppActions()), settings, player=player)
+        try:
+            await notifications.choose_backend()
+            notifications.dispatch([make_record(action="BUY", received_at=time.time())])
+            await wait_until_async(lambda: len(service.calls) == 1, 10, what="the first Notify call")
+            notifications.apply(Settings(rules="action BUY: sound", sound="ping"))
+            notifications.dispatch([make_record(action="BUY", received_at=time.time())])
+            await wait_until_async(lambda: len(service.calls) == 2, 10, what="the second Notify call")
+            calls.extend(service.calls)
+        finally:
+            await notifications.close()
+            await service.stop()
+
+    with PrivateBus(tmp_path / "bus") as bus:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
+        loop = BatchingEventLoop(qapp)
+        try:
+            loop.run_until_complete(main(bus.address))
+        finally:
+            loop.close()
+    first, second = calls
+    assert "sound-file" not in first.hints and first.hints["sound-name"] == ("s", "message-new-instant")
+    assert second.hints["sound-file"] == ("s", str(resource_path("sounds/algomesh-ping.wav")))
+    assert player.played == 0  # this service plays sounds itself
