@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from .notify.choice import NOTIFY_STYLES, NotifyStyle
 from .notify.rules import RulesError, parse_quiet_hours, parse_rules
+from .notify.sound import SOUNDS
 from .platform.paths import aside_path, make_private_file, make_private_folder
 
 __all__ = [
@@ -62,6 +63,8 @@ class Settings:
     rules: str = ""
     #: "22:00-07:00": no popups in those hours; empty: none.
     quiet_hours: str = ""
+    #: What a "sound" rule's popup plays: a key of notify/sound.py's SOUNDS.
+    sound: str = "desktop"
     #: Popups stay on screen until dismissed (expire_timeout 0); False: the desktop's usual time (-1).
     keep_popups_until_dismissed: bool = False
     #: Seconds the engine must be unreachable before the "engine disconnected" alert; 0: no alerts.
@@ -119,6 +122,8 @@ class Settings:
             raise SettingsError(
                 f"An unanswered engine alert must go to the bridges after 0 to {MAX_ENGINE_ALERT_SECONDS} seconds."
             )
+        if self.sound not in SOUNDS:
+            raise SettingsError(f"The sound must be one of {', '.join(SOUNDS)}.")
         try:
             parse_rules(self.rules)
             parse_quiet_hours(self.quiet_hours)

@@ -161,6 +161,7 @@ def collect(out: Path, bundled_libraries: Iterable[Path] = ()) -> Path:
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     shutil.copyfile(ROOT / "LICENSE", out / "LICENSE-algomesh-tray.txt")
+    shutil.copyfile(ROOT / "packaging" / "licenses" / "ASSETS.txt", out / "ASSETS-algomesh-tray.txt")  # icons, sound
     distributions = [d for d in runtime_distributions() if d.metadata["Name"].lower() != "algomesh-tray"]
     with contextlib.suppress(metadata.PackageNotFoundError):
         distributions.append(metadata.distribution(BUNDLER))

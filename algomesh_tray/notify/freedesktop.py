@@ -36,6 +36,7 @@ from ..platform.resources import icon_path
 from ..util.formatting import escape_markup
 from ..util.guard import guarded
 from .notification import Notification, Urgency
+from .sound import SOUND_NAME
 
 __all__ = [
     "DESKTOP_ENTRY",
@@ -86,6 +87,11 @@ class ServerInfo:
     @property
     def body_markup(self) -> bool:
         return "body-markup" in self.capabilities
+
+    @property
+    def sound(self) -> bool:
+        """Whether the service plays the ``sound-name`` hint (dunst does not: the app plays its own)."""
+        return "sound" in self.capabilities
 
 
 def themed_icon(data_dirs: Iterable[Path] | None = None) -> str:
@@ -168,6 +174,8 @@ class DesktopNotifier:
     ``on_pause_requested()`` the "Pause 1 hour" button; ``on_acknowledged()`` a click on an outage
     alert that waits for an answer, or its "I'm on it" button; ``on_failed(reason, notification)`` each
     popup that cannot be shown because there is no service, so the app shows it another way.
+    ``sound_file``: the sound picked in Settings, sent as the ``sound-file`` hint beside
+    ``sound-name`` ("": the desktop's own sound).
     Popup ids of the last ``remembered`` popups map to their notifications; older ones have left
     the screen and are forgotten, so the map stays bounded however long the app runs.
     """
@@ -178,6 +186,7 @@ class DesktopNotifier:
         app_name: str,
         app_icon: str,
         keep_until_dismissed: bool = False,
+        sound_file: str = "",
         on_clicked: Callable[[TradeRecord | None], None] = lambda record: None,
         on_pause_requested: Callable[[], None] = lambda: None,
         on_acknowledged: Callable[[], None] = lambda: None,
@@ -191,6 +200,7 @@ class DesktopNotifier:
         self._app_name = app_name
         self._app_icon = app_icon
         self._expire = _NEVER if keep_until_dismissed else _SERVER_DEFAULT
+        self._sound_file = sound_file
         self._on_clicked = guarded(on_clicked, what="the popup click callback", logger=log)
         self._on_pause_requested = guarded(on_pause_requested, what="the pause button callback", logger=log)
         self._on_acknowledged = guarded(on_acknowledged, what="the outage answer callback", logger=log)
@@ -383,6 +393,10 @@ class DesktopNotifier:
         }
         if notification.category:
             hints["category"] = ("s", notification.category)
+        if notification.sound:  # the "sound" rule; a service without the sound capability ignores it
+            hints["sound-name"] = ("s", SOUND_NAME)
+            if self._sound_file:  # the sound picked in Settings: services play a sound-file first
+                hints["sound-file"] = ("s", self._sound_file)
         return hints
 
     async def _listen(self, signals: asyncio.Queue[Message]) -> None:

@@ -235,6 +235,7 @@ class Application(QObject):
         self.windows.start_at_login_changed.connect(self._on_start_at_login_changed)
         self.windows.secrets_accepted.connect(self._on_secrets_accepted)
         self.windows.bridge_test_requested.connect(self._on_bridge_test_requested)
+        self.windows.sound_test_requested.connect(self.notifications.test_sound)
         self.windows.close_requested.connect(self.quit)
         self.settings.changed.connect(self._on_settings_changed)
         self.settings.save_failed.connect(self.tell_user)
@@ -266,15 +267,13 @@ class Application(QObject):
     # Requests from the user.
 
     def tell_user(self, message: str) -> None:
-        """Say what happened: a tray message (or the window, without a tray) and the status bar."""
-        from ..notify.notification import Notification
-
+        """Say what happened: a popup shown the way signals' popups are (the window too, without a
+        tray) and the status bar."""
         log.warning("%s", message)
         self.windows.show_status_message(message)
-        if self.tray.available:
-            self.tray.show_message(Notification(APP_TITLE, message))
-        else:
+        if not self.tray.available:
             self.windows.trades_window().show()
+        self.notifications.tell(message)
 
     def open_trades(self) -> None:
         self.windows.show_trade(None)

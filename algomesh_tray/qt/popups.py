@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication
 
 from ..feed.records import TradeRecord
 from ..notify.choice import Backend, fallback_backend, preferred_backend, support_sentence
@@ -24,7 +24,8 @@ from ..notify.dispatcher import NotificationDispatcher
 from ..notify.notification import Notification, Notifier
 from ..notify.plyer_backend import PlyerNotifier
 from ..notify.rules import parse_quiet_hours, parse_rules
-from ..platform.resources import notification_icon
+from ..notify.sound import SOUNDS, SoundPlayer, own_sound_file
+from ..platform.resources import notification_icon, resource_path
 from ..settings import Settings
 from .tray import APP_TITLE, TrayIcon
 
@@ -67,8 +68,16 @@ class Notifications(QObject):
     problem = Signal(str)
 
     def __init__(
-        self, tray: TrayIcon, settings: Settings, parent: QObject | None = None, *, platform: str = sys.platform
+        self,
+        tray: TrayIcon,
+        settings: Settings,
+        parent: QObject | None = None,
+        *,
+        platform: str = sys.platform,
+        player: SoundPlayer | None = None,
     ) -> None:
+        """``player``: what plays the "sound" rule's sound where the desktop does not (made at the
+        first sound when not given)."""
         super().__init__(parent)
         self._tray = tray
         self._settings = settings
@@ -76,6 +85,8 @@ class Notifications(QObject):
         self._service: ServerInfo | None = None  # on Linux, when the service answered
         self._service_problem: str | None = None
         self._trouble_told = False
+        self._sound = player
+        self._player_given = player is not None
         self.backend: Backend | None = None
         self.dispatcher = NotificationDispatcher(
             _NotChosenYet(), max_popups=settings.max_popups_per_second, on_shown=self._on_shown
@@ -134,6 +145,12 @@ class Notifications(QObject):
         """Show at once, whatever pause, quiet hours and storm control say (engine alerts)."""
         self.dispatcher.notifier.show(notification)
 
+    def tell(self, message: str) -> None:
+        """The app's own message (a warning, a notice) as a popup from the backend signals use, so
+        it has the desktop's look, history and Do Not Disturb; Qt's tray message only where that is
+        the backend (no notification service, Windows, macOS, or chosen in Settings)."""
+        self.show_now(Notification(APP_TITLE, message, offer_pause=False))
+
     def set_paused(self, paused: bool) -> None:
         self.dispatcher.paused = paused
 
@@ -142,7 +159,11 @@ class Notifications(QObject):
         old, self._settings = self._settings, settings
         backend_changed = settings.notify_style != old.notify_style
         expiry_changed = settings.keep_popups_until_dismissed != old.keep_popups_until_dismissed
-        if self.backend is not None and (backend_changed or (expiry_changed and self.backend == "dbus")):
+        sound_changed = settings.sound != old.sound
+        if sound_changed and not self._player_given:
+            self._sound = None  # the next sound is the new choice
+        dbus_changed = (expiry_changed or sound_changed) and self.backend == "dbus"
+        if self.backend is not None and (backend_changed or dbus_changed):
             self._use(self._preferred())
         self.dispatcher.max_popups = settings.max_popups_per_second
         self._apply_rules(settings)
@@ -155,6 +176,8 @@ class Notifications(QObject):
         """Stop showing popups; what is queued is dropped (Quit must not wait on a slow daemon)."""
         notifier = self.dispatcher.notifier
         notifier.close()
+        if self._sound is not None:
+            self._sound.close()
         wait_closed = getattr(notifier, "wait_closed", None)  # the D-Bus backend closes its connection
         if wait_closed is not None:
             await wait_closed()
@@ -183,6 +206,7 @@ class Notifications(QObject):
                 app_name=APP_TITLE,
                 app_icon=themed_icon(),
                 keep_until_dismissed=self._settings.keep_popups_until_dismissed,
+                sound_file=self._picked_sound_file(self._settings.sound),
                 on_clicked=self.clicked.emit,
                 on_pause_requested=self.pause_requested.emit,
                 on_acknowledged=self.acknowledged.emit,
@@ -221,10 +245,48 @@ class Notifications(QObject):
         else:
             self.problem.emit(f"{trouble} Signals are still logged and listed.")
 
+    def test_sound(self, choice: str) -> None:
+        """Settings' "Test sound": what a "sound" rule's popup makes heard on this desktop with
+        ``choice`` (a key of SOUNDS, maybe not saved yet)."""
+        saved = choice == self._settings.sound
+        if saved and self._desktop_plays_sounds():  # the desktop plays it from a popup that asks for it
+            self.show_now(Notification(APP_TITLE, f"Sound: {SOUNDS[choice]}.", sound=True, offer_pause=False))
+        elif saved or self._player_given:
+            self._player().play(asked=True)
+        else:  # picked, not saved yet: the app's own file for that choice
+            self._make_player(choice).play(asked=True)
+
+    def _on_shown(self, notification: Notification) -> None:
+        """The "sound" rule: the popup carries the spec's sound hint (D-Bus); where the service does
+        not play it, or another backend shows the popup, the app plays its own sound."""
+        if notification.sound and not self._desktop_plays_sounds():
+            self._player().play()
+
+    def _desktop_plays_sounds(self) -> bool:
+        return self.backend == "dbus" and self._service is not None and self._service.sound
+
+    def _player(self) -> SoundPlayer:
+        if self._sound is None:
+            self._sound = self._make_player(self._settings.sound)
+        return self._sound
+
+    def _make_player(self, choice: str) -> SoundPlayer:
+        try:
+            sound_file = resource_path(own_sound_file(choice))
+        except FileNotFoundError as error:  # a build that left it out: the players then play nothing
+            log.warning("%s", error)
+            sound_file = Path(own_sound_file(choice))
+        return SoundPlayer(sound_file=sound_file, on_missing=self.problem.emit, platform=self._platform)
+
     @staticmethod
-    def _on_shown(notification: Notification) -> None:
-        if notification.sound:
-            QApplication.beep()  # the "sound" rule: notifiers cannot all play one, the desktop bell can
+    def _picked_sound_file(choice: str) -> str:
+        """The ``sound-file`` hint for a picked sound ("" for the desktop's own)."""
+        if choice == "desktop":
+            return ""
+        try:
+            return str(resource_path(own_sound_file(choice)))
+        except FileNotFoundError:
+            return ""
 
 
 class TrayMessageNotifier:

@@ -36,6 +36,7 @@ class Windows(QObject):
     start_at_login_changed = Signal(bool)
     secrets_accepted = Signal(dict)
     bridge_test_requested = Signal(str, object, dict)  # kind, typed Settings, secrets
+    sound_test_requested = Signal(str)  # Settings' "Test sound", with the sound picked
 
     def __init__(
         self, model: TradeTableModel, actions: AppActions, *, hide_on_close: bool, parent: QObject | None = None
@@ -97,6 +98,7 @@ class Windows(QObject):
             dialog.start_at_login_changed.connect(self.start_at_login_changed)
             dialog.secrets_accepted.connect(self.secrets_accepted)
             dialog.bridge_test_requested.connect(self.bridge_test_requested)
+            dialog.sound_test_requested.connect(self.sound_test_requested)
             self._dialog = dialog
         return self._dialog
 

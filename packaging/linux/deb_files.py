@@ -163,6 +163,12 @@ License: bundled-components
  Python packages; the licences of the bundled shared libraries), whose full texts are in
  /opt/{EXECUTABLE}/_internal/licenses/.
 
+Files: opt/{EXECUTABLE}/_internal/resources/*
+Copyright: 2026 AlgoMesh Tray contributors
+License: Expat
+Comment: AlgoMesh Tray's own icons and sounds (the sounds synthesised by packaging/make_sound.py);
+ see /opt/{EXECUTABLE}/_internal/licenses/ASSETS-algomesh-tray.txt.
+
 Files: opt/{EXECUTABLE}/_internal/PySide6/*
  opt/{EXECUTABLE}/_internal/shiboken6/*
  opt/{EXECUTABLE}/_internal/libpyside6*

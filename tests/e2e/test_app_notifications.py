@@ -15,6 +15,7 @@ from ..waiting import wait_until
 from .conftest import ARTIFACTS
 from .desktop import VirtualDesktop
 from .helpers import start_engine
+from .test_desktop_notify_dunst import Witnessed, witnessed
 
 pytestmark = pytest.mark.e2e
 
@@ -141,3 +142,66 @@ def test_quit_under_a_steady_feed_ends_within_two_seconds(
     assert app.stop(timeout=10) == 0
     assert time.monotonic() - began <= 2.0
     assert any("stopped cleanly" in line for line in app.lines)
+
+
+def test_the_apps_own_warning_is_a_desktop_popup_not_a_qt_balloon(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """A data folder other accounts can read: the warning reaches dunst as a Notify call from the
+    app, on an XEmbed tray (trayer) where a tray message would be Qt's own balloon window."""
+    already = len(desktop.notifications())
+    _engine, port = start_engine(start_program, "--count", "0")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    data_dir.chmod(0o755)
+    app = start_program("algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port),
+                        env=desktop.env)  # fmt: skip
+    app.wait_for_line("tray icon shown")
+    warning = wait_until(
+        lambda: next((n for n in _ours(desktop, already) if "can be read by other accounts" in n.body), None),
+        15,
+        "the warning's Notify call",
+    )
+    assert warning.summary == "AlgoMesh Tray" and str(data_dir) in warning.body
+    app.wait_for_line("engine connected")
+    balloons = [w for w in desktop.windows() if w.name == "AlgoMesh Tray" and '"algomesh-tray"' in w.wm_class
+                and w.height > 40 and desktop.is_viewable(w.id)]  # fmt: skip
+    desktop.screenshot(ARTIFACTS / "e2e-own-warning.png")
+    assert balloons == []
+    assert app.stop() == 0
+    assert not any("tray message shown" in line for line in app.lines)
+
+
+def test_a_sound_rules_popup_asks_for_the_specs_sound_and_dunst_gets_the_apps_own(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """``action BUY: sound``: BUY popups carry the ``sound-name`` hint, SELL popups none; dunst
+    lists no ``sound`` capability, so the app also plays its own sound with the player on the PATH
+    (here a script that records its arguments), never making the Qt thread wait for it."""
+    already = len(witnessed(desktop))
+    bin_dir, heard = tmp_path / "bin", tmp_path / "heard"
+    bin_dir.mkdir()
+    player = bin_dir / "paplay"
+    player.write_text(f'#!/bin/sh\necho "$@" >> "{heard}"\n')
+    player.chmod(0o755)
+    env = {**desktop.env, "PATH": f"{bin_dir}:{desktop.env.get('PATH', '/usr/bin:/bin')}"}
+    _engine, port = start_engine(start_program, "--rate", "4", "--count", "12", "--seed", "5")
+    data_dir = _private_data(tmp_path, rules="action BUY: sound")
+    app = start_program("algomesh-tray", "--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port),
+                        env=env)  # fmt: skip
+
+    def ours() -> list[Witnessed]:
+        return [call for call in witnessed(desktop)[already:] if call.app_name == "AlgoMesh Tray"]
+
+    wait_until(lambda: {c.summary.split()[0] for c in ours()} >= {"BUY", "SELL"}, 20, "a BUY and a SELL popup")
+    for call in ours():
+        if call.summary.startswith("BUY "):
+            assert call.hints["sound-name"] == 'string "message-new-instant"', call
+        elif call.summary.startswith("SELL "):
+            assert "sound-name" not in call.hints, call
+    wait_until(lambda: heard.exists() and heard.read_text().strip(), 10, "the player to be started")
+    played = heard.read_text().splitlines()  # one line a start: the file it was handed, alone
+    assert played and all(line == played[0] for line in played), played
+    assert played[0].endswith("sounds/algomesh-alert.wav") and Path(played[0]).is_file()
+    assert app.stop() == 0
+    assert any("sound played with paplay" in line for line in app.lines)

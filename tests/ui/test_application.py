@@ -20,7 +20,10 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 from algomesh_tray.bridges.credentials import Credentials
 from algomesh_tray.feed.simulator import SimulatedEngine
 from algomesh_tray.feed.status import ConnectionState
+from algomesh_tray.notify.notification import Notification
+from algomesh_tray.notify.sound import SOUND_FILE
 from algomesh_tray.platform.paths import AppPaths
+from algomesh_tray.platform.resources import resource_path
 from algomesh_tray.qt.application import TELEGRAM_API_ENV, Application
 from algomesh_tray.qt.event_loop import BatchingEventLoop
 from algomesh_tray.qt.pause import PauseControl
@@ -321,3 +324,54 @@ def test_an_unanswered_outage_is_offered_in_the_tray_menu_until_answered(qapp: Q
         assert not application.escalation.escalated
 
     run_application(qapp, tmp_path, scenario)
+
+
+class RecordingNotifier:
+    """A backend that keeps what it is asked to show."""
+
+    def __init__(self) -> None:
+        self.shown: list[Notification] = []
+
+    def show(self, notification: Notification) -> None:
+        self.shown.append(notification)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def test_the_apps_own_messages_go_through_the_popup_backend(qapp: QApplication, tmp_path: Path) -> None:
+    """tell_user hands its message to the backend that shows signals (not to Qt's tray message),
+    without a Pause button, and the status bar says it too."""
+    recorder = RecordingNotifier()
+    seen: list[str] = []
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        application.notifications.dispatcher.set_notifier(recorder)
+        application.tray.show_message = lambda notification: seen.append(notification.title)  # type: ignore[method-assign]
+        application.tell_user("The folder can be read by other accounts.")
+
+    run_application(qapp, tmp_path, scenario, rate=0.5)
+    told = [n for n in recorder.shown if n.record is None]
+    assert told == [Notification("AlgoMesh Tray", "The folder can be read by other accounts.", offer_pause=False)]
+    assert seen == []
+
+
+def test_settings_test_sound_plays_the_apps_sound_where_no_service_plays_it(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No notification service (no session bus): Settings' "Test sound" starts the player found on
+    the PATH (a script recording its arguments) on the shipped sound."""
+    folder, heard = tmp_path / "bin", tmp_path / "heard"
+    folder.mkdir()
+    (folder / "pw-play").write_text(f'#!/bin/sh\necho "$@" >> "{heard}"\n')
+    (folder / "pw-play").chmod(0o755)
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    monkeypatch.setenv("PATH", f"{folder}:/usr/bin:/bin")
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        dialog = application.windows.settings_dialog()
+        dialog.rules.test_sound_button.click()
+        await wait_until_async(lambda: heard.exists() and heard.read_text().strip(), 10, what="the player")
+
+    run_application(qapp, tmp_path, scenario, rate=0.5)
+    assert heard.read_text().splitlines() == [str(resource_path(SOUND_FILE))]

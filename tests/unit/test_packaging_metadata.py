@@ -130,3 +130,35 @@ def test_windows_has_a_console_twin_in_the_wheel_the_spec_and_the_installer() ->
     files = script.split("[Files]", 1)[1].split("\n[", 1)[0]
     assert f"{metadata.CONSOLE_EXECUTABLE}.exe" in files  # said where it is installed ...
     assert 'Source: "C:\\b\\dist\\algomesh-tray\\*"; DestDir: "{app}"; Flags: recursesubdirs' in files  # ... and is
+
+
+def test_the_bundles_licences_note_the_apps_own_icons_and_sound(tmp_path: Path) -> None:
+    """third_party.collect puts the assets' note (ours, MIT, how the sound was made) beside our licence."""
+    import third_party
+
+    out = third_party.collect(tmp_path / "licenses")
+    note = (out / "ASSETS-algomesh-tray.txt").read_text()
+    assert "sounds/algomesh-alert.wav" in note and "packaging/make_sound.py" in note and "MIT" in note
+    assert (out / "LICENSE-algomesh-tray.txt").is_file()
+
+
+def test_the_shipped_sounds_are_what_make_sound_makes(tmp_path: Path) -> None:
+    """resources/sounds/algomesh-*.wav are the script's output, byte for byte: they can be made again."""
+    import make_sound
+
+    made = make_sound.write_all(tmp_path)
+    shipped = sorted((ROOT / "resources" / "sounds").glob("*.wav"))
+    assert [path.name for path in shipped] == sorted(path.name for path in made)
+    assert all(path.read_bytes() == (tmp_path / path.name).read_bytes() for path in shipped)
+
+
+def test_the_debian_copyright_gives_the_bundled_resources_our_licence() -> None:
+    """The icons and the sound under _internal/resources are ours (Expat), not "bundled components":
+    their stanza comes after the _internal/* one, since in DEP-5 the last matching stanza wins."""
+    sys.path.insert(0, str(ROOT / "packaging" / "linux"))
+    import deb_files
+
+    text = deb_files.copyright_file()
+    ours = text.index("Files: opt/algomesh-tray/_internal/resources/*\nCopyright: 2026 AlgoMesh Tray contributors\n"
+                      "License: Expat\n")  # fmt: skip
+    assert text.index("Files: opt/algomesh-tray/_internal/*\n") < ours

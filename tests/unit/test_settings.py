@@ -54,6 +54,7 @@ def test_valid_addresses_build_the_right_url(host: str, port: int, path: str, se
         ({"path": "connect"}, "path must start with /"),
         ({"path": "/with space"}, "path must start with /"),
         ({"notify_style": "popup"}, "Notification style"),
+        ({"sound": "/etc/passwd"}, "sound must be one of desktop, alert, ping, knock"),
     ],
 )
 def test_invalid_values_are_refused_with_a_reason(changes: dict[str, object], message: str) -> None:

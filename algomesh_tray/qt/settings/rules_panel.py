@@ -7,11 +7,23 @@ from collections import Counter
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtGui import QFontDatabase
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QListView, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...feed.protocol import StrategySignal
 from ...feed.signal_text import notification_title
 from ...notify.rules import RulesError, outcome_for, parse_quiet_hours, parse_rules
+from ...notify.sound import SOUNDS
 from ...util.formatting import safe_text
 
 __all__ = ["RulesPanel"]
@@ -26,6 +38,7 @@ class RulesPanel(QWidget):
     """Edits the rules and quiet hours; says what they would do to recent signals as you type."""
 
     validity_changed = Signal(str)  # "" when valid, else what is wrong
+    sound_test_requested = Signal(str)  # "Test sound": play the sound picked (a key of SOUNDS)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,26 +51,46 @@ class RulesPanel(QWidget):
         self.preview = QListView()
         self.preview.setModel(self.preview_model)
         self.preview.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.sound_combo = QComboBox()
+        for key, label in SOUNDS.items():
+            self.sound_combo.addItem(label, key)
+        self.test_sound_button = QPushButton("Test sound")
+        self.test_sound_button.setToolTip('Play the sound a "sound" rule\'s popup makes on this desktop')
+        sound_row = QHBoxLayout()
+        sound_row.addWidget(QLabel('A "sound" rule\'s popup plays:'))
+        sound_row.addWidget(self.sound_combo)
+        sound_row.addWidget(self.test_sound_button)
+        sound_row.addStretch(1)
         form = QFormLayout()
         form.addRow("Quiet hours:", self.quiet_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Rules:"))
         layout.addWidget(self.rules_edit, 2)
+        layout.addLayout(sound_row)
         layout.addLayout(form)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.preview, 3)
         self.rules_edit.textChanged.connect(self.refresh)
         self.quiet_edit.textChanged.connect(self.refresh)
+        self.test_sound_button.clicked.connect(self._on_test_sound_button_clicked)
 
-    def load(self, rules: str, quiet_hours: str, recent: list[StrategySignal]) -> None:
-        """Show the saved rules, with the newest signals (at most 100) for the preview."""
+    def load(self, rules: str, quiet_hours: str, recent: list[StrategySignal], sound: str = "desktop") -> None:
+        """Show the saved rules and sound, with the newest signals (at most 100) for the preview."""
         self._recent = recent[:100]
+        self.sound_combo.setCurrentIndex(max(0, self.sound_combo.findData(sound)))
         self.rules_edit.setPlainText(rules)
         self.quiet_edit.setText(quiet_hours)
         self.refresh()
 
     def values(self) -> dict[str, str]:
-        return {"rules": self.rules_edit.toPlainText().strip(), "quiet_hours": self.quiet_edit.text().strip()}
+        return {
+            "rules": self.rules_edit.toPlainText().strip(),
+            "quiet_hours": self.quiet_edit.text().strip(),
+            "sound": str(self.sound_combo.currentData()),
+        }
+
+    def _on_test_sound_button_clicked(self) -> None:
+        self.sound_test_requested.emit(str(self.sound_combo.currentData()))
 
     def refresh(self) -> None:
         try:

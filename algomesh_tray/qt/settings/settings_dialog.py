@@ -75,6 +75,7 @@ class SettingsDialog(QDialog):
     secrets_accepted = Signal(dict)  # only when a token or webhook address changed
     #: (kind, settings as typed, secrets as typed): send a test message with what is on screen.
     bridge_test_requested = Signal(str, object, dict)
+    sound_test_requested = Signal(str)  # the Rules tab's "Test sound", with the sound picked
 
     def __init__(
         self,
@@ -119,6 +120,7 @@ class SettingsDialog(QDialog):
         self.bridges.test_requested.connect(self._on_bridges_test_requested)
         self.rules.validity_changed.connect(self._refresh)
         self.bridges.edited.connect(self._refresh)
+        self.rules.sound_test_requested.connect(self.sound_test_requested)
 
         self._secrets: dict[str, str] = {}
         self.load(settings, active_url, start_at_login=start_at_login)
@@ -195,7 +197,7 @@ class SettingsDialog(QDialog):
         self.start_at_login_check.setChecked(start_at_login)
         self._secrets = dict(secrets or {})
         self.bridges.load(settings, self._secrets)
-        self.rules.load(settings.rules, settings.quiet_hours, recent or [])
+        self.rules.load(settings.rules, settings.quiet_hours, recent or [], settings.sound)
         in_use = active_url is not None and active_url != settings.url
         in_use_text = f"This run uses {active_url}; saving a new address above connects there."
         self.active_label.setText(in_use_text if in_use else "")

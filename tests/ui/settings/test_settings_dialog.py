@@ -315,3 +315,19 @@ def test_a_phone_service_value_that_cannot_work_is_refused_as_typed(
     assert not save_button(dialog).isEnabled()
     retype(qtbot, box.edits[field], "algomesh-k3v9q2" if field == "ntfy_topic" else "https://push.example.com")
     assert dialog.error_label.text() == "" and save_button(dialog).isEnabled()
+
+
+def test_test_sound_beside_the_rules_asks_for_the_sound_picked(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The Rules tab shows the saved sound; "Test sound" asks for the one picked (saved or not), and
+    Save keeps the pick."""
+    dialog.load(Settings(sound="knock"), "ws://localhost:52000/connect")
+    dialog.tabs.setCurrentWidget(dialog.rules)
+    combo, button = dialog.rules.sound_combo, dialog.rules.test_sound_button
+    assert combo.currentData() == "knock" and button.text() == "Test sound" and button.isVisible()
+    combo.setCurrentIndex(combo.findData("ping"))
+    with qtbot.waitSignal(dialog.sound_test_requested, timeout=1000) as asked:
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert asked.args == ["ping"]
+    with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as saved:
+        qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
+    assert saved.args[0].sound == "ping"

@@ -102,6 +102,49 @@ def test_a_popup_carries_name_icon_entry_urgency_actions_and_the_servers_expiry(
     run(scenario, tmp_path)
 
 
+def test_a_sound_rules_popup_carries_the_sound_name_hint_and_an_ordinary_one_does_not(tmp_path: Path) -> None:
+    """The "sound" rule asks the desktop for the spec's ``sound-name`` (message-new-instant); a
+    service listing the ``sound`` capability says it plays it, one without does not."""
+
+    async def scenario(service: FakeNotificationService, notifier: DesktopNotifier, heard: Heard) -> None:
+        notifier.show(Notification("BUY BTCUSDT", "rings", record(1), sound=True))
+        notifier.show(Notification("SELL BTCUSDT", "quiet", record(2)))
+        await wait_until(lambda: len(service.calls) == 2)
+        ringing, quiet = service.calls
+        assert ringing.hints["sound-name"] == ("s", "message-new-instant")
+        assert "sound-name" not in quiet.hints and "sound-file" not in quiet.hints
+        assert notifier.server is not None and notifier.server.sound
+
+    run(scenario, tmp_path, capabilities=("body", "sound"))
+
+
+def test_a_sound_picked_in_settings_goes_as_sound_file_beside_sound_name(tmp_path: Path) -> None:
+    """A picked sound (not the desktop's) is sent as ``sound-file`` too, which services play first."""
+
+    async def scenario(service: FakeNotificationService, notifier: DesktopNotifier, heard: Heard) -> None:
+        notifier.show(Notification("BUY BTCUSDT", "rings", record(1), sound=True))
+        notifier.show(Notification("SELL BTCUSDT", "quiet", record(2)))
+        await wait_until(lambda: len(service.calls) == 2)
+        ringing, quiet = service.calls
+        assert ringing.hints["sound-file"] == ("s", "/opt/x/knock.wav")
+        assert ringing.hints["sound-name"] == ("s", "message-new-instant")
+        assert "sound-file" not in quiet.hints
+
+    run(scenario, tmp_path, capabilities=("body", "sound"), sound_file="/opt/x/knock.wav")
+
+
+def test_a_service_without_the_sound_capability_says_so(tmp_path: Path) -> None:
+    """dunst lists no ``sound``: ServerInfo.sound is False, so the app plays its own sound."""
+
+    async def scenario(service: FakeNotificationService, notifier: DesktopNotifier, heard: Heard) -> None:
+        notifier.show(Notification("BUY BTCUSDT", "rings", record(1), sound=True))
+        await wait_until(lambda: service.calls)
+        assert service.calls[0].hints["sound-name"] == ("s", "message-new-instant")
+        assert notifier.server is not None and not notifier.server.sound
+
+    run(scenario, tmp_path, capabilities=("body", "actions"))
+
+
 def test_keep_until_dismissed_asks_for_no_expiry_and_critical_is_byte_2(tmp_path: Path) -> None:
     """The Settings option sends expire_timeout 0; an engine alert goes out critical with no pause button."""
 
