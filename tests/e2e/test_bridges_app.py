@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ..http_fakes import FakeService
+from ..http_fakes import Answer, FakeService
 from ..waiting import wait_until
 from .desktop import VirtualDesktop
 from .helpers import expected_notification, sent_frames, start_engine
@@ -160,3 +160,38 @@ def _dunst_popup(desktop: VirtualDesktop) -> Any:
     return next(
         (w for w in desktop.windows() if '"Dunst"' in w.wm_class and w.width > 1 and desktop.is_viewable(w.id)), None
     )
+
+
+def test_signals_waiting_for_a_dead_service_survive_a_kill_and_go_out_after(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path, telegram: FakeService
+) -> None:
+    """Telegram is down (503) while five signals come; the app is killed (SIGKILL, no goodbye). Started
+    again with Telegram back, it sends all five from the outbox, in order: none lost."""
+    telegram.default = Answer(503, {"ok": False, "error_code": 503, "description": "Service Unavailable"})
+    keyring_env = telegram_token_in_a_keyring_file(desktop, tmp_path)
+    engine, port = start_engine(start_program, "--rate", "5", "--count", "5", "--seed", "11")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42"}
+    (data_dir / "settings.json").write_text(json.dumps(settings))
+    env = {**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url}
+    already = len(desktop.notifications())
+    app = start_program("algomesh-tray", "--data-dir", str(data_dir), env=env)
+    ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
+    wait_until(lambda: len(ours()) >= 5, 20, "the five popups (each signal logged first, with its outbox rows)")
+    app.wait_for_line("telegram bridge: telegram answered HTTP 503")
+    app.process.kill()
+    app.process.wait()
+    titles = [expected_notification(frame)[0] for frame in sent_frames(engine)]
+    assert len(titles) == 5
+
+    tried = len(telegram.seen)
+    telegram.default = Answer()
+    again = start_program("algomesh-tray", "--data-dir", str(data_dir), env=env)
+    delivered = lambda: [seen.payload["text"] for seen in telegram.seen[tried:]]  # noqa: E731
+    wait_until(lambda: len(delivered()) >= 5, 30, "the five signals at Telegram after the restart")
+    # At least once: the message in flight at the kill may come twice, never zero times, and in order.
+    texts = delivered()
+    sent = [text for index, text in enumerate(texts) if index == 0 or text != texts[index - 1]]
+    assert [text.split("\n")[0] for text in sent] == [f"<b>{title}</b>" for title in titles]
+    assert again.stop() == 0

@@ -79,7 +79,7 @@ def test_an_engine_outage_reaches_pushover_as_an_emergency(
         keyring_env = secrets_in_a_keyring_file(desktop, tmp_path, secrets)
         engine, port = start_engine(start_program, "--rate", "2")
         settings = {"host": "127.0.0.1", "port": port, "pushover_enabled": True, "pushover_filter": "no-such-strategy",
-                    "engine_alert_seconds": 1}  # fmt: skip
+                    "engine_alert_seconds": 1, "escalate_after_seconds": 1}  # fmt: skip
         app, data_dir = start_app(start_program, tmp_path, settings, {**keyring_env,
                                   "ALGOMESH_TRAY_PUSHOVER_API": pushover.url})  # fmt: skip
         app.wait_for_line("pushover bridge on")
