@@ -375,3 +375,26 @@ def test_settings_test_sound_plays_the_apps_sound_where_no_service_plays_it(
 
     run_application(qapp, tmp_path, scenario, rate=0.5)
     assert heard.read_text().splitlines() == [str(resource_path(SOUND_FILE))]
+
+
+def test_a_bridge_in_trouble_is_named_in_the_tooltip_and_the_status_bar(qapp: QApplication, tmp_path: Path) -> None:
+    """A bridge with messages waiting and a failing last try: its line joins the tray's status text,
+    which the tooltip and the trades window's status bar show; once it delivers, the line goes."""
+    from algomesh_tray.bridges.delivery import BridgeStatus
+
+    seen: list[str] = []
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        troubled = BridgeStatus(sent=3, waiting=37, last_try_at=time.time(), last_error="telegram answered HTTP 503")
+        application.bridges._on_hub_status("telegram", troubled)
+        seen.append(application.tray.text)
+        seen.append(application.tray._icon.toolTip())
+        application.bridges._on_hub_status("telegram", BridgeStatus(sent=40))
+        seen.append(application.tray.text)
+
+    run_application(qapp, tmp_path, scenario)
+    troubled_text, tooltip, healthy_text = seen
+    line = "Telegram: 3 sent, 37 waiting, last try "
+    assert line in troubled_text and troubled_text.endswith(": telegram answered HTTP 503")
+    assert line in tooltip
+    assert "Telegram" not in healthy_text
