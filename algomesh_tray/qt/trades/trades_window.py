@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -304,14 +305,16 @@ class TradesWindow(QMainWindow):
             self.show_record(record)
 
     def export_query(self, path: str) -> None:
-        """Stream every trade the query matches to ``path`` (not only those loaded), off the Qt thread;
-        without a readable log, the rows the table shows."""
+        """Stream every trade the query matches to ``path`` (not only those loaded), off the Qt thread,
+        in the table's time order (oldest first when sorted so); without a readable log, the rows
+        the table shows, in its order whatever the column."""
         reader = self.model.reader
         if self._export_cancel is not None:
             return
         self._export_cancel = threading.Event()
         if reader is not None:
-            future = reader.export_csv(self.query(), Path(path), on_progress=self._export_relay.report_progress,
+            query = replace(self.query(), oldest_first=self.model.oldest_first)
+            future = reader.export_csv(query, Path(path), on_progress=self._export_relay.report_progress,
                                        cancel=self._export_cancel)  # fmt: skip
         else:
             shown = self.shown_records()
@@ -346,7 +349,18 @@ class TradesWindow(QMainWindow):
         except Exception as error:  # sqlite3.Error: the log could not be read
             self.statusBar().showMessage(f"Could not export to {path}: {error}", 60_000)
         else:
-            self.statusBar().showMessage(f"Exported {plural(count, 'trade')} to {path}", 60_000)
+            self.statusBar().showMessage(
+                f"Exported {plural(count, 'trade')} to {path}{self._export_order_note()}", 60_000
+            )
+
+    def _export_order_note(self) -> str:
+        """What the message adds when the file's order is not the table's: the log streams in time
+        order, and a sort by another column orders only the rows the table has read."""
+        column = self.table.horizontalHeader().sortIndicatorSection()
+        if self.model.reader is None or column == Column.TIME:
+            return ""
+        order = "oldest" if self.model.oldest_first else "newest"
+        return f", {order} first (the whole log goes in time order, not by {Column.HEADERS[column]})"
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.hide_on_close:

@@ -141,6 +141,43 @@ def test_export_writes_every_match_in_the_log_not_only_those_loaded(
     assert not window.export_progress.isVisibleTo(window) and window.export_action.isEnabled()
 
 
+def test_export_follows_the_tables_time_order_oldest_first(qtbot: QtBot, tmp_path: Path) -> None:
+    """Sorted oldest first (a click on Time), Export CSV writes the log oldest first too, and
+    newest first again once the table is; a sort by another column keeps the time order and says so."""
+    path = tmp_path / "trades.sqlite3"
+    build_log(path, 3000)
+    reader = TradeLogReader(path)
+    window = TradesWindow(TradeTableModel(reader=reader), [], app_icon())
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+        qtbot.waitUntil(lambda: window.model.oldest_first and window.model.rowCount() > 0, timeout=WAIT_MS)
+        assert exported_ids(qtbot, window, tmp_path / "oldest.csv") == list(range(1, 3001))
+        window.table.sortByColumn(Column.PRICE, Qt.SortOrder.DescendingOrder)  # the rows read, by price
+        assert exported_ids(qtbot, window, tmp_path / "price.csv") == list(range(1, 3001))
+        assert (
+            window.statusBar()
+            .currentMessage()
+            .endswith(", oldest first (the whole log goes in time order, not by Price)")
+        )
+        window.table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
+        qtbot.waitUntil(lambda: not window.model.oldest_first and window.model.rowCount() > 0, timeout=WAIT_MS)
+        assert exported_ids(qtbot, window, tmp_path / "newest.csv") == list(range(3000, 0, -1))
+        assert window.statusBar().currentMessage() == f"Exported 3,000 trades to {tmp_path / 'newest.csv'}"
+    finally:
+        reader.close()
+
+
+def exported_ids(qtbot: QtBot, window: TradesWindow, target: Path) -> list[int]:
+    """Export CSV to ``target`` as the menu does once a file is picked; the ids in the file, in order."""
+    window.export_query(str(target))
+    qtbot.waitUntil(lambda: str(target) in window.statusBar().currentMessage() and window.export_action.isEnabled(),
+                    timeout=WAIT_MS)  # fmt: skip
+    with target.open(encoding="utf-8", newline="") as stream:
+        return [int(row["id"]) for row in csv.DictReader(stream)]
+
+
 def test_the_dashboard_totals_come_from_the_reader(qtbot: QtBot, window: TradesWindow) -> None:
     """Every trade of the log counted, per market, without the window scanning it."""
     dashboard = window.dashboard.model
