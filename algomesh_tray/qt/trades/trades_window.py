@@ -17,7 +17,7 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, QModelIndex, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -195,6 +195,7 @@ class TradesWindow(QMainWindow):
             self.since_edit.dateChanged.connect(self._query_timer.start)
             self.until_edit.dateChanged.connect(self._query_timer.start)
             model.page_loaded.connect(self._on_model_page_loaded)
+            model.more_to_fetch.connect(self._on_model_more_to_fetch)
             model.fetch_failed.connect(lambda message: self.statusBar().showMessage(message, 60_000))
         else:
             assert isinstance(self.proxy, TradeFilterProxy)
@@ -303,6 +304,15 @@ class TradesWindow(QMainWindow):
         record, self._pending_record = self._pending_record, None
         if record is not None and self.model.row_of(record) is not None:
             self.show_record(record)
+
+    def _on_model_more_to_fetch(self) -> None:
+        """Live trades went to the log past a full tail (oldest first): at the table's end, fetch them
+        as the view does when scrolled there (it asks only when it scrolls or its rows change, and
+        neither happened). Elsewhere, or hidden, they wait for the user to scroll down."""
+        self._count_timer.start()  # "(scroll for newer)"
+        bar = self.table.verticalScrollBar()
+        if self.table.isVisible() and bar.value() == bar.maximum():
+            self.proxy.fetchMore(QModelIndex())
 
     def export_query(self, path: str) -> None:
         """Stream every trade the query matches to ``path`` (not only those loaded), off the Qt thread,

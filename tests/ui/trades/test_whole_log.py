@@ -404,6 +404,50 @@ def test_oldest_first_passes_qt_model_tester_and_bounds_the_live_tail(
         reader.close()
 
 
+def test_oldest_first_a_full_live_tail_is_fetched_at_the_tables_end(qtbot: QtBot, tmp_path: Path) -> None:
+    """Oldest first, once the live tail is full new trades go to the log: scrolled up, the table
+    leaves them there (memory stays bounded); scrolled to its end, it fetches them at once, though
+    no row changed and the view has nowhere further to scroll."""
+    path = tmp_path / "trades.sqlite3"
+    build_log(path, 300)
+    reader = TradeLogReader(path)
+    model = TradeTableModel(reader=reader, max_rows=100)
+    window = TradesWindow(model, [], app_icon())
+    qtbot.addWidget(window)
+    window.show()
+    window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(
+        lambda: model.oldest_first and model.rowCount() == 300 and not model.canFetchMore(), timeout=WAIT_MS
+    )
+    trade_log = TradeLog(path)
+    try:
+        model.add_records(trade_log.append_many([received_now("BTCUSDT") for _ in range(100)]))
+        assert model.rowCount() == 400 and not model.canFetchMore()  # the tail, full
+        window.table.scrollToTop()
+        model.add_records(trade_log.append_many([received_now("ETHUSDT")]))
+        assert model.canFetchMore() and not model.fetching  # scrolled up: left to the log
+        scroll_to_the_end(qtbot, window)  # scrolling down fetches it, as before
+        assert shown_ids(window) == list(range(1, 402))
+        model.add_records(trade_log.append_many([received_now("BTCUSDT") for _ in range(100)]))
+        assert model.rowCount() == 501 and not model.canFetchMore()  # the tail, full again
+        qtbot.waitUntil(lambda: at_the_end(window), timeout=WAIT_MS)
+        model.add_records(trade_log.append_many([received_now("ETHUSDT")]))
+        assert model.fetching  # at the end: asked at once
+        qtbot.waitUntil(lambda: model.rowCount() == 502 and not model.fetching, timeout=WAIT_MS)
+        assert shown_ids(window) == list(range(1, 503))
+    finally:
+        trade_log.close()
+        reader.close()
+
+
+def at_the_end(window: TradesWindow) -> bool:
+    """Scroll the table to its end; True once its last row is in view (its rows laid out)."""
+    window.table.scrollToBottom()
+    last = window.table.visualRect(window.proxy.index(window.proxy.rowCount() - 1, 0))
+    bar = window.table.verticalScrollBar()
+    return window.table.viewport().rect().intersects(last) and bar.value() == bar.maximum()
+
+
 @pytest.mark.qt_log_ignore("This plugin does not support raise")
 def test_a_popup_of_a_trade_not_paged_to_shows_the_newest_with_it_selected(
     qtbot: QtBot, window: TradesWindow, reader: TradeLogReader
