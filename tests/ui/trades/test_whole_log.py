@@ -440,6 +440,35 @@ def test_oldest_first_a_full_live_tail_is_fetched_at_the_tables_end(qtbot: QtBot
         reader.close()
 
 
+def test_a_hidden_window_leaves_a_full_tails_trades_to_the_log_until_shown(qtbot: QtBot, tmp_path: Path) -> None:
+    """Hidden in the tray, oldest first at its end, the table does not read every trade that comes
+    (memory stays bounded however long it stays hidden); shown again, it fetches them."""
+    path = tmp_path / "trades.sqlite3"
+    build_log(path, 300)
+    reader = TradeLogReader(path)
+    model = TradeTableModel(reader=reader, max_rows=100)
+    window = TradesWindow(model, [], app_icon())
+    qtbot.addWidget(window)
+    window.show()
+    window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(
+        lambda: model.oldest_first and model.rowCount() == 300 and not model.canFetchMore(), timeout=WAIT_MS
+    )
+    trade_log = TradeLog(path)
+    try:
+        model.add_records(trade_log.append_many([received_now("BTCUSDT") for _ in range(100)]))
+        qtbot.waitUntil(lambda: at_the_end(window), timeout=WAIT_MS)
+        window.hide()
+        model.add_records(trade_log.append_many([received_now("ETHUSDT")]))
+        assert model.canFetchMore() and not model.fetching
+        window.show()
+        qtbot.waitUntil(lambda: model.rowCount() == 401 and not model.fetching, timeout=WAIT_MS)
+        assert shown_ids(window) == list(range(1, 402))
+    finally:
+        trade_log.close()
+        reader.close()
+
+
 def at_the_end(window: TradesWindow) -> bool:
     """Scroll the table to its end; True once its last row is in view (its rows laid out)."""
     window.table.scrollToBottom()
