@@ -5,10 +5,56 @@
 #    dist/algomesh-tray_<version>-1_<arch>.deb  for Debian and Ubuntu (dpkg-deb; lintian-clean)
 #    dist/algomesh-tray-<version>-linux-<machine>.tar.gz   for other distributions
 # Uses build/venv (created on first use), or the Python environment in $ALGOMESH_BUILD_VENV.
-# Needs dpkg-deb, patchelf, binutils (readelf) and gzip; a C compiler for the ICU stub.
+# Checks the tools it needs before it starts (the list below), and stops naming what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${ALGOMESH_BUILD_VENV:-build/venv}
+
+# Every tool this build and its helpers (the spec, deb_files.py) call, with its Debian package.
+# Without one the build must stop here, not later or silently: without patchelf the .deb would keep
+# the build machine's RUNPATH, without cc the bundle would carry the full 31 MB ICU data library.
+missing=() packages=()
+lack() {  # lack WHAT PACKAGE [WHAT FOR]
+  missing+=("  $1${3:+ ($3)}: in the package $2")
+  [[ " ${packages[*]} " == *" $2 "* ]] || packages+=("$2")
+}
+need() {  # need TOOL PACKAGE [WHAT FOR]
+  command -v "$1" >/dev/null 2>&1 || lack "$@"
+}
+if [[ ! -x $VENV/bin/python ]]; then
+  python=${PYTHON:-python3}
+  if ! command -v "$python" >/dev/null 2>&1 ||
+    ! "$python" -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    lack "$python 3.11 or later, with venv" python3-venv "makes $VENV"
+  fi
+fi
+need patchelf patchelf "rewrites the bundled libraries' RUNPATH"
+need readelf binutils "reads the libraries' needs for Depends"
+need cc gcc "builds the empty ICU data library"
+need dpkg dpkg "names the architecture"
+need dpkg-deb dpkg "builds the .deb"
+need dpkg-query dpkg "finds the packages that provide the system libraries"
+need /sbin/ldconfig libc-bin "finds the system libraries"
+[[ -n ${SOURCE_DATE_EPOCH:-} ]] || need git git "dates the release by the last commit (or set SOURCE_DATE_EPOCH)"
+need gzip gzip
+need tar tar
+need find findutils
+need xargs findutils
+need sed sed
+need awk mawk
+for tool in chmod cp cut date dirname du install ln md5sum mkdir realpath rm sort touch uname; do
+  need "$tool" coreutils
+done
+if ((${#missing[@]})); then
+  {
+    echo "build-linux.sh: this machine lacks what the build needs:"
+    printf '%s\n' "${missing[@]}"
+    echo "Install it, then build again:"
+    echo "  sudo apt-get install ${packages[*]}"
+  } >&2
+  exit 1
+fi
+
 if [[ ! -x $VENV/bin/python ]]; then
   "${PYTHON:-python3}" -m venv "$VENV"
   "$VENV/bin/python" -m pip install -q --upgrade pip
@@ -41,7 +87,9 @@ rm -rf "$files" && mkdir -p "$files"
 bundle=dist/algomesh-tray
 find "$bundle" -type f -name '*.so*' -exec chmod 0644 {} +
 find "$bundle" -type f -name '*.so*' -print0 | while IFS= read -r -d '' library; do
-  runpath=$(patchelf --print-rpath "$library" 2>/dev/null) || continue
+  # No "|| continue": a library patchelf cannot read would keep its RUNPATH, so the build stops.
+  runpath=$(patchelf --print-rpath "$library") ||
+    { echo "build-linux.sh: patchelf could not read $library; stopping" >&2; exit 1; }
   [[ -z $runpath ]] && continue
   kept=()
   IFS=: read -ra entries <<<"$runpath"

@@ -8,8 +8,47 @@
 # them from its secrets), and says so and builds unsigned when they are not:
 #   MACOS_CERTIFICATE (base64 .p12), MACOS_CERTIFICATE_PASSWORD, MACOS_SIGNING_IDENTITY
 #   ("Developer ID Application: …"), APPLE_ID, APPLE_TEAM_ID, APPLE_APP_PASSWORD (notarytool).
+# Checks the tools it needs before it starts (the list below), and stops naming what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Every tool this build calls, with the line that installs it; signing and notarizing tools only
+# when their secrets are set. Stop here, naming what is missing, rather than halfway through.
+missing=()
+need() {  # need TOOL INSTALL-LINE
+  command -v "$1" >/dev/null 2>&1 || missing+=("  $1: $2")
+}
+os_tool="part of macOS itself: is /usr/bin on the PATH?"
+xcode_tools="xcode-select --install"
+if [[ ! -x build/venv/bin/python ]]; then
+  need python3 "brew install python@3.12 (or the python.org installer)"
+  if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    missing+=("  python3 3.11 or later (this one is $(python3 --version 2>&1)): brew install python@3.12")
+  fi
+fi
+need /usr/libexec/PlistBuddy "$os_tool"
+need ditto "$os_tool"
+for tool in dirname uname rm; do
+  need "$tool" "$os_tool"
+done
+if [[ -n ${MACOS_CERTIFICATE:-} && -n ${MACOS_CERTIFICATE_PASSWORD:-} && -n ${MACOS_SIGNING_IDENTITY:-} ]]; then
+  need codesign "$xcode_tools"
+  need security "$os_tool"
+  need uuidgen "$os_tool"
+  need base64 "$os_tool"
+  need tr "$os_tool"
+fi
+if [[ -n ${MACOS_SIGNING_IDENTITY:-} && -n ${APPLE_ID:-} && -n ${APPLE_TEAM_ID:-} && -n ${APPLE_APP_PASSWORD:-} ]]; then
+  need xcrun "$xcode_tools"
+fi
+if ((${#missing[@]})); then
+  {
+    echo "build-macos.sh: this Mac lacks what the build needs; install it, then build again:"
+    printf '%s\n' "${missing[@]}"
+  } >&2
+  exit 1
+fi
+
 [[ -x build/venv/bin/python ]] || python3 -m venv build/venv
 build/venv/bin/python -m pip install -q --upgrade pip
 build/venv/bin/python -m pip install -q . "pyinstaller>=6.10"

@@ -1,6 +1,7 @@
 # Build the Windows release: the one-folder bundle and an Inno Setup installer.
 #   powershell -ExecutionPolicy Bypass -File packaging\build-windows.ps1
-# Needs Python 3.11+ and Inno Setup 6 (iscc.exe; preinstalled on GitHub's Windows runners).
+# Needs Python 3.11+ and Inno Setup 6 (iscc.exe; preinstalled on GitHub's Windows runners), and
+# signtool (Windows SDK) to sign; checks them before it starts and stops naming what is missing.
 # Signs the app and the installer when WINDOWS_CERTIFICATE (a base64 .pfx) and
 # WINDOWS_CERTIFICATE_PASSWORD are set; says so and builds unsigned when they are not.
 $ErrorActionPreference = "Stop"  # stops on PowerShell errors only: native tools are checked below
@@ -12,8 +13,44 @@ function Invoke-Native([string]$What, [scriptblock]$Command) {
 }
 
 Set-Location (Join-Path $PSScriptRoot "..")
-$python = "build\venv\Scripts\python.exe"
-if (-not (Test-Path $python)) { Invoke-Native "creating build\venv" { python -m venv build\venv } }
+
+# Every native tool this build calls is found here, before anything starts, with the line that
+# installs it; the build stops naming each one that is missing. Later calls use these paths only.
+$missing = [System.Collections.Generic.List[string]]::new()
+function Find-Tool([string]$Name, [string[]]$Places, [string]$Install) {
+    $found = (Get-Command $Name -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1).Source
+    if (-not $found) { $found = $Places | Where-Object { $_ -and (Test-Path $_) } | Select-Object -First 1 }
+    if (-not $found) { $missing.Add("  ${Name}: $Install") }
+    return $found
+}
+$python = "build\venv\Scripts\python.exe"  # made from $basePython below
+$basePython = $null
+if (-not (Test-Path $python)) {
+    $pythonInstall = "winget install -e --id Python.Python.3.12"
+    $basePython = Find-Tool "python.exe" @() $pythonInstall
+    if ($basePython) {
+        # The Microsoft Store's python.exe alias is a stub that fails: this catches it too.
+        $recent = $false
+        try { & $basePython -c "import sys; sys.exit(sys.version_info < (3, 11))"; $recent = $LASTEXITCODE -eq 0 } catch { }
+        if (-not $recent) { $missing.Add("  Python 3.11 or later (not $basePython): $pythonInstall") }
+    }
+}
+$iscc = Find-Tool "iscc.exe" @("${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe", "$env:LOCALAPPDATA\Programs\Inno Setup 6\ISCC.exe") `
+    "winget install -e --id JRSoftware.InnoSetup"
+$signtool = $null
+$signing = [bool]($env:WINDOWS_CERTIFICATE -and $env:WINDOWS_CERTIFICATE_PASSWORD)
+if ($signing) {
+    $sdkSigntools = Get-ChildItem "${env:ProgramFiles(x86)}\Windows Kits\10\bin\*\x64\signtool.exe" -ErrorAction SilentlyContinue |
+        Sort-Object FullName -Descending | ForEach-Object { $_.FullName }
+    $signtool = Find-Tool "signtool.exe" @($sdkSigntools) "winget install -e --id Microsoft.WindowsSDK.10.0.22621"
+}
+if ($missing.Count -gt 0) {
+    Write-Host "build-windows.ps1: this machine lacks what the build needs; install it, then build again:"
+    $missing | ForEach-Object { Write-Host $_ }
+    exit 1
+}
+
+if (-not (Test-Path $python)) { Invoke-Native "creating build\venv" { & $basePython -m venv build\venv } }
 Invoke-Native "upgrading pip" { & $python -m pip install -q --upgrade pip }
 Invoke-Native "installing the app and PyInstaller" { & $python -m pip install -q . "pyinstaller>=6.10" }
 $version = Invoke-Native "reading the version" { & $python -c "import algomesh_tray; print(algomesh_tray.__version__)" }
@@ -26,14 +63,10 @@ if (-not (Test-Path dist\algomesh-tray\_internal\resources\icons\algomesh-tray.i
     throw "the bundle lacks resources\icons\algomesh-tray.ico (notification balloons need it)"
 }
 
-$signtool = $null
-if ($env:WINDOWS_CERTIFICATE -and $env:WINDOWS_CERTIFICATE_PASSWORD) {
+if ($signing) {
     $pfx = Join-Path $env:RUNNER_TEMP "algomesh-signing.pfx"
     if (-not $env:RUNNER_TEMP) { $pfx = Join-Path $env:TEMP "algomesh-signing.pfx" }
     [IO.File]::WriteAllBytes($pfx, [Convert]::FromBase64String($env:WINDOWS_CERTIFICATE))
-    $signtool = (Get-ChildItem "${env:ProgramFiles(x86)}\Windows Kits\10\bin\*\x64\signtool.exe" |
-        Sort-Object FullName -Descending | Select-Object -First 1).FullName
-    if (-not $signtool) { throw "WINDOWS_CERTIFICATE is set but signtool.exe (Windows SDK) was not found" }
     function Sign([string]$File) {
         Invoke-Native "signing $File" {
             & $signtool sign /f $pfx /p $env:WINDOWS_CERTIFICATE_PASSWORD /fd SHA256 `
@@ -50,13 +83,10 @@ Invoke-Native "writing the Inno Setup script" {
     & $python packaging\metadata.py iss $version "$PWD\dist\algomesh-tray" "$PWD\build\icons\algomesh-tray.ico" "$PWD\dist" |
         Out-File -Encoding utf8 build\algomesh-tray.iss
 }
-$iscc = (Get-Command iscc.exe -ErrorAction SilentlyContinue).Source
-if (-not $iscc) { $iscc = "${env:ProgramFiles(x86)}\Inno Setup 6\ISCC.exe" }
-if (-not (Test-Path $iscc)) { throw "Inno Setup 6 (ISCC.exe) not found" }
 Invoke-Native "Inno Setup" { & $iscc build\algomesh-tray.iss }
 $setup = "dist\algomesh-tray-$version-windows-setup.exe"
 if (-not (Test-Path $setup)) { throw "Inno Setup made no $setup" }
-if ($signtool) {
+if ($signing) {
     Sign $setup
     Remove-Item $pfx
 }

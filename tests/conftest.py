@@ -7,12 +7,24 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def runtime_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every app the tests start keeps its instance lock and socket here (XDG_RUNTIME_DIR), not in
+    /tmp: an app a test kills cannot remove its files, and pytest clears its own temp folders."""
+    folder = tmp_path_factory.mktemp("runtime")
+    folder.chmod(0o700)  # as a real runtime folder is: Qt warns about any other mode
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_RUNTIME_DIR", str(folder))
+        yield folder
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -89,11 +89,12 @@ class TradeLogReader:
         on_progress: Callable[[int, float], None] = lambda rows, fraction: None,
         cancel: threading.Event | None = None,
     ) -> Future[int]:
-        """Write every trade matching ``query`` to ``path`` as CSV, newest first, streamed (constant
-        memory), on a thread of its own; the future gives the number of trades written.
+        """Write every trade matching ``query`` to ``path`` as CSV, in the query's order (newest first
+        unless it says oldest first), streamed (constant memory), on a thread of its own; the future
+        gives the number of trades written.
 
         ``on_progress(rows, fraction)`` is called from that thread every EXPORT_STEP rows (fraction:
-        how far through the query's time span). Setting ``cancel`` stops it, removes the partial
+        how far through the query's time span, in its order). Setting ``cancel`` stops it, removes the partial
         file and fails the future with ExportCancelled. The file is created as the user's umask
         says: an export goes where the user chose, with the permissions they chose.
         """
@@ -154,7 +155,8 @@ def _export(
                 if written % EXPORT_STEP == 0:
                     if cancel.is_set():
                         raise ExportCancelled
-                    on_progress(written, min(1.0, max(0.0, (newest - row[1]) / span)))
+                    done = row[1] - oldest if query.oldest_first else newest - row[1]
+                    on_progress(written, min(1.0, max(0.0, done / span)))
 
         try:
             with open(path, "w", encoding="utf-8", newline="") as stream:

@@ -3,8 +3,10 @@
 Windows: a named mutex (CreateMutexW). Two processes can both listen on one named pipe there (Qt
 documents it), so the local socket alone lets two quick double-clicks both run. POSIX: flock on
 a file in the user's runtime folder; a crashed instance's lock goes with it, unlike a stale
-socket file two launches could both remove and replace. Plus, on Windows, one fixed-name mutex
-every instance holds, for the installer (Inno Setup's AppMutex) to see the app running. No Qt.
+socket file two launches could both remove and replace. The file itself is removed at a clean
+exit (the runtime folder may be /tmp, which nothing else tidies); a killed instance's file stays,
+unlocked, and the next launch simply locks it. Plus, on Windows, one fixed-name mutex every
+instance holds, for the installer (Inno Setup's AppMutex) to see the app running. No Qt.
 """
 
 from __future__ import annotations
@@ -78,35 +80,66 @@ class MutexLock:
 
 
 class FileLock:
-    """flock on ``path``: held while the file stays open; the kernel drops it when the process dies."""
+    """flock on ``path``: held while the file stays open; the kernel drops it when the process dies.
+
+    The holder removes the file when it lets go, while still holding it. A launch that opened the
+    file just before may then lock that removed file: it checks that what it locked is still the
+    file at ``path``, and else opens ``path`` afresh, so two launches never both win.
+    """
+
+    #: Opens of a file that was removed under us before giving up on the lock (never in practice).
+    ATTEMPTS = 10
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
 
     def acquire(self) -> bool:
+        for _ in range(self.ATTEMPTS):
+            try:
+                self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            except OSError as error:
+                log.warning("cannot create the lock file %s (%s): relying on the local socket alone", self.path, error)
+                return True
+            locked = self._lock(fd)
+            if locked is not True:
+                os.close(fd)
+                return locked is None  # None: no lock to be had here (a start is never stopped for it)
+            if self._is_the_file(fd):
+                self._fd = fd
+                return True
+            os.close(fd)  # its holder removed it on quitting: the lock is now the file at the path
+        log.warning("the lock file %s kept being replaced: relying on the local socket alone", self.path)
+        return True
+
+    def _lock(self, fd: int) -> bool | None:
+        """True: locked; False: another process holds it; None: this file system has no locks."""
         import fcntl
 
         try:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as error:
-            log.warning("cannot create the lock file %s (%s): relying on the local socket alone", self.path, error)
-            return True
-        try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(fd)
             return False
-        except OSError as error:  # a file system without locks
-            os.close(fd)
+        except OSError as error:
             log.warning("cannot lock %s (%s): relying on the local socket alone", self.path, error)
-            return True
-        self._fd = fd
+            return None
         return True
 
+    def _is_the_file(self, fd: int) -> bool:
+        try:
+            now = os.stat(self.path)
+        except OSError:
+            return False
+        held = os.fstat(fd)
+        return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
+
     def release(self) -> None:
+        """Remove the file, then let go: removed while held, no launch can be left holding it alone."""
         if self._fd is not None:
+            with contextlib.suppress(OSError):
+                if self._is_the_file(self._fd):
+                    self.path.unlink()
             with contextlib.suppress(OSError):
                 os.close(self._fd)
             self._fd = None

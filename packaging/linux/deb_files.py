@@ -97,6 +97,25 @@ def manpage() -> str:
     return "\n".join(lines) + "\n"
 
 
+#: The screenshots software centres show (made by packaging/screenshots.py, kept in
+#: docs/screenshots/ and published beside the homepage), the first the default, with captions.
+SCREENSHOTS = (
+    ("trades-window.png", "The trades window: every signal, newest first, with the selected trade's fields"),
+    ("tray-and-popups.png", "The tray icon and the desktop's popups for the engine's signals"),
+    ("dashboard.png", "The dashboard: signals and volume per strategy and market, and a market's prices"),
+    ("rules-preview.png", "Rules with their live preview on the last signals"),
+)
+
+
+def _screenshots() -> str:
+    shots = []
+    for index, (name, caption) in enumerate(SCREENSHOTS):
+        kind = ' type="default"' if index == 0 else ""
+        shots.append(f"    <screenshot{kind}>\n      <caption>{escape(caption)}</caption>\n"
+                     f"      <image>{HOMEPAGE}/screenshots/{name}</image>\n    </screenshot>")  # fmt: skip
+    return "\n".join(shots)
+
+
 def metainfo(version: str, date: str) -> str:
     """AppStream metainfo: what software centres (GNOME Software, Discover) list."""
     paragraphs = "\n".join(f"    <p>{escape(p)}</p>" for p in DESCRIPTION)
@@ -121,6 +140,9 @@ def metainfo(version: str, date: str) -> str:
     <category>Office</category>
     <category>Finance</category>
   </categories>
+  <screenshots>
+{_screenshots()}
+  </screenshots>
   <releases>
     <release version="{version}" date="{date}"/>
   </releases>

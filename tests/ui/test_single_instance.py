@@ -15,7 +15,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.platform.instance_lock import INSTALLER_MUTEX, MutexLock
-from algomesh_tray.platform.instance_socket import SHOW, socket_path
+from algomesh_tray.platform.instance_socket import SHOW, runtime_folder, socket_path
 from algomesh_tray.qt.local_server_door import LocalServerDoor
 from algomesh_tray.qt.single_instance import SingleInstance, UnixSocketDoor, server_name
 
@@ -68,6 +68,12 @@ def test_launches_racing_each_other_leave_exactly_one_instance(
     assert sorted(output.splitlines()[0] for output in outputs) == ["claimed"] + ["handed over"] * (LAUNCHES - 1)
     assert f"knocks {LAUNCHES - 1}" in "".join(outputs)
     assert all(process.returncode == 0 for process in processes)
+    assert not lock_path(tmp_path / "data").exists()  # the winner quit cleanly: no file left
+
+
+def lock_path(folder: Path) -> Path:
+    """Where a POSIX instance of ``folder`` keeps its lock file (instance_lock)."""
+    return runtime_folder() / f"{server_name(folder)}.lock"
 
 
 @pytest.mark.parametrize("door", DOORS)
@@ -86,9 +92,11 @@ def test_after_a_crash_racing_launches_still_leave_exactly_one(
     crashed.wait(timeout=10)
     if door == "platform":
         assert socket_path(server_name(folder)).is_socket()  # what a crash leaves
+    assert lock_path(folder).exists()  # and its lock file, unlocked: it must not block the next launch
     outputs = race(folder, door, processes)
     assert sorted(output.splitlines()[0] for output in outputs) == ["claimed"] + ["handed over"] * (LAUNCHES - 1)
     assert f"knocks {LAUNCHES - 1}" in "".join(outputs)
+    assert not lock_path(folder).exists()
 
 
 def test_on_windows_the_mutex_decides_even_where_a_second_server_could_listen(qtbot: QtBot, tmp_path: Path) -> None:

@@ -191,6 +191,9 @@ class TradeTableModel(QAbstractTableModel):
     page_loaded = Signal(int)
     #: The log could not be read: a message for the status bar.
     fetch_failed = Signal(str)
+    #: Oldest first, with every page in: live trades beyond the tail were left to the log, so there
+    #: is more to fetch at the end although no row changed (a view at its end would not ask again).
+    more_to_fetch = Signal()
 
     def __init__(
         self, *, max_rows: int = 10_000, reader: TradeLogReader | None = None, live_interval_ms: int = 0,
@@ -310,7 +313,9 @@ class TradeTableModel(QAbstractTableModel):
             self.endInsertRows()
             return
         self._live_missed = True  # a page read before they were written must not end the paging
-        self._exhausted = self.reader is None
+        was_exhausted, self._exhausted = self._exhausted, self.reader is None
+        if was_exhausted and not self._exhausted:
+            self.more_to_fetch.emit()
 
     def add_history(self, records: Sequence[TradeRecord]) -> None:
         """Put records read from the log (given newest first) below the live ones, skipping those

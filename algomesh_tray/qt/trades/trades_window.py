@@ -13,10 +13,11 @@ import logging
 import threading
 import time
 from concurrent.futures import Future
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, Qt, QTime, QTimer, Signal
+from PySide6.QtCore import QDate, QDateTime, QItemSelectionModel, QModelIndex, Qt, QTime, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFontDatabase, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -194,6 +195,7 @@ class TradesWindow(QMainWindow):
             self.since_edit.dateChanged.connect(self._query_timer.start)
             self.until_edit.dateChanged.connect(self._query_timer.start)
             model.page_loaded.connect(self._on_model_page_loaded)
+            model.more_to_fetch.connect(self._on_model_more_to_fetch)
             model.fetch_failed.connect(lambda message: self.statusBar().showMessage(message, 60_000))
         else:
             assert isinstance(self.proxy, TradeFilterProxy)
@@ -303,15 +305,26 @@ class TradesWindow(QMainWindow):
         if record is not None and self.model.row_of(record) is not None:
             self.show_record(record)
 
+    def _on_model_more_to_fetch(self) -> None:
+        """Live trades went to the log past a full tail (oldest first): at the table's end, fetch them
+        as the view does when scrolled there (it asks only when it scrolls or its rows change, and
+        neither happened). Elsewhere, or hidden, they wait for the user to scroll down."""
+        self._count_timer.start()  # "(scroll for newer)"
+        bar = self.table.verticalScrollBar()
+        if self.table.isVisible() and bar.value() == bar.maximum():
+            self.proxy.fetchMore(QModelIndex())
+
     def export_query(self, path: str) -> None:
-        """Stream every trade the query matches to ``path`` (not only those loaded), off the Qt thread;
-        without a readable log, the rows the table shows."""
+        """Stream every trade the query matches to ``path`` (not only those loaded), off the Qt thread,
+        in the table's time order (oldest first when sorted so); without a readable log, the rows
+        the table shows, in its order whatever the column."""
         reader = self.model.reader
         if self._export_cancel is not None:
             return
         self._export_cancel = threading.Event()
         if reader is not None:
-            future = reader.export_csv(self.query(), Path(path), on_progress=self._export_relay.report_progress,
+            query = replace(self.query(), oldest_first=self.model.oldest_first)
+            future = reader.export_csv(query, Path(path), on_progress=self._export_relay.report_progress,
                                        cancel=self._export_cancel)  # fmt: skip
         else:
             shown = self.shown_records()
@@ -346,7 +359,18 @@ class TradesWindow(QMainWindow):
         except Exception as error:  # sqlite3.Error: the log could not be read
             self.statusBar().showMessage(f"Could not export to {path}: {error}", 60_000)
         else:
-            self.statusBar().showMessage(f"Exported {plural(count, 'trade')} to {path}", 60_000)
+            self.statusBar().showMessage(
+                f"Exported {plural(count, 'trade')} to {path}{self._export_order_note()}", 60_000
+            )
+
+    def _export_order_note(self) -> str:
+        """What the message adds when the file's order is not the table's: the log streams in time
+        order, and a sort by another column orders only the rows the table has read."""
+        column = self.table.horizontalHeader().sortIndicatorSection()
+        if self.model.reader is None or column == Column.TIME:
+            return ""
+        order = "oldest" if self.model.oldest_first else "newest"
+        return f", {order} first (the whole log goes in time order, not by {Column.HEADERS[column]})"
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.hide_on_close:

@@ -141,6 +141,43 @@ def test_export_writes_every_match_in_the_log_not_only_those_loaded(
     assert not window.export_progress.isVisibleTo(window) and window.export_action.isEnabled()
 
 
+def test_export_follows_the_tables_time_order_oldest_first(qtbot: QtBot, tmp_path: Path) -> None:
+    """Sorted oldest first (a click on Time), Export CSV writes the log oldest first too, and
+    newest first again once the table is; a sort by another column keeps the time order and says so."""
+    path = tmp_path / "trades.sqlite3"
+    build_log(path, 3000)
+    reader = TradeLogReader(path)
+    window = TradesWindow(TradeTableModel(reader=reader), [], app_icon())
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+        qtbot.waitUntil(lambda: window.model.oldest_first and window.model.rowCount() > 0, timeout=WAIT_MS)
+        assert exported_ids(qtbot, window, tmp_path / "oldest.csv") == list(range(1, 3001))
+        window.table.sortByColumn(Column.PRICE, Qt.SortOrder.DescendingOrder)  # the rows read, by price
+        assert exported_ids(qtbot, window, tmp_path / "price.csv") == list(range(1, 3001))
+        assert (
+            window.statusBar()
+            .currentMessage()
+            .endswith(", oldest first (the whole log goes in time order, not by Price)")
+        )
+        window.table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
+        qtbot.waitUntil(lambda: not window.model.oldest_first and window.model.rowCount() > 0, timeout=WAIT_MS)
+        assert exported_ids(qtbot, window, tmp_path / "newest.csv") == list(range(3000, 0, -1))
+        assert window.statusBar().currentMessage() == f"Exported 3,000 trades to {tmp_path / 'newest.csv'}"
+    finally:
+        reader.close()
+
+
+def exported_ids(qtbot: QtBot, window: TradesWindow, target: Path) -> list[int]:
+    """Export CSV to ``target`` as the menu does once a file is picked; the ids in the file, in order."""
+    window.export_query(str(target))
+    qtbot.waitUntil(lambda: str(target) in window.statusBar().currentMessage() and window.export_action.isEnabled(),
+                    timeout=WAIT_MS)  # fmt: skip
+    with target.open(encoding="utf-8", newline="") as stream:
+        return [int(row["id"]) for row in csv.DictReader(stream)]
+
+
 def test_the_dashboard_totals_come_from_the_reader(qtbot: QtBot, window: TradesWindow) -> None:
     """Every trade of the log counted, per market, without the window scanning it."""
     dashboard = window.dashboard.model
@@ -365,6 +402,79 @@ def test_oldest_first_passes_qt_model_tester_and_bounds_the_live_tail(
     finally:
         trade_log.close()
         reader.close()
+
+
+def test_oldest_first_a_full_live_tail_is_fetched_at_the_tables_end(qtbot: QtBot, tmp_path: Path) -> None:
+    """Oldest first, once the live tail is full new trades go to the log: scrolled up, the table
+    leaves them there (memory stays bounded); scrolled to its end, it fetches them at once, though
+    no row changed and the view has nowhere further to scroll."""
+    path = tmp_path / "trades.sqlite3"
+    build_log(path, 300)
+    reader = TradeLogReader(path)
+    model = TradeTableModel(reader=reader, max_rows=100)
+    window = TradesWindow(model, [], app_icon())
+    qtbot.addWidget(window)
+    window.show()
+    window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(
+        lambda: model.oldest_first and model.rowCount() == 300 and not model.canFetchMore(), timeout=WAIT_MS
+    )
+    trade_log = TradeLog(path)
+    try:
+        model.add_records(trade_log.append_many([received_now("BTCUSDT") for _ in range(100)]))
+        assert model.rowCount() == 400 and not model.canFetchMore()  # the tail, full
+        window.table.scrollToTop()
+        model.add_records(trade_log.append_many([received_now("ETHUSDT")]))
+        assert model.canFetchMore() and not model.fetching  # scrolled up: left to the log
+        scroll_to_the_end(qtbot, window)  # scrolling down fetches it, as before
+        assert shown_ids(window) == list(range(1, 402))
+        model.add_records(trade_log.append_many([received_now("BTCUSDT") for _ in range(100)]))
+        assert model.rowCount() == 501 and not model.canFetchMore()  # the tail, full again
+        qtbot.waitUntil(lambda: at_the_end(window), timeout=WAIT_MS)
+        model.add_records(trade_log.append_many([received_now("ETHUSDT")]))
+        assert model.fetching  # at the end: asked at once
+        qtbot.waitUntil(lambda: model.rowCount() == 502 and not model.fetching, timeout=WAIT_MS)
+        assert shown_ids(window) == list(range(1, 503))
+    finally:
+        trade_log.close()
+        reader.close()
+
+
+def test_a_hidden_window_leaves_a_full_tails_trades_to_the_log_until_shown(qtbot: QtBot, tmp_path: Path) -> None:
+    """Hidden in the tray, oldest first at its end, the table does not read every trade that comes
+    (memory stays bounded however long it stays hidden); shown again, it fetches them."""
+    path = tmp_path / "trades.sqlite3"
+    build_log(path, 300)
+    reader = TradeLogReader(path)
+    model = TradeTableModel(reader=reader, max_rows=100)
+    window = TradesWindow(model, [], app_icon())
+    qtbot.addWidget(window)
+    window.show()
+    window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(
+        lambda: model.oldest_first and model.rowCount() == 300 and not model.canFetchMore(), timeout=WAIT_MS
+    )
+    trade_log = TradeLog(path)
+    try:
+        model.add_records(trade_log.append_many([received_now("BTCUSDT") for _ in range(100)]))
+        qtbot.waitUntil(lambda: at_the_end(window), timeout=WAIT_MS)
+        window.hide()
+        model.add_records(trade_log.append_many([received_now("ETHUSDT")]))
+        assert model.canFetchMore() and not model.fetching
+        window.show()
+        qtbot.waitUntil(lambda: model.rowCount() == 401 and not model.fetching, timeout=WAIT_MS)
+        assert shown_ids(window) == list(range(1, 402))
+    finally:
+        trade_log.close()
+        reader.close()
+
+
+def at_the_end(window: TradesWindow) -> bool:
+    """Scroll the table to its end; True once its last row is in view (its rows laid out)."""
+    window.table.scrollToBottom()
+    last = window.table.visualRect(window.proxy.index(window.proxy.rowCount() - 1, 0))
+    bar = window.table.verticalScrollBar()
+    return window.table.viewport().rect().intersects(last) and bar.value() == bar.maximum()
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support raise")

@@ -120,6 +120,24 @@ def test_export_streams_what_the_query_matches_with_progress(trade_log: TradeLog
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and 0 < fractions[0] < 1
 
 
+def test_an_oldest_first_export_writes_oldest_first_with_progress_rising(trade_log: TradeLog, tmp_path: Path) -> None:
+    """The query's order is the file's: oldest first from the first matching trade; progress still rises to 1.0."""
+    assert trade_log.path is not None
+    trade_log.append_many([received(2000 + n, symbol="ETHUSDT") for n in range(12_000)])
+    reader = TradeLogReader(trade_log.path)
+    progress: list[tuple[int, float]] = []
+    target = tmp_path / "export.csv"
+    query = TradeQuery(text="eth", oldest_first=True)
+    count = reader.export_csv(query, target, on_progress=lambda *step: progress.append(step))
+    assert count.result(timeout=DEADLINE * 3) == 12_000
+    reader.close()
+    with target.open(encoding="utf-8", newline="") as stream:
+        ids = [int(row["id"]) for row in csv.DictReader(stream)]
+    assert ids == list(range(1001, 13_001))
+    fractions = [fraction for _, fraction in progress]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and 0 < fractions[0] < 1
+
+
 def test_a_cancelled_export_stops_and_leaves_no_file(trade_log: TradeLog, tmp_path: Path) -> None:
     """Cancel at the first progress report: ExportCancelled, the partial file removed."""
     assert trade_log.path is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,46 @@ def test_a_file_lock_is_held_once(tmp_path: Path) -> None:
     second.release()
 
 
+def test_letting_go_removes_the_file_and_the_next_lock_makes_it_again(tmp_path: Path) -> None:
+    """A clean exit leaves no file (the runtime folder may be /tmp); the next launch locks afresh."""
+    path = tmp_path / "x.lock"
+    first = FileLock(path)
+    assert first.acquire() and path.exists()
+    first.release()
+    assert not path.exists()
+    second = FileLock(path)
+    assert second.acquire() and path.exists()
+    assert not FileLock(path).acquire()
+    second.release()
+
+
+class QuitsAsItLocks(FileLock):
+    """A launch whose lock call comes just as the running instance quits (and removes the file)."""
+
+    def __init__(self, path: Path, holder: FileLock) -> None:
+        super().__init__(path)
+        self.holder: FileLock | None = holder
+
+    def _lock(self, fd: int) -> bool | None:
+        if self.holder is not None:
+            self.holder.release()  # the file this launch opened is removed, then let go
+            self.holder = None
+        return super()._lock(fd)
+
+
+def test_a_launch_that_locked_the_removed_file_locks_the_new_one(tmp_path: Path) -> None:
+    """Opened before the holder removed it, locked after: that lock is on no file anyone else sees,
+    so the launch opens the path afresh and holds the file there (a third launch is refused)."""
+    path = tmp_path / "x.lock"
+    holder = FileLock(path)
+    assert holder.acquire()
+    racer = QuitsAsItLocks(path, holder)
+    assert racer.acquire()
+    assert racer.holder is None and path.exists()
+    assert not FileLock(path).acquire()
+    racer.release()
+
+
 def test_a_killed_instance_leaves_no_lock_behind(tmp_path: Path) -> None:
     """kill -9 of the holder: the kernel drops its lock, so the next launch runs (no stale state)."""
     path = tmp_path / "x.lock"
@@ -95,3 +136,10 @@ def test_a_folder_it_cannot_write_does_not_stop_the_app(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert FileLock(blocker / "sub" / "x.lock").acquire()
+
+
+def test_the_tests_keep_instance_files_in_their_own_runtime_folder(runtime_folder: Path) -> None:
+    """The suite sets XDG_RUNTIME_DIR (tests/conftest.py): no lock file of a test's app lands in /tmp."""
+    lock = instance_lock("algomesh-tray-0123", platform="linux")
+    assert isinstance(lock, FileLock) and lock.path == runtime_folder / "algomesh-tray-0123.lock"
+    assert runtime_folder.resolve() != Path(tempfile.gettempdir()).resolve()
