@@ -76,7 +76,7 @@ def test_the_installed_deb_notifies_and_logs_when_started_from_its_menu_entry(
 
     engine, port = start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "2")
     data_dir = tmp_path / "data"
-    data_dir.mkdir()
+    data_dir.mkdir(mode=0o700)  # private, as the app makes it: no warning among the signals' popups
     (data_dir / "settings.json").write_text(json.dumps({"host": "127.0.0.1", "port": port}))
     env = {**desktop.env, "ALGOMESH_TRAY_DATA_DIR": str(data_dir), "PATH": "/usr/bin:/bin"}
     already = len(desktop.notifications())
