@@ -72,6 +72,8 @@ class Settings:
     #: Seconds an outage alert waits for someone at the desk to answer it before it goes to the
     #: bridges (bridges/escalation.py); 0: at once.
     escalate_after_seconds: int = 120
+    #: A bridge's backlog older than this many hours is said in one note, not replayed (1 to 168).
+    bridge_backlog_hours: int = 24
     # Bridges; their secrets (token, webhook URLs) are in the keyring, see bridges/credentials.py.
     telegram_enabled: bool = False
     telegram_chat_id: str = ""
@@ -117,6 +119,9 @@ class Settings:
             raise SettingsError(
                 f"The engine alert must come after 1 to {MAX_ENGINE_ALERT_SECONDS} seconds of outage (0 turns it off)."
             )
+        hours = self.bridge_backlog_hours
+        if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 168:
+            raise SettingsError("A bridge's backlog may wait 1 to 168 hours (a week) before it is summed up.")
         escalate = self.escalate_after_seconds
         if isinstance(escalate, bool) or not isinstance(escalate, int) or not 0 <= escalate <= MAX_ENGINE_ALERT_SECONDS:
             raise SettingsError(

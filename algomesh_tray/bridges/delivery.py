@@ -50,6 +50,8 @@ OutboxAccess = Callable[[Callable[["Outbox"], _T]], Awaitable[_T]]
 MAX_BACKLOG = 20_000
 #: Messages read from the outbox at a time.
 _BATCH = 100
+#: The status is told at most this often while messages stream out, seconds.
+_STATUS_EVERY = 0.25
 
 
 @dataclass(slots=True)
@@ -192,8 +194,8 @@ async def attempt(client: httpx.AsyncClient, service: str, request: BridgeReques
     return Attempt(_error_text(service, response, request.secrets), retry=response.status_code >= 500)
 
 
-def _delivered(item_id: int, outbox: Outbox) -> None:
-    outbox.delivered(item_id)
+def _delivered(bridge: str, item: OutboxItem, outbox: Outbox) -> None:
+    outbox.delivered(bridge, item)
 
 
 class Bridge:
@@ -228,7 +230,6 @@ class Bridge:
         self._build_notice = notice
         self._client = client
         self._outbox = outbox
-        self._max_age = max_age
         self._max_backlog = max_backlog
         self._initial_delay = initial_delay
         self._max_delay = max_delay
@@ -239,6 +240,9 @@ class Bridge:
         self._wake = asyncio.Event()
         self._wake.set()  # look at the outbox once at the start: a backlog from the last run
         self._task: asyncio.Task[None] | None = None
+        self._publish_timer: asyncio.TimerHandle | None = None
+        #: Seconds after which a backlog is folded into one note (Settings: bridge_backlog_hours).
+        self.max_age = max_age
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name=f"bridge-{self.service}")
@@ -249,33 +253,56 @@ class Bridge:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._publish_timer is not None:
+            self._publish_timer.cancel()
+            self._publish_timer = None
 
     def wake(self) -> None:
         """New messages are in the outbox."""
         self._wake.set()
 
+    @property
+    def stopped(self) -> bool:
+        """Paused after a refusal (or never started): a settings save starts it afresh."""
+        return self._task is None or self._task.done()
+
     async def _run(self) -> None:
-        try:
-            while True:
-                await self._wake.wait()
-                self._wake.clear()  # before reading: rows written from now on wake it again
-                await self._outbox(self._fold)
-                while items := await self._outbox(lambda outbox: outbox.waiting(self.service, _BATCH)):
-                    self.status.waiting = await self._outbox(lambda outbox: outbox.count(self.service))
-                    for item in items:
-                        if not await self._deliver(item):
-                            return  # refused: paused until the settings change
-                        await self._outbox(partial(_delivered, item.id))
-                        self.status.waiting = max(0, self.status.waiting - 1)
-                        self._publish()
-                self.status.waiting = 0
+        delays = backoff_delays(initial=self._initial_delay, cap=self._max_delay)
+        while True:
+            try:
+                if not await self._drain():
+                    return  # refused: paused until the settings change
+                delays = backoff_delays(initial=self._initial_delay, cap=self._max_delay)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the trade log cannot be read or written now (locked, disk full)
+                self.status.last_error = f"the trade log cannot be read ({type(error).__name__})"
+                self.status.last_try_at = self._clock()
+                log.error("%s bridge: %s; retrying", self.service, error)
+                self._publish(now=True)
+                await asyncio.sleep(next(delays))
+                self._wake.set()
+
+    async def _drain(self) -> bool:
+        """Wait for messages, deliver all there are; False when a refusal pauses the bridge."""
+        await self._wake.wait()
+        self._wake.clear()  # before reading: rows written from now on wake it again
+        # Folded before each batch: a backlog that grew old or long during an outage is said in one note.
+        while True:
+            await self._outbox(self._fold)
+            items = await self._outbox(lambda outbox: outbox.waiting(self.service, _BATCH))
+            if not items:
+                break
+            self.status.waiting = await self._outbox(lambda outbox: outbox.count(self.service))
+            for item in items:
+                if not await self._deliver(item):
+                    return False
+                await self._outbox(partial(_delivered, self.service, item))
+                self.status.waiting = max(0, self.status.waiting - 1)
                 self._publish()
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the outbox cannot be read (the log is gone or damaged): say so, stop
-            log.error("%s bridge stopped: %s", self.service, error)
-            self.status.paused = f"the outbox cannot be read ({type(error).__name__})"
-            self._publish()
+        self.status.waiting = 0
+        self._publish(now=True)
+        return True
 
     async def _deliver(self, item: OutboxItem) -> bool:
         """Try ``item`` until it is delivered (True) or refused (False); a message that cannot even be
@@ -321,7 +348,8 @@ class Bridge:
 
     def _fold(self, outbox: Outbox) -> Backlog | None:
         """On the writer thread: a backlog too old or too long becomes one note."""
-        backlog = outbox.fold(self.service, older_than=self._clock() - self._max_age, keep=self._max_backlog,
+        now = self._clock()
+        backlog = outbox.fold(self.service, older_than=now - self.max_age, keep=self._max_backlog, now=now,
                               note=self._backlog_note)  # fmt: skip
         if backlog is not None:
             first, last = format_time(backlog.first), format_time(backlog.last)
@@ -335,7 +363,7 @@ class Bridge:
         if backlog.notices:
             count += f" and {backlog.notices:,} engine alert{'s' if backlog.notices != 1 else ''}"
         if backlog.stale:
-            why = f"they waited longer than {format_duration(self._max_age)}"
+            why = f"they waited longer than {format_duration(self.max_age)}"
         else:
             why = f"more than {self._max_backlog:,} messages were waiting"
         if self.status.last_error:
@@ -345,5 +373,16 @@ class Bridge:
                 f"here: {why}. The trade log in AlgoMesh Tray has every one.")  # fmt: skip
         return Notice("note", title, safe_text(body, 900), backlog.first).as_dict()
 
-    def _publish(self) -> None:
+    def _publish(self, *, now: bool = False) -> None:
+        """Tell the status; while messages stream out, at most every quarter second (the tray and the
+        windows redraw for each)."""
+        if now or self.status.paused or self.status.last_error:
+            self._publish_now()
+        elif self._publish_timer is None:
+            self._publish_timer = asyncio.get_running_loop().call_later(_STATUS_EVERY, self._publish_now)
+
+    def _publish_now(self) -> None:
+        if self._publish_timer is not None:
+            self._publish_timer.cancel()
+            self._publish_timer = None
         self._on_status(self.status)

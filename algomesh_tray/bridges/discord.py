@@ -48,7 +48,8 @@ def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
 def _discord_embed(webhook_url: str, embed: dict[str, Any]) -> BridgeRequest:
     """Webhook execute (``wait=true``: errors come back) with one embed and every @mention disabled."""
     separator = "&" if "?" in webhook_url else "?"
-    return BridgeRequest(f"{webhook_url}{separator}wait=true", {"embeds": [embed], "allowed_mentions": {"parse": []}})
+    return BridgeRequest(f"{webhook_url}{separator}wait=true", {"embeds": [embed], "allowed_mentions": {"parse": []}},
+                         secrets=(webhook_url,))  # fmt: skip
 
 
 def discord_status_request(alert: Notice, *, webhook_url: str) -> BridgeRequest:

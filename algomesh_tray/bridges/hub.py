@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..feed.protocol import StrategySignal
 from ..feed.records import TradeRecord
+from ..util.backoff import backoff_delays
 from .delivery import Bridge, BridgeStatus, OutboxAccess, matches_filter
 from .discord import discord_request, discord_status_request
 from .gotify import gotify_request, gotify_status_request
@@ -72,6 +73,8 @@ class BridgeHub:
     ) -> None:
         self.outbox = outbox
         self._on_status = on_status
+        #: Called with a bridge's name when it is stopped (switched off, or rebuilt).
+        self.on_closed: Callable[[str], None] = lambda kind: None
         self._on_refused = on_refused
         #: Where the services with a fixed address are reached (tests point them at local fakes).
         self._base_urls = {"telegram": telegram_api, "pushover": pushover_api}
@@ -124,16 +127,20 @@ class BridgeHub:
     async def _configure(self, settings: Any, secrets: dict[str, str]) -> None:
         wanted = self.builders(settings, secrets)
         for kind in list(self.bridges):
-            if kind not in wanted or self._config(kind, settings, secrets) != self._configs.get(kind):
+            changed = self._config(kind, settings, secrets) != self._configs.get(kind)
+            if kind not in wanted or changed or self.bridges[kind].stopped:  # a paused one starts afresh on Save
                 await self.bridges.pop(kind).close()
                 self._configs.pop(kind, None)
+                self.on_closed(kind)
         self._routes = {kind: bridge_kind(kind).words(settings) for kind in wanted}
+        max_age = getattr(settings, "bridge_backlog_hours", 24) * 3600
         for kind, build in wanted.items():
             if kind in self.bridges:
+                self.bridges[kind].max_age = max_age
                 continue
             bridge = Bridge(kind, build.trade, build.status, client=self.client(), outbox=self._outbox(),
                             label=bridge_kind(kind).label, on_status=self._status_reporter(kind),
-                            on_refused=self._on_refused, **self._bridge_options)  # fmt: skip
+                            on_refused=self._on_refused, **{"max_age": max_age, **self._bridge_options})  # fmt: skip
             bridge.start()
             self.bridges[kind] = bridge
             self._configs[kind] = self._config(kind, settings, secrets)
@@ -177,11 +184,15 @@ class BridgeHub:
             task.add_done_callback(self._writes.discard)
 
     async def _record(self, kinds: list[str], notice: Notice) -> None:
-        try:
-            await self._outbox()(partial(_add_notice, kinds, notice))
-        except Exception as error:
-            log.error("the engine alert could not be kept for the bridges: %s", error)
-            return
+        """Into the outbox; while the trade log cannot be written (disk full), tried again until it can."""
+        delays = backoff_delays(initial=1.0, cap=30.0)
+        while True:
+            try:
+                await self._outbox()(partial(_add_notice, kinds, notice))
+                break
+            except Exception as error:
+                log.error("the engine alert cannot be kept for the bridges yet (%s); trying again", error)
+                await asyncio.sleep(next(delays))
         for kind in kinds:
             if (bridge := self.bridges.get(kind)) is not None:
                 bridge.wake()
@@ -190,6 +201,8 @@ class BridgeHub:
         """Stop the bridges (what they had not delivered stays in the outbox); alerts being written finish."""
         if self._writes:
             await asyncio.wait(list(self._writes), timeout=5)
+            for write in list(self._writes):  # the log could not take it in time: the next run raises it anew
+                write.cancel()
         for bridge in self.bridges.values():
             await bridge.close()
         self.bridges.clear()

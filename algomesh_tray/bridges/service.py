@@ -61,6 +61,7 @@ class BridgeService:
         self.hub = BridgeHub(
             on_status=self._on_hub_status, on_refused=on_problem, telegram_api=telegram_api, pushover_api=pushover_api
         )
+        self.hub.on_closed = self._forget_status
 
     def attach(self, outbox: OutboxAccess[Any], settings: Any) -> None:
         """Keep the bridges' messages in ``outbox`` (the trade log's); until the keyring is read,
@@ -80,6 +81,10 @@ class BridgeService:
 
     def submit(self, records: list[TradeRecord]) -> None:
         self.hub.submit(records)
+
+    def wake(self) -> None:
+        """Signals were written with their outbox rows: the bridges look."""
+        self.hub.submit([])
 
     def announce(self, alert: EngineAlert, settings: Any) -> None:
         """Send an engine outage or recovery alert to each bridge whose engine status switch is on in
@@ -120,6 +125,11 @@ class BridgeService:
 
     async def close(self) -> None:
         await self.hub.close()
+
+    def _forget_status(self, kind: str) -> None:
+        """A bridge stopped (switched off or rebuilt): its trouble is no longer the tooltip's."""
+        if self.statuses.pop(kind, None) is not None and kind in self.texts:
+            self._on_status(kind, self.texts[kind])
 
     def _on_hub_status(self, kind: str, status: BridgeStatus) -> None:
         self.statuses[kind] = status

@@ -36,4 +36,5 @@ def _send_message(base_url: str, token: str, chat_id: str, title: str, body: str
         f"{base_url.rstrip('/')}/bot{token}/sendMessage",
         {"chat_id": chat_id, "text": f"<b>{title}</b>\n{body}", "parse_mode": "HTML",
          "disable_web_page_preview": True},
+        secrets=(token,),
     )  # fmt: skip

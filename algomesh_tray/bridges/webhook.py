@@ -17,7 +17,7 @@ __all__ = ["webhook_request", "webhook_status_request"]
 
 def webhook_request(record: TradeRecord, *, url: str) -> BridgeRequest:
     """The trade as logged (engine's field names) plus the raw frame, for custom dashboards."""
-    return BridgeRequest(url, {**record.as_dict(), "raw": record.raw})
+    return BridgeRequest(url, {**record.as_dict(), "raw": record.raw}, secrets=(url,))
 
 
 def webhook_status_request(alert: Notice, *, url: str) -> BridgeRequest:
@@ -26,4 +26,4 @@ def webhook_status_request(alert: Notice, *, url: str) -> BridgeRequest:
     kind = "BRIDGE_NOTE" if alert.kind == "note" else "ENGINE_STATUS"
     payload = {"type": kind, "status": alert.kind, "title": alert.title, "body": alert.body,
                "since": alert.since, "sentAt": time.time()}  # fmt: skip
-    return BridgeRequest(url, payload)
+    return BridgeRequest(url, payload, secrets=(url,))

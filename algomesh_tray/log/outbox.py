@@ -28,7 +28,8 @@ CREATE TABLE IF NOT EXISTS outbox (
     bridge TEXT NOT NULL,
     created_at REAL NOT NULL,
     trade_id INTEGER,   -- a trade, or NULL for a notice
-    notice TEXT         -- JSON of an engine alert or a bridge's note, or NULL for a trade
+    notice TEXT,        -- JSON of an engine alert or a bridge's note, or NULL for a trade
+    note INTEGER NOT NULL DEFAULT 0  -- 1: the bridge's own note for a folded backlog (never folded again)
 );
 CREATE INDEX IF NOT EXISTS outbox_by_bridge ON outbox (bridge, id);
 """
@@ -75,7 +76,9 @@ class Outbox:
         )
 
     def add_notice(self, bridges: Sequence[str], created_at: float, notice: dict[str, Any]) -> None:
+        """One transaction: every bridge gets the notice, or none (and the caller tries again)."""
         text = json.dumps(notice)
+        self._db.execute("BEGIN IMMEDIATE")
         with self._db:
             self._db.executemany(
                 "INSERT INTO outbox (bridge, created_at, notice) VALUES (?, ?, ?)",
@@ -88,28 +91,34 @@ class Outbox:
         from .tradelog import TRADE_COLUMNS
 
         columns = ", ".join(f"t.{name.strip()}" for name in TRADE_COLUMNS.split(","))
-        rows = self._db.execute(
-            f"SELECT o.id, o.created_at, o.trade_id, o.notice, {columns} FROM outbox o"
-            " LEFT JOIN trades t ON t.id = o.trade_id WHERE o.bridge = ? AND o.id > ? ORDER BY o.id LIMIT ?",
-            (bridge, after, limit),
-        ).fetchall()
-        items: list[OutboxItem] = []
-        orphans: list[tuple[int]] = []
-        for row_id, created_at, trade_id, notice, *trade in rows:
-            if notice is not None:
-                items.append(OutboxItem(row_id, created_at, None, json.loads(notice)))
-            elif trade_id is not None and trade[0] is not None:
-                items.append(OutboxItem(row_id, created_at, self._read_trade(trade), None))
-            else:
-                orphans.append((row_id,))
-        if orphans:
-            with self._db:
-                self._db.executemany("DELETE FROM outbox WHERE id = ?", orphans)
-        return items
+        while True:  # until a row is found that is not an orphan, or none is left
+            rows = self._db.execute(
+                f"SELECT o.id, o.created_at, o.trade_id, o.notice, {columns} FROM outbox o"
+                " LEFT JOIN trades t ON t.id = o.trade_id WHERE o.bridge = ? AND o.id > ? ORDER BY o.id LIMIT ?",
+                (bridge, after, limit),
+            ).fetchall()
+            items: list[OutboxItem] = []
+            orphans: list[tuple[int]] = []
+            for row_id, created_at, trade_id, notice, *trade in rows:
+                if notice is not None:
+                    items.append(OutboxItem(row_id, created_at, None, json.loads(notice)))
+                elif trade_id is not None and trade[0] is not None:
+                    items.append(OutboxItem(row_id, created_at, self._read_trade(trade), None))
+                else:
+                    orphans.append((row_id,))
+            if orphans:
+                with self._db:
+                    self._db.executemany("DELETE FROM outbox WHERE id = ?", orphans)
+            if items or not rows:
+                return items
 
-    def delivered(self, item_id: int) -> None:
+    def delivered(self, bridge: str, item: OutboxItem) -> None:
+        """``item`` went out. Matched on bridge and time too: after a damaged log was replaced, the new
+        one numbers its rows afresh, and an id alone could name another message."""
         with self._db:
-            self._db.execute("DELETE FROM outbox WHERE id = ?", (item_id,))
+            self._db.execute(
+                "DELETE FROM outbox WHERE id = ? AND bridge = ? AND created_at = ?", (item.id, bridge, item.created_at)
+            )
 
     def count(self, bridge: str) -> int:
         (count,) = self._db.execute("SELECT count(*) FROM outbox WHERE bridge = ?", (bridge,)).fetchone()
@@ -121,33 +130,36 @@ class Outbox:
             return self._db.execute("DELETE FROM outbox WHERE bridge = ?", (bridge,)).rowcount
 
     def fold(
-        self, bridge: str, *, older_than: float, keep: int, note: Callable[[Backlog], dict[str, Any]]
+        self, bridge: str, *, older_than: float, keep: int, now: float, note: Callable[[Backlog], dict[str, Any]]
     ) -> Backlog | None:
         """Replace the messages of ``bridge`` created before ``older_than``, and all but its newest
         ``keep``, with one note (``note`` words it) in their place at the head of the queue; in one
-        transaction, so the backlog is either still there or said. None when nothing is folded."""
+        transaction, so the backlog is either still there or said. Notes are never folded again.
+        None when nothing is folded."""
         self._db.execute("BEGIN IMMEDIATE")
         with self._db:
-            (total,) = self._db.execute("SELECT count(*) FROM outbox WHERE bridge = ?", (bridge,)).fetchone()
+            (total,) = self._db.execute(
+                "SELECT count(*) FROM outbox WHERE bridge = ? AND note = 0", (bridge,)
+            ).fetchone()
             cut = self._db.execute(
-                "SELECT max(id) FROM (SELECT id FROM outbox WHERE bridge = ? ORDER BY id LIMIT ?)",
+                "SELECT max(id) FROM (SELECT id FROM outbox WHERE bridge = ? AND note = 0 ORDER BY id LIMIT ?)",
                 (bridge, max(0, total - keep)),
             ).fetchone()[0]
             stale_cut = self._db.execute(
-                "SELECT max(id) FROM outbox WHERE bridge = ? AND created_at < ?", (bridge, older_than)
+                "SELECT max(id) FROM outbox WHERE bridge = ? AND note = 0 AND created_at < ?", (bridge, older_than)
             ).fetchone()[0]
             through = max(cut or 0, stale_cut or 0)
             if not through:
                 return None
             first_id, trades, notices, first, last = self._db.execute(
                 "SELECT min(id), count(trade_id), count(notice), min(created_at), max(created_at)"
-                " FROM outbox WHERE bridge = ? AND id <= ?",
+                " FROM outbox WHERE bridge = ? AND note = 0 AND id <= ?",
                 (bridge, through),
             ).fetchone()
             backlog = Backlog(trades, notices, first, last, stale=stale_cut is not None)
-            self._db.execute("DELETE FROM outbox WHERE bridge = ? AND id <= ?", (bridge, through))
+            self._db.execute("DELETE FROM outbox WHERE bridge = ? AND note = 0 AND id <= ?", (bridge, through))
             self._db.execute(
-                "INSERT INTO outbox (id, bridge, created_at, notice) VALUES (?, ?, ?, ?)",
-                (first_id, bridge, last, json.dumps(note(backlog))),
+                "INSERT INTO outbox (id, bridge, created_at, notice, note) VALUES (?, ?, ?, ?, 1)",
+                (first_id, bridge, now, json.dumps(note(backlog))),
             )
         return backlog

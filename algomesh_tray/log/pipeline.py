@@ -58,6 +58,9 @@ class SignalPipeline:
         #: The bridges that are to forward a signal (the bridges' hub sets it); their outbox rows
         #: are written with the signal.
         self.route: Callable[[StrategySignal], tuple[str, ...]] = lambda signal: ()
+        #: Called after signals were written (their outbox rows with them), fresh or kept from a
+        #: spell of trouble: the bridges look.
+        self.after_write: Callable[[], None] = lambda: None
 
     @property
     def trade_log(self) -> TradeLog:
@@ -140,6 +143,7 @@ class SignalPipeline:
         except Exception:  # a record SQLite will never take must not hold back the others
             written = await self._write_one_by_one(pending)
         self._unsaved = []
+        self.after_write()
         if not self.log_healthy:
             log.info("trade log writable again; %d kept signals written", len(retried))
             self.log_healthy = True

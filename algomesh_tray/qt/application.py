@@ -191,6 +191,7 @@ class Application(QObject):
         # may prompt to unlock: the feed starts meanwhile, and the bridges find what came.
         self.bridges.attach(self.pipeline.outbox, self.settings.saved)
         self.pipeline.route = self.bridges.route
+        self.pipeline.after_write = self.bridges.wake
         self.tasks.spawn(self.bridges.configure(self.settings.saved), name="configuring bridges")
         self.pipeline.start()
         self.listener.start()
@@ -209,7 +210,6 @@ class Application(QObject):
         self.feed.trades_recorded.connect(self._show_feed_counts)  # first: the rows going in show the texts
         self.feed.trades_recorded.connect(self.model.add_records)
         self.feed.trades_recorded.connect(self.notifications.dispatch)
-        self.feed.trades_recorded.connect(self.bridges.submit)
         self.feed.trades_recorded.connect(self._note_last_signal)
         self.feed.frame_rejected.connect(self._on_feed_frame_rejected)
         self.feed.rejected_recorded.connect(self.windows.add_rejected)
@@ -251,13 +251,13 @@ class Application(QObject):
         self.tray.hide()
         self.windows.hide_all()
         await self.listener.stop()
+        self.alerts.close()  # no alert, and no escalation, while the rest closes
+        self.escalation.close()
         await self.tasks.drain(DRAIN_SECONDS)
         if self._reader is not None:  # before the writer: the last connection to close tidies the WAL away
             await asyncio.to_thread(self._reader.close)
         await self.bridges.close()  # what they had not delivered stays in the outbox, for the next run
         await self.pipeline.close()
-        self.alerts.close()
-        self.escalation.close()
         await self.notifications.close()
         if self._engine is not None:
             await self._engine.close()

@@ -184,8 +184,8 @@ class TrayIcon(QObject):
         if icon != self._icon_name:  # not every second of a countdown: D-Bus trays repaint on each
             self._icon_name = icon
             self._icon.setIcon(tray_icon(icon))
-        self._icon.setToolTip(f"{APP_TITLE}\n{text}")
-        if text != self.text:
+        if text != self.text:  # a tooltip set is a D-Bus call on StatusNotifier trays: only on a change
+            self._icon.setToolTip(f"{APP_TITLE}\n{text}")
             self.text = text
             self.status_text_changed.emit(text)
 

@@ -259,3 +259,39 @@ def test_one_attempt_reports_sent_or_the_services_reason(service: FakeService) -
 def test_the_filter_needs_every_word() -> None:
     assert matches_filter(signal(), "") and matches_filter(signal(), "live btc")
     assert not matches_filter(signal(), "sell") and not matches_filter(signal(trade_type="paper"), "live")
+
+
+def test_a_backlog_that_grows_during_an_outage_is_folded_when_the_service_is_back(
+    service: FakeService, tmp_path: Path
+) -> None:
+    """Without a restart: the first message waits on a failing service while ten more come; when it
+    goes out, the ten are folded (the limit is three) before the next is sent."""
+    service.default = Answer(503, {"ok": False, "error_code": 503, "description": "Service Unavailable"})
+
+    async def scenario(bridge: Bridge, desk: Desk) -> None:
+        await desk.log(signal(symbol="FIRST"))
+        await wait_until(lambda: bridge.status.last_error != "")
+        await desk.log(*(signal(symbol=f"SYM{n}") for n in range(10)))
+        service.default = Answer()
+        await wait_until(lambda: bridge.status.sent == 5)
+
+    run_bridge(service, tmp_path / LOG, scenario, max_backlog=3)
+    texts = [seen.payload["text"] for seen in service.seen if "description" not in str(seen.payload)]
+    delivered = [text.split("\n")[0] for text in texts][-5:]
+    assert delivered[0] == "<b>BUY FIRST</b>"
+    assert delivered[1] == "<b>AlgoMesh Tray: 7 signals not forwarded</b>"
+    assert delivered[2:] == ["<b>BUY SYM7</b>", "<b>BUY SYM8</b>", "<b>BUY SYM9</b>"]
+
+
+def test_an_answer_quoting_the_token_is_told_without_it(service: FakeService, tmp_path: Path) -> None:
+    """A proxy's error page echoing the bot URL: the status line, the log and the trader's message show •••."""
+    service.default = Answer(400, {"ok": False, "description": "bad request to /bot123:SECRET/sendMessage"})
+    told: list[str] = []
+
+    async def scenario(bridge: Bridge, desk: Desk) -> None:
+        await desk.log(signal())
+        await wait_until(lambda: bridge.status.paused)
+
+    bridge = run_bridge(service, tmp_path / LOG, scenario, on_refused=told.append)
+    assert "SECRET" not in bridge.status.describe() and "SECRET" not in told[0]
+    assert "/bot•••/sendMessage" in bridge.status.paused

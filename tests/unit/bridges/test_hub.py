@@ -179,3 +179,26 @@ def test_every_bridge_builds_from_the_fields_its_kind_names() -> None:
     alert = EngineAlert("down", "AlgoMesh engine disconnected", "connection refused", 0.0)
     for builders in built.values():
         assert builders.trade(record()).url and builders.status(alert).url
+
+
+def test_a_paused_bridge_starts_again_when_settings_are_saved(service: FakeService, tmp_path: Path) -> None:
+    """A refusal pauses Telegram (the bot was blocked); the trader unblocks it and saves Settings
+    unchanged: the bridge starts afresh and sends what waited."""
+    from ...http_fakes import Answer
+
+    service.default = Answer(403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked"})
+
+    async def main() -> None:
+        desk = Desk(tmp_path / "trades.sqlite3")
+        hub = hub_on(desk, service)
+        await hub.configure(TELEGRAM_ON, {"telegram_token": "1:A"})
+        await desk.log(signal(symbol="SYM1"))
+        await wait_until(lambda: hub.bridges["telegram"].stopped)
+        service.default = Answer()
+        await hub.configure(TELEGRAM_ON, {"telegram_token": "1:A"})
+        await wait_until(lambda: hub.bridges["telegram"].status.sent == 1)
+        await hub.close()
+        await desk.close()
+
+    asyncio.run(main())
+    assert symbols_sent_with(service, "1:A") == ["SYM1", "SYM1"]
