@@ -180,6 +180,11 @@ class SettingsDialog(QDialog):
         """Say, as plain text, what this desktop's notifications can do (notify/choice.support_sentence)."""
         self.support_label.setText(text)
         self.support_label.setVisible(bool(text))
+        # A tab does not pass a wrapped label's height for its width on to the dialog: reserve the
+        # lines the text takes at the width the form gives it, or it is drawn squeezed over its neighbours.
+        width = max(self.support_label.width(), self.minimumWidth() - 40)
+        lines = self.support_label.fontMetrics().boundingRect(0, 0, width, 10_000, Qt.TextFlag.TextWordWrap, text)
+        self.support_label.setMinimumHeight(lines.height() if text else 0)
 
     def load(
         self,

@@ -331,3 +331,15 @@ def test_test_sound_beside_the_rules_asks_for_the_sound_picked(qtbot: QtBot, dia
     with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as saved:
         qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
     assert saved.args[0].sound == "ping"
+
+
+def test_the_desktops_support_sentence_gets_the_lines_it_needs(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """A wrapped label in a tab is not given its height for its width: the dialog reserves it, so the
+    sentence is not drawn squeezed over "Show as" and "At most"."""
+    sentence = ("This desktop's notification service (dunst 1.9.0 (2022-06-27)) shows clickable popups: a click "
+                "opens the trade, and a button pauses popups for an hour.")  # fmt: skip
+    dialog.set_notification_support(sentence)
+    line = dialog.support_label.fontMetrics().lineSpacing()
+    assert dialog.support_label.minimumHeight() >= 2 * line
+    dialog.set_notification_support("")
+    assert dialog.support_label.minimumHeight() == 0 and dialog.support_label.isHidden()
