@@ -82,7 +82,8 @@ class Services:
 
 
 def bridges(url: str, client: httpx.AsyncClient, pipeline: SignalPipeline, kinds: tuple[str, ...]) -> list[Bridge]:
-    """Bridges of ``kinds`` to the local server, their outbox in ``pipeline``'s log, started."""
+    """Bridges of ``kinds`` to the local server, their outbox in ``pipeline``'s log, started, and woken
+    after each write as the app wakes them (``pipeline.after_write``)."""
     address = {
         "telegram": (telegram_request, telegram_status_request, {"token": "1:T", "chat_id": "42", "base_url": url}),
         "discord": (discord_request, discord_status_request, {"webhook_url": f"{url}/api/webhooks/1/S"}),
@@ -95,6 +96,12 @@ def bridges(url: str, client: httpx.AsyncClient, pipeline: SignalPipeline, kinds
                         client=client, outbox=pipeline.outbox, max_backlog=10**9)  # fmt: skip
         bridge.start()
         made.append(bridge)
+
+    def wake_all() -> None:
+        for bridge in made:
+            bridge.wake()
+
+    pipeline.after_write = wake_all
     return made
 
 
@@ -134,16 +141,9 @@ def latency(desktop: VirtualDesktop, url: str, kinds: tuple[str, ...], rate: flo
         dispatcher = NotificationDispatcher(notifier, max_popups=5, on_shown=on_shown)  # the app's default
         with tempfile.TemporaryDirectory() as folder:
             async with httpx.AsyncClient(timeout=10) as client:
-                running: list[Bridge] = []
-
-                def recorded(records: list) -> None:  # type: ignore[type-arg]
-                    dispatcher.dispatch(records)  # the popup first, as in the app
-                    for bridge in running:
-                        bridge.wake()
-
-                pipeline = SignalPipeline(TradeLog(Path(folder) / "t.sqlite3"), on_recorded=recorded)
+                pipeline = SignalPipeline(TradeLog(Path(folder) / "t.sqlite3"), on_recorded=dispatcher.dispatch)
                 pipeline.route = lambda s: kinds
-                running.extend(bridges(url, client, pipeline, kinds))
+                running = bridges(url, client, pipeline, kinds)
                 listener = EngineListener(engine.url, on_signal=pipeline.submit)
                 pipeline.start()
                 listener.start()
@@ -166,11 +166,9 @@ def burst(url: str, count: int, kinds: tuple[str, ...], folder: Path) -> tuple[f
 
     async def run() -> float:
         async with httpx.AsyncClient(timeout=10) as client:
-            running: list[Bridge] = []
-            pipeline = SignalPipeline(TradeLog(folder / "burst.sqlite3"),
-                                      on_recorded=lambda records: [bridge.wake() for bridge in running])  # fmt: skip
+            pipeline = SignalPipeline(TradeLog(folder / "burst.sqlite3"), on_recorded=lambda records: None)
             pipeline.route = lambda s: kinds
-            running.extend(bridges(url, client, pipeline, kinds))
+            running = bridges(url, client, pipeline, kinds)
             pipeline.start()
             started = time.perf_counter()
             for number in range(count):

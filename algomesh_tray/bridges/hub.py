@@ -169,8 +169,8 @@ class BridgeHub:
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False)
         return self._client
 
-    def submit(self, records: list[TradeRecord]) -> None:
-        """``records`` are in the log, and with them their outbox rows: the bridges look."""
+    def wake(self) -> None:
+        """Signals were written, and with them their outbox rows: the bridges look."""
         for bridge in self.bridges.values():
             bridge.wake()
 

@@ -79,12 +79,9 @@ class BridgeService:
         return [f"{bridge_kind(kind).label}: {status.describe()}" for kind, status in self.statuses.items()
                 if status.troubled]  # fmt: skip
 
-    def submit(self, records: list[TradeRecord]) -> None:
-        self.hub.submit(records)
-
     def wake(self) -> None:
         """Signals were written with their outbox rows: the bridges look."""
-        self.hub.submit([])
+        self.hub.wake()
 
     def announce(self, alert: EngineAlert, settings: Any) -> None:
         """Send an engine outage or recovery alert to each bridge whose engine status switch is on in

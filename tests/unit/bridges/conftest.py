@@ -16,6 +16,7 @@ import pytest
 
 from algomesh_tray.bridges.delivery import Bridge
 from algomesh_tray.bridges.discord import discord_request, discord_status_request
+from algomesh_tray.bridges.hub import BridgeHub
 from algomesh_tray.bridges.request import BridgeRequest, Notice
 from algomesh_tray.bridges.telegram import telegram_request, telegram_status_request
 from algomesh_tray.bridges.webhook import webhook_request, webhook_status_request
@@ -51,19 +52,15 @@ def record(number: int = 1, **changes: Any) -> TradeRecord:
 
 class Desk:
     """A real trade log at ``path`` and the app's pipeline writing it: each signal is logged with its
-    outbox rows (``route`` says for which bridges), then handed to ``on_recorded``, as in the app."""
+    outbox rows (``route`` says for which bridges), then ``pipeline.after_write`` wakes the bridges, as
+    in the app."""
 
     def __init__(self, path: Path, route: Callable[[StrategySignal], tuple[str, ...]] = lambda s: ()) -> None:
         self.path = path
         self.recorded: list[TradeRecord] = []
-        self.on_recorded: Callable[[list[TradeRecord]], None] = lambda records: None
-        self.pipeline = SignalPipeline(TradeLog(path), on_recorded=self._recorded)
+        self.pipeline = SignalPipeline(TradeLog(path), on_recorded=self.recorded.extend)
         self.pipeline.route = route
         self.pipeline.start()
-
-    def _recorded(self, records: list[TradeRecord]) -> None:
-        self.recorded.extend(records)
-        self.on_recorded(records)
 
     async def log(self, *signals: StrategySignal) -> list[TradeRecord]:
         """Log ``signals`` (their outbox rows with them); the records, once handed on."""
@@ -114,7 +111,7 @@ def run_bridge(
         async with httpx.AsyncClient(timeout=timeout) as client:
             trade, notice = builders(service, kind)
             bridge = Bridge(kind, build or trade, notice, client=client, outbox=desk.pipeline.outbox, **options)
-            desk.on_recorded = lambda records: bridge.wake()
+            desk.pipeline.after_write = bridge.wake
             holder.append(bridge)
             bridge.start()
             try:
@@ -134,3 +131,12 @@ def run_bridge(
 def finished(bridge: Bridge) -> bool:
     """The bridge is done with its one message: sent, given up, or refused (paused)."""
     return bool(bridge.status.sent + bridge.status.failed == 1 or bridge.status.paused)
+
+
+def hub_on(desk: Desk, service: FakeService, **options: Any) -> BridgeHub:
+    """A hub whose messages wait in ``desk``'s outbox, wired to its pipeline as the app wires it."""
+    hub = BridgeHub(outbox=desk.pipeline.outbox, telegram_api=service.url, initial_delay=0.01, max_delay=0.05,
+                    **options)  # fmt: skip
+    desk.pipeline.route = hub.route
+    desk.pipeline.after_write = hub.wake
+    return hub

@@ -12,7 +12,7 @@ from algomesh_tray.settings import Settings
 
 from ...http_fakes import FakeService, gotify_rule, ntfy_rule, pushover_rule
 from ...waiting import wait_until_async as wait_until
-from .conftest import Desk, record, signal
+from .conftest import Desk, hub_on, record, signal
 
 TELEGRAM_ON = Settings(telegram_enabled=True, telegram_chat_id="42")
 
@@ -21,14 +21,6 @@ def symbols_sent_with(service: FakeService, token: str) -> list[str]:
     """Which signals (told apart by symbol) reached the fake Telegram with this bot token."""
     texts = [seen.payload["text"] for seen in service.seen if f"/bot{token}/" in seen.path]
     return [text.split()[1].removesuffix("</b>") for text in texts]
-
-
-def hub_on(desk: Desk, service: FakeService) -> BridgeHub:
-    """A hub whose messages wait in ``desk``'s outbox, wired as the app wires it."""
-    hub = BridgeHub(outbox=desk.pipeline.outbox, telegram_api=service.url, initial_delay=0.01, max_delay=0.05)
-    desk.pipeline.route = hub.route
-    desk.on_recorded = hub.submit
-    return hub
 
 
 def test_signals_logged_while_the_hub_waits_for_its_secrets_are_delivered_after(
@@ -150,8 +142,7 @@ def test_a_signal_reaches_ntfy_pushover_and_gotify_through_the_hub(tmp_path: Pat
 
     async def main() -> None:
         desk = Desk(tmp_path / "trades.sqlite3")
-        hub = BridgeHub(outbox=desk.pipeline.outbox, pushover_api=pushover.url, initial_delay=0.01, max_delay=0.05)
-        desk.pipeline.route, desk.on_recorded = hub.route, hub.submit
+        hub = hub_on(desk, ntfy, pushover_api=pushover.url)
         await hub.configure(settings, PHONE_SECRETS)
         await desk.log(signal())
         await wait_until(lambda: all(bridge.status.sent == 1 for bridge in hub.bridges.values()))

@@ -15,7 +15,6 @@ from keyrings.alt.file import PlaintextKeyring
 
 from algomesh_tray.bridges.credentials import Credentials
 from algomesh_tray.bridges.discord import discord_status_request
-from algomesh_tray.bridges.hub import BridgeHub
 from algomesh_tray.bridges.kinds import BRIDGES
 from algomesh_tray.bridges.request import Notice
 from algomesh_tray.bridges.service import BridgeService
@@ -27,7 +26,7 @@ from algomesh_tray.settings import Settings
 
 from ...http_fakes import Answer, FakeService
 from ..conftest import wait_until
-from .conftest import Desk, signal
+from .conftest import Desk, hub_on, signal
 
 SINCE = 1_700_000_000.0
 #: The reason comes from the engine's side of the connection: text to be shown, never markup.
@@ -65,13 +64,6 @@ def trade(**changes: Any) -> TradeRecord:
               "order_type": "Market", "strategy_name": "BTC_Momentum_Scalp", "trade_type": "live",
               "status": "EXECUTED", **changes}  # fmt: skip
     return TradeRecord(1, SINCE, StrategySignal(**values), "{}")
-
-
-def hub_for(service: FakeService, desk: Desk) -> BridgeHub:
-    hub = BridgeHub(outbox=desk.pipeline.outbox, telegram_api=service.url, initial_delay=0.01, max_delay=0.05)
-    desk.pipeline.route = hub.route
-    desk.on_recorded = hub.submit
-    return hub
 
 
 def test_a_down_and_an_up_alert_reach_every_bridge_with_feed_text_escaped(service: FakeService, tmp_path: Path) -> None:
@@ -123,7 +115,7 @@ def test_a_bridge_with_its_engine_status_switch_off_gets_no_alert(service: FakeS
 
     async def main() -> None:
         desk = Desk(tmp_path / "trades.sqlite3")
-        hub = hub_for(service, desk)
+        hub = hub_on(desk, service)
         await hub.configure(settings, secrets(service))
         hub.announce(Notice.from_alert(DOWN), settings)
         await desk.log(signal())
@@ -144,7 +136,7 @@ def test_a_bridge_whose_filter_excludes_every_trade_still_gets_the_alert(service
 
     async def main() -> None:
         desk = Desk(tmp_path / "trades.sqlite3")
-        hub = hub_for(service, desk)
+        hub = hub_on(desk, service)
         await hub.configure(settings, secrets(service))
         await desk.log(signal())  # BTCUSDT live: filtered out
         hub.announce(Notice.from_alert(DOWN), settings)
@@ -166,7 +158,7 @@ def test_a_429_with_retry_after_is_honoured_for_an_alert(service: FakeService, t
 
     async def main() -> None:
         desk = Desk(tmp_path / "trades.sqlite3")
-        hub = hub_for(service, desk)
+        hub = hub_on(desk, service)
         await hub.configure(settings, secrets(service))
         hub.announce(Notice.from_alert(DOWN), settings)
         await wait_until(lambda: hub.bridges["telegram"].status.sent == 1, 10, what="the alert sent after the 429")
@@ -189,7 +181,7 @@ def test_an_alert_raised_while_the_hub_waits_for_its_secrets_goes_out_after(
 
     async def main() -> None:
         desk = Desk(tmp_path / "trades.sqlite3")
-        hub = hub_for(service, desk)
+        hub = hub_on(desk, service)
         hub.expect(settings)
         hub.announce(Notice.from_alert(DOWN), settings)
         assert service.seen == []
