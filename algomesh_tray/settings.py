@@ -71,7 +71,7 @@ class Settings:
     engine_alert_seconds: int = 10
     #: Seconds an outage alert waits for someone at the desk to answer it before it goes to the
     #: bridges (bridges/escalation.py); 0: at once.
-    escalate_after_seconds: int = 120
+    escalate_after_seconds: int = 120  # bridges/escalation.DEFAULT_ESCALATE_SECONDS, not imported: it needs asyncio
     #: A bridge's backlog older than this many hours is said in one note, not replayed (1 to 168).
     bridge_backlog_hours: int = 24
     # Bridges; their secrets (token, webhook URLs) are in the keyring, see bridges/credentials.py.
@@ -114,16 +114,13 @@ class Settings:
             raise SettingsError(f"Notification style must be one of {', '.join(NOTIFY_STYLES)}.")
         if isinstance(self.max_popups_per_second, bool) or not 1 <= self.max_popups_per_second <= 100:
             raise SettingsError("Popups per second must be from 1 to 100.")
-        alert = self.engine_alert_seconds
-        if isinstance(alert, bool) or not isinstance(alert, int) or not 0 <= alert <= MAX_ENGINE_ALERT_SECONDS:
+        if not _whole_number_in(self.engine_alert_seconds, 0, MAX_ENGINE_ALERT_SECONDS):
             raise SettingsError(
                 f"The engine alert must come after 1 to {MAX_ENGINE_ALERT_SECONDS} seconds of outage (0 turns it off)."
             )
-        hours = self.bridge_backlog_hours
-        if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 168:
+        if not _whole_number_in(self.bridge_backlog_hours, 1, 168):
             raise SettingsError("A bridge's backlog may wait 1 to 168 hours (a week) before it is summed up.")
-        escalate = self.escalate_after_seconds
-        if isinstance(escalate, bool) or not isinstance(escalate, int) or not 0 <= escalate <= MAX_ENGINE_ALERT_SECONDS:
+        if not _whole_number_in(self.escalate_after_seconds, 0, MAX_ENGINE_ALERT_SECONDS):
             raise SettingsError(
                 f"An unanswered engine alert must go to the bridges after 0 to {MAX_ENGINE_ALERT_SECONDS} seconds."
             )
@@ -156,6 +153,11 @@ class Settings:
         ).validated()
 
 
+def _whole_number_in(value: object, low: int, high: int) -> bool:
+    """An int (not a bool, which is one in Python) from ``low`` to ``high``: what a JSON file may get wrong."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def validate_address(host: str, port: object, path: str) -> None:
     """Raise SettingsError unless host, port and path make a usable WebSocket address."""
     if not host:
@@ -165,7 +167,7 @@ def validate_address(host: str, port: object, path: str) -> None:
     except ValueError:
         if not _HOSTNAME.fullmatch(host) or len(host) > 253:
             raise SettingsError(f"'{host}' is not a valid host name or IP address.") from None
-    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+    if not _whole_number_in(port, 1, 65535):
         raise SettingsError("The port must be a number from 1 to 65535.")
     if not _PATH.fullmatch(path):
         raise SettingsError("The path must start with / and contain no spaces, e.g. /connect.")

@@ -133,7 +133,7 @@ class BridgeHub:
                 self._configs.pop(kind, None)
                 self.on_closed(kind)
         self._routes = {kind: bridge_kind(kind).words(settings) for kind in wanted}
-        max_age = getattr(settings, "bridge_backlog_hours", 24) * 3600
+        max_age = settings.bridge_backlog_hours * 3600
         for kind, build in wanted.items():
             if kind in self.bridges:
                 self.bridges[kind].max_age = max_age

@@ -290,7 +290,9 @@ def test_engine_alert_seconds_out_of_range_are_refused_in_words(seconds: object)
 @pytest.mark.parametrize("seconds", [-1, MAX_ENGINE_ALERT_SECONDS + 1, True, 2.5])
 def test_escalate_after_seconds_out_of_range_are_refused_in_words(seconds: object) -> None:
     """Two minutes by default; 0 (at once) to an hour accepted; anything else refused, with the range."""
-    assert Settings().escalate_after_seconds == 120
+    from algomesh_tray.bridges.escalation import DEFAULT_ESCALATE_SECONDS
+
+    assert Settings().escalate_after_seconds == 120 == DEFAULT_ESCALATE_SECONDS  # one default, written twice
     assert replace(Settings(), escalate_after_seconds=0).validated().escalate_after_seconds == 0
     with pytest.raises(SettingsError, match=r"to the bridges after 0 to 3600 seconds"):
         replace(Settings(), escalate_after_seconds=seconds).validated()  # type: ignore[arg-type]
