@@ -85,8 +85,8 @@ class Outbox:
                 [(bridge, created_at, text) for bridge in bridges],
             )
 
-    def waiting(self, bridge: str, limit: int, after: int = 0) -> list[OutboxItem]:
-        """The oldest ``limit`` messages of ``bridge`` past id ``after``, in order. A trade that is no
+    def waiting(self, bridge: str, limit: int) -> list[OutboxItem]:
+        """The oldest ``limit`` messages of ``bridge``, in order. A trade that is no
         longer in the log (deleted outside the app) is left out and its row removed."""
         from .tradelog import TRADE_COLUMNS
 
@@ -94,8 +94,8 @@ class Outbox:
         while True:  # until a row is found that is not an orphan, or none is left
             rows = self._db.execute(
                 f"SELECT o.id, o.created_at, o.trade_id, o.notice, {columns} FROM outbox o"
-                " LEFT JOIN trades t ON t.id = o.trade_id WHERE o.bridge = ? AND o.id > ? ORDER BY o.id LIMIT ?",
-                (bridge, after, limit),
+                " LEFT JOIN trades t ON t.id = o.trade_id WHERE o.bridge = ? ORDER BY o.id LIMIT ?",
+                (bridge, limit),
             ).fetchall()
             items: list[OutboxItem] = []
             orphans: list[tuple[int]] = []
