@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +12,7 @@ import pytest
 from ..http_fakes import Answer, FakeService
 from ..waiting import wait_until
 from .desktop import VirtualDesktop
-from .helpers import expected_notification, sent_frames, start_engine
+from .helpers import expected_notification, secrets_in_a_keyring_file, sent_frames, start_app, start_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -29,35 +26,17 @@ def telegram() -> Iterator[FakeService]:
     fake.close()
 
 
-def telegram_token_in_a_keyring_file(desktop: VirtualDesktop, tmp_path: Path) -> dict[str, str]:
-    """The environment of an app whose keyring is a real file keyring holding a bot token."""
-    keyring_env = {
-        **desktop.env,
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
-        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
-    }
-    subprocess.run(
-        [sys.executable, "-c", "import keyring; keyring.set_password('algomesh-tray', 'telegram_token', '123:SECRET')"],
-        env=keyring_env, check=True, timeout=30,
-    )  # fmt: skip
-    return keyring_env
-
-
 def test_signals_reach_telegram_and_the_token_stays_in_the_keyring(
     desktop: VirtualDesktop, start_program: Any, tmp_path: Path, telegram: FakeService
 ) -> None:
     """Each signal is a sendMessage with the token in the URL only; notifications are not delayed."""
-    keyring_env = telegram_token_in_a_keyring_file(desktop, tmp_path)
+    keyring_env = secrets_in_a_keyring_file(desktop, tmp_path, {"telegram_token": "123:SECRET"})
     engine, port = start_engine(start_program, "--rate", "4", "--count", "3", "--seed", "9")
-    data_dir = tmp_path / "data"
-    data_dir.mkdir(mode=0o700)
     settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42"}
-    (data_dir / "settings.json").write_text(json.dumps(settings))
     already = len(desktop.notifications())
-    app = start_program(
-        "algomesh-tray", "--data-dir", str(data_dir),
-        env={**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url},
-    )  # fmt: skip
+    app, data_dir = start_app(
+        start_program, tmp_path, settings, {**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url}
+    )
     app.wait_for_line("telegram bridge on")
     wait_until(lambda: len(telegram.seen) == 3, 20, "three messages at the Telegram server")
     frames = sent_frames(engine)
@@ -77,18 +56,14 @@ def test_an_engine_outage_reaches_telegram_too(
 ) -> None:
     """The engine dies: besides the popup, one "disconnected" message at the Telegram server (its
     engine-status switch is on by default), and one "back" when it returns."""
-    keyring_env = telegram_token_in_a_keyring_file(desktop, tmp_path)
+    keyring_env = secrets_in_a_keyring_file(desktop, tmp_path, {"telegram_token": "123:SECRET"})
     engine, port = start_engine(start_program, "--rate", "2")
-    data_dir = tmp_path / "data"
-    data_dir.mkdir(mode=0o700)
     settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42",
                 "telegram_filter": "no-such-strategy", "engine_alert_seconds": 1,
                 "escalate_after_seconds": 0}  # fmt: skip
-    (data_dir / "settings.json").write_text(json.dumps(settings))
-    app = start_program(
-        "algomesh-tray", "--data-dir", str(data_dir),
-        env={**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url},
-    )  # fmt: skip
+    app, _data_dir = start_app(
+        start_program, tmp_path, settings, {**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url}
+    )
     app.wait_for_line("telegram bridge on")
     app.wait_for_line("engine connected")
     engine.process.kill()
@@ -108,19 +83,15 @@ def test_an_unanswered_outage_reaches_telegram_after_the_delay_and_a_clicked_one
     """Escalation: the popup comes first. Nobody clicks it: after ``escalate_after_seconds`` the outage
     goes to Telegram, and so does its recovery. The next outage's popup is clicked (a real middle click
     on dunst's popup): Telegram gets neither it nor its recovery."""
-    keyring_env = telegram_token_in_a_keyring_file(desktop, tmp_path)
+    keyring_env = secrets_in_a_keyring_file(desktop, tmp_path, {"telegram_token": "123:SECRET"})
     engine, port = start_engine(start_program, "--rate", "2")
-    data_dir = tmp_path / "data"
-    data_dir.mkdir(mode=0o700)
     escalate = 3
     settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42",
                 "telegram_filter": "no-such-strategy", "engine_alert_seconds": 1,
                 "escalate_after_seconds": escalate}  # fmt: skip
-    (data_dir / "settings.json").write_text(json.dumps(settings))
-    app = start_program(
-        "algomesh-tray", "--data-dir", str(data_dir),
-        env={**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url},
-    )  # fmt: skip
+    app, _data_dir = start_app(
+        start_program, tmp_path, settings, {**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url}
+    )
     app.wait_for_line("telegram bridge on")
     app.wait_for_line("engine connected")
     texts = lambda: [seen.payload["text"] for seen in telegram.seen]  # noqa: E731
@@ -168,15 +139,12 @@ def test_signals_waiting_for_a_dead_service_survive_a_kill_and_go_out_after(
     """Telegram is down (503) while five signals come; the app is killed (SIGKILL, no goodbye). Started
     again with Telegram back, it sends all five from the outbox, in order: none lost."""
     telegram.default = Answer(503, {"ok": False, "error_code": 503, "description": "Service Unavailable"})
-    keyring_env = telegram_token_in_a_keyring_file(desktop, tmp_path)
+    keyring_env = secrets_in_a_keyring_file(desktop, tmp_path, {"telegram_token": "123:SECRET"})
     engine, port = start_engine(start_program, "--rate", "5", "--count", "5", "--seed", "11")
-    data_dir = tmp_path / "data"
-    data_dir.mkdir(mode=0o700)
     settings = {"host": "127.0.0.1", "port": port, "telegram_enabled": True, "telegram_chat_id": "42"}
-    (data_dir / "settings.json").write_text(json.dumps(settings))
     env = {**keyring_env, "ALGOMESH_TRAY_TELEGRAM_API": telegram.url}
     already = len(desktop.notifications())
-    app = start_program("algomesh-tray", "--data-dir", str(data_dir), env=env)
+    app, data_dir = start_app(start_program, tmp_path, settings, env)
     ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
     wait_until(lambda: len(ours()) >= 5, 20, "the five popups (each signal logged first, with its outbox rows)")
     app.wait_for_line("telegram bridge: telegram answered HTTP 503")

@@ -3,9 +3,6 @@ their tokens in a real keyring file."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,34 +11,12 @@ import pytest
 from ..http_fakes import FakeService, ntfy_rule, pushover_rule
 from ..waiting import wait_until
 from .desktop import VirtualDesktop
-from .helpers import expected_notification, sent_frames, start_engine
+from .helpers import expected_notification, secrets_in_a_keyring_file, sent_frames, start_app, start_engine
 
 pytestmark = pytest.mark.e2e
 
 NTFY_TOKEN = "tk_AgQdq7mVBoFD37zQVN29RhuMzNIz2"
 PUSHOVER_TOKEN, PUSHOVER_USER = "azGDORePK8gMaC0QOYAMyEEuzJnyUi", "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
-
-
-def secrets_in_a_keyring_file(desktop: VirtualDesktop, tmp_path: Path, secrets: dict[str, str]) -> dict[str, str]:
-    """The environment of an app whose keyring is a real file keyring holding ``secrets``."""
-    keyring_env = {
-        **desktop.env,
-        "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
-        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
-    }
-    script = (
-        "import json, sys, keyring\n"
-        "for name, value in json.loads(sys.argv[1]).items(): keyring.set_password('algomesh-tray', name, value)"
-    )
-    subprocess.run([sys.executable, "-c", script, json.dumps(secrets)], env=keyring_env, check=True, timeout=30)
-    return keyring_env
-
-
-def start_app(start_program: Any, tmp_path: Path, settings: dict[str, object], env: dict[str, str]) -> tuple[Any, Path]:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir(mode=0o700)
-    (data_dir / "settings.json").write_text(json.dumps(settings))
-    return start_program("algomesh-tray", "--data-dir", str(data_dir), env=env), data_dir
 
 
 def test_signals_reach_a_protected_ntfy_topic_and_the_token_stays_in_the_keyring(
