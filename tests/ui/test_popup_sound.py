@@ -6,6 +6,7 @@ a PATH holding one script that records its arguments."""
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -34,31 +35,28 @@ def recording_player(tmp_path: Path) -> tuple[SoundPlayer, Path]:
     return SoundPlayer(sound_file=tmp_path / "alert.wav", platform="linux", path=str(folder), min_interval=0), heard
 
 
-def popups_with_sound_rule(
+Scenario = Callable[[Notifications, FakeNotificationService], Awaitable[None]]
+
+
+def with_a_service(
     qapp: QApplication,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-    make_record: RecordFactory,
     capabilities: tuple[str, ...],
-    sound: str = "desktop",
-) -> tuple[list[NotifyCall], SoundPlayer, Path]:
-    """A BUY (``action BUY: sound``) and a SELL through Notifications and the service; what it got."""
-    player, heard = recording_player(tmp_path)
+    notifications_for: Callable[[], Notifications],
+    scenario: Scenario,
+) -> list[NotifyCall]:
+    """Run ``scenario`` on the app's loop with a service of ``capabilities`` on a private bus and the
+    Notifications ``notifications_for`` makes, its backend chosen; the Notify calls the service got."""
     calls: list[NotifyCall] = []
 
     async def main(address: str) -> None:
         service = FakeNotificationService(address, capabilities=capabilities)
         await service.start()
-        notifications = Notifications(
-            TrayIcon(AppActions()), Settings(rules="action BUY: sound", sound=sound), player=player
-        )
+        notifications = notifications_for()
         try:
             await notifications.choose_backend()
-            assert notifications.backend == "dbus"
-            now = time.time()
-            notifications.dispatch([make_record(action="BUY", received_at=now),
-                                    make_record(action="SELL", received_at=now)])  # fmt: skip
-            await wait_until_async(lambda: len(service.calls) == 2, 10, what="two Notify calls")
+            await scenario(notifications, service)
             calls.extend(service.calls)
         finally:
             await notifications.close()
@@ -71,6 +69,31 @@ def popups_with_sound_rule(
             loop.run_until_complete(main(bus.address))
         finally:
             loop.close()
+    return calls
+
+
+def popups_with_sound_rule(
+    qapp: QApplication,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_record: RecordFactory,
+    capabilities: tuple[str, ...],
+    sound: str = "desktop",
+) -> tuple[list[NotifyCall], SoundPlayer, Path]:
+    """A BUY (``action BUY: sound``) and a SELL through Notifications and the service; what it got."""
+    player, heard = recording_player(tmp_path)
+
+    def notifications_for() -> Notifications:
+        return Notifications(TrayIcon(AppActions()), Settings(rules="action BUY: sound", sound=sound), player=player)
+
+    async def scenario(notifications: Notifications, service: FakeNotificationService) -> None:
+        assert notifications.backend == "dbus"
+        now = time.time()
+        notifications.dispatch([make_record(action="BUY", received_at=now),
+                                make_record(action="SELL", received_at=now)])  # fmt: skip
+        await wait_until_async(lambda: len(service.calls) == 2, 10, what="two Notify calls")
+
+    calls = with_a_service(qapp, tmp_path, monkeypatch, capabilities, notifications_for, scenario)
     return calls, player, heard
 
 
@@ -110,32 +133,18 @@ def test_a_new_pick_in_settings_reaches_the_next_popup(
 ) -> None:
     """Saving another sound rebuilds the D-Bus backend: the desktop's sound first, then Ping's file."""
     player, _ = recording_player(tmp_path)
-    calls: list[NotifyCall] = []
 
-    async def main(address: str) -> None:
-        service = FakeNotificationService(address, capabilities=("body", "sound"))
-        await service.start()
-        settings = Settings(rules="action BUY: sound")
-        notifications = Notifications(TrayIcon(AppActions()), settings, player=player)
-        try:
-            await notifications.choose_backend()
-            notifications.dispatch([make_record(action="BUY", received_at=time.time())])
-            await wait_until_async(lambda: len(service.calls) == 1, 10, what="the first Notify call")
-            notifications.apply(Settings(rules="action BUY: sound", sound="ping"))
-            notifications.dispatch([make_record(action="BUY", received_at=time.time())])
-            await wait_until_async(lambda: len(service.calls) == 2, 10, what="the second Notify call")
-            calls.extend(service.calls)
-        finally:
-            await notifications.close()
-            await service.stop()
+    def notifications_for() -> Notifications:
+        return Notifications(TrayIcon(AppActions()), Settings(rules="action BUY: sound"), player=player)
 
-    with PrivateBus(tmp_path / "bus") as bus:
-        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", bus.address)
-        loop = BatchingEventLoop(qapp)
-        try:
-            loop.run_until_complete(main(bus.address))
-        finally:
-            loop.close()
+    async def scenario(notifications: Notifications, service: FakeNotificationService) -> None:
+        notifications.dispatch([make_record(action="BUY", received_at=time.time())])
+        await wait_until_async(lambda: len(service.calls) == 1, 10, what="the first Notify call")
+        notifications.apply(Settings(rules="action BUY: sound", sound="ping"))
+        notifications.dispatch([make_record(action="BUY", received_at=time.time())])
+        await wait_until_async(lambda: len(service.calls) == 2, 10, what="the second Notify call")
+
+    calls = with_a_service(qapp, tmp_path, monkeypatch, ("body", "sound"), notifications_for, scenario)
     first, second = calls
     assert "sound-file" not in first.hints and first.hints["sound-name"] == ("s", "message-new-instant")
     assert second.hints["sound-file"] == ("s", str(resource_path("sounds/algomesh-ping.wav")))

@@ -404,11 +404,8 @@ def test_oldest_first_passes_qt_model_tester_and_bounds_the_live_tail(
         reader.close()
 
 
-def test_oldest_first_a_full_live_tail_is_fetched_at_the_tables_end(qtbot: QtBot, tmp_path: Path) -> None:
-    """Oldest first, once the live tail is full new trades go to the log: scrolled up, the table
-    leaves them there (memory stays bounded); scrolled to its end, it fetches them at once, though
-    no row changed and the view has nowhere further to scroll."""
-    path = tmp_path / "trades.sqlite3"
+def oldest_first_window(qtbot: QtBot, path: Path) -> tuple[TradeLogReader, TradeTableModel, TradesWindow]:
+    """The trades window on a log of 300 at ``path``, shown, sorted oldest first, all 300 read."""
     build_log(path, 300)
     reader = TradeLogReader(path)
     model = TradeTableModel(reader=reader, max_rows=100)
@@ -419,6 +416,15 @@ def test_oldest_first_a_full_live_tail_is_fetched_at_the_tables_end(qtbot: QtBot
     qtbot.waitUntil(
         lambda: model.oldest_first and model.rowCount() == 300 and not model.canFetchMore(), timeout=WAIT_MS
     )
+    return reader, model, window
+
+
+def test_oldest_first_a_full_live_tail_is_fetched_at_the_tables_end(qtbot: QtBot, tmp_path: Path) -> None:
+    """Oldest first, once the live tail is full new trades go to the log: scrolled up, the table
+    leaves them there (memory stays bounded); scrolled to its end, it fetches them at once, though
+    no row changed and the view has nowhere further to scroll."""
+    path = tmp_path / "trades.sqlite3"
+    reader, model, window = oldest_first_window(qtbot, path)
     trade_log = TradeLog(path)
     try:
         model.add_records(trade_log.append_many([received_now("BTCUSDT") for _ in range(100)]))
@@ -444,16 +450,7 @@ def test_a_hidden_window_leaves_a_full_tails_trades_to_the_log_until_shown(qtbot
     """Hidden in the tray, oldest first at its end, the table does not read every trade that comes
     (memory stays bounded however long it stays hidden); shown again, it fetches them."""
     path = tmp_path / "trades.sqlite3"
-    build_log(path, 300)
-    reader = TradeLogReader(path)
-    model = TradeTableModel(reader=reader, max_rows=100)
-    window = TradesWindow(model, [], app_icon())
-    qtbot.addWidget(window)
-    window.show()
-    window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
-    qtbot.waitUntil(
-        lambda: model.oldest_first and model.rowCount() == 300 and not model.canFetchMore(), timeout=WAIT_MS
-    )
+    reader, model, window = oldest_first_window(qtbot, path)
     trade_log = TradeLog(path)
     try:
         model.add_records(trade_log.append_many([received_now("BTCUSDT") for _ in range(100)]))
