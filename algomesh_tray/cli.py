@@ -59,7 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", help="engine host for this run (default: saved setting, localhost)")
     parser.add_argument("--port", type=_port, help="engine port for this run (default: saved setting, 52000)")
     parser.add_argument("--path", help="engine path for this run (default: saved setting, /connect)")
-    parser.add_argument("--demo", action="store_true", help="start a built-in simulated engine and connect to it")
+    parser.add_argument(
+        "--engine",
+        action="append",
+        metavar="NAME=URL",
+        dest="engines",
+        help="watch this engine for this run, e.g. VPS=ws://203.0.113.5:52000/connect; repeat for several "
+        "(default: the saved engines)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="start two built-in simulated engines (Desk and VPS) and watch them"
+    )
     parser.add_argument("--verbose", action="store_true", help="log debugging detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     history = commands.add_parser(

@@ -11,11 +11,22 @@ import json
 import logging
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from .feed.engines import (
+    PATH_PATTERN,
+    Engine,
+    EngineError,
+    address_problem,
+    check_engines,
+    clash,
+    engine_from_url,
+    is_host_name,
+)
 from .notify.choice import NOTIFY_STYLES, NotifyStyle
 from .notify.rules import RulesError, parse_quiet_hours, parse_rules
 from .notify.sound import SOUNDS
@@ -25,12 +36,11 @@ __all__ = [
     "MAX_ENGINE_ALERT_SECONDS",
     "Settings",
     "SettingsError",
-    "address_after_save",
+    "engines_after_save",
     "is_loopback",
     "load_settings",
     "save_settings",
     "unencrypted_warning",
-    "validate_address",
     "validate_server_url",
 ]
 
@@ -38,8 +48,6 @@ log = logging.getLogger(__name__)
 
 #: Longest wait before the engine alert that Settings accepts (an hour); 0 turns the alert off.
 MAX_ENGINE_ALERT_SECONDS: Final = 3600
-_HOSTNAME: Final = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
-_PATH: Final = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
 #: The topic names ntfy accepts.
 _NTFY_TOPIC: Final = re.compile(r"[-_A-Za-z0-9]{1,64}")
 
@@ -52,10 +60,9 @@ class SettingsError(ValueError):
 class Settings:
     """Everything the user can change; the defaults match the engine's documentation."""
 
-    host: str = "localhost"
-    port: int = 52000
-    path: str = "/connect"
-    secure: bool = False
+    #: The engines this tray watches (feed/engines.py); a file from before there were several holds
+    #: host, port, path and secure instead, read as the one engine "AlgoMesh".
+    engines: tuple[Engine, ...] = (Engine(),)
     notify_style: NotifyStyle = "native"
     #: Storm control: more signals than this in a second are folded into one summary popup.
     max_popups_per_second: int = 5
@@ -103,13 +110,18 @@ class Settings:
     gotify_engine_status: bool = True
 
     @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{'wss' if self.secure else 'ws'}://{host}:{self.port}{self.path}"
+    def watched(self) -> tuple[Engine, ...]:
+        """The engines switched on."""
+        return tuple(engine for engine in self.engines if engine.enabled)
+
+    @property
+    def several_engines(self) -> bool:
+        """More than one engine is set up: popups and bridge messages then name theirs."""
+        return len(self.engines) > 1
 
     def validated(self) -> Settings:
         """Return self if every field is usable, else raise SettingsError saying which is not."""
-        validate_address(self.host, self.port, self.path)
+        _check_engine_list(self.engines)
         if self.notify_style not in NOTIFY_STYLES:
             raise SettingsError(f"Notification style must be one of {', '.join(NOTIFY_STYLES)}.")
         if isinstance(self.max_popups_per_second, bool) or not 1 <= self.max_popups_per_second <= 100:
@@ -139,38 +151,30 @@ class Settings:
             )
         return self
 
+    def with_engines(self, engines: Sequence[Engine]) -> Settings:
+        """These settings watching ``engines``, validated."""
+        return replace(self, engines=tuple(engines)).validated()
+
     def with_address(self, url: str) -> Settings:
-        """These settings pointed at ``url`` (ws:// or wss://), validated."""
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("ws", "wss"):
-            raise SettingsError("The engine address must start with ws:// or wss://.")
+        """These settings watching one engine, the first one's name at ``url`` (ws:// or wss://)."""
         try:
-            port = parts.port or (443 if parts.scheme == "wss" else 80)
-        except ValueError:
-            raise SettingsError("The port must be a number from 1 to 65535.") from None
-        return replace(
-            self, host=parts.hostname or "", port=port, path=parts.path or "/", secure=parts.scheme == "wss"
-        ).validated()
+            return self.with_engines([engine_from_url(self.engines[0].name, url)])
+        except EngineError as error:
+            raise SettingsError(str(error)) from None
+
+
+def _check_engine_list(engines: object) -> None:
+    if not isinstance(engines, tuple) or not all(isinstance(engine, Engine) for engine in engines):
+        raise SettingsError("The engines must be a list of engines.")
+    try:
+        check_engines(engines)
+    except EngineError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _whole_number_in(value: object, low: int, high: int) -> bool:
     """An int (not a bool, which is one in Python) from ``low`` to ``high``: what a JSON file may get wrong."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def validate_address(host: str, port: object, path: str) -> None:
-    """Raise SettingsError unless host, port and path make a usable WebSocket address."""
-    if not host:
-        raise SettingsError("The host is empty. Use localhost for an engine on this computer.")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        if not _HOSTNAME.fullmatch(host) or len(host) > 253:
-            raise SettingsError(f"'{host}' is not a valid host name or IP address.") from None
-    if not _whole_number_in(port, 1, 65535):
-        raise SettingsError("The port must be a number from 1 to 65535.")
-    if not _PATH.fullmatch(path):
-        raise SettingsError("The path must start with / and contain no spaces, e.g. /connect.")
 
 
 def validate_server_url(what: str, url: object, *, example: str) -> None:
@@ -187,7 +191,7 @@ def validate_server_url(what: str, url: object, *, example: str) -> None:
         raise SettingsError(f"{example} (starting with http:// or https://).")
     if parts.username is not None or parts.password is not None:
         raise SettingsError(f"{what} address must not hold a name or password: put the token in its own field.")
-    if parts.query or parts.fragment or (parts.path and not _PATH.fullmatch(parts.path)):
+    if parts.query or parts.fragment or (parts.path and not PATH_PATTERN.fullmatch(parts.path)):
         raise SettingsError(f"{example}, with no spaces, ? or #.")
     try:
         port = parts.port  # raises for a port that is not a number from 0 to 65535
@@ -195,12 +199,8 @@ def validate_server_url(what: str, url: object, *, example: str) -> None:
         port = 0
     if port == 0:
         raise SettingsError(f"{what}'s port must be a number from 1 to 65535.")
-    host = parts.hostname
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        if not _HOSTNAME.fullmatch(host) or len(host) > 253:
-            raise SettingsError(f"{example}: '{_shortened(host)}' is not a valid host name or IP address.") from None
+    if not is_host_name(host := parts.hostname):
+        raise SettingsError(f"{example}: '{_shortened(host)}' is not a valid host name or IP address.")
 
 
 def _shortened(host: str) -> str:
@@ -218,24 +218,22 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def address_after_save(old: Settings, new: Settings, in_use: str) -> str | None:
-    """Where the listener should connect once ``new`` is saved over ``old``; None: stay where it is.
+def engines_after_save(old: Settings, new: Settings) -> tuple[Engine, ...] | None:
+    """The engines to watch once ``new`` is saved over ``old``; None: keep those in use.
 
-    Only a changed address moves it, so a run on the demo engine or on --host/--port keeps its
-    engine when the user saves, say, a new rule.
+    Only a changed list of engines moves the listeners, so a run on the demo engines or on
+    --engine keeps its engines when the user saves, say, a new rule.
     """
-    if new.url in (old.url, in_use):
-        return None
-    return new.url
+    return None if new.engines == old.engines else new.watched
 
 
-def unencrypted_warning(settings: Settings) -> str | None:
-    """A plain warning when trade signals would cross a network unencrypted."""
-    if settings.secure or is_loopback(settings.host):
+def unencrypted_warning(engine: Engine) -> str | None:
+    """A plain warning when an engine's trade signals would cross a network unencrypted."""
+    if engine.secure or is_loopback(engine.host):
         return None
     return (
-        f"Signals from {settings.host} travel unencrypted over the network: anyone on the way can "
-        "read them. Use wss:// if the engine supports it."
+        f"Signals from {engine.name} ({engine.host}) travel unencrypted over the network: anyone on the way "
+        "can read them. Use wss:// if the engine supports it."
     )
 
 
@@ -251,14 +249,15 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
         data = json.loads(content.decode("utf-8"))
         if not isinstance(data, dict):
             raise SettingsError("not a JSON object")
+        engines, left_out = _engines_in(data)
         known = {field.name: field.type for field in fields(Settings)}
-        unknown = set(data) - set(known)
+        unknown = set(data) - set(known) - set(_ONE_ENGINE_KEYS)
         if unknown:
             log.warning("ignoring unknown settings: %s", ", ".join(sorted(unknown)))
         values: dict[str, Any] = {key: value for key, value in data.items() if key in known}
-        settings = Settings(**values)
+        settings = Settings(**values | {"engines": engines})
         _check_types(settings)
-        return settings.validated(), None
+        return settings.validated(), left_out
     except (ValueError, TypeError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         aside = aside_path(path)
         try:
@@ -270,9 +269,64 @@ def load_settings(path: Path) -> tuple[Settings, str | None]:
         return Settings(), f"The settings file was damaged ({error}). {where} Default settings are in use."
 
 
+#: What a settings file held for its one engine before there were several.
+_ONE_ENGINE_KEYS: Final = ("host", "port", "path", "secure")
+
+
+def _engines_in(data: dict[str, Any]) -> tuple[tuple[Engine, ...], str | None]:
+    """The usable engines of a settings file, and a message naming those left out.
+
+    A file from before there were several engines holds one address: it becomes the engine
+    "AlgoMesh" there. A file whose engines are all unusable keeps the default engine.
+    """
+    if "engines" not in data:
+        return (_the_one_engine(data),), None
+    listed = data["engines"]
+    if not isinstance(listed, list):
+        raise SettingsError("'engines' should be a list")
+    return _usable_engines(listed)
+
+
+def _the_one_engine(data: dict[str, Any]) -> Engine:
+    """The address of a file from before there were several engines, as the engine "AlgoMesh"."""
+    default = Engine()
+    engine = Engine(**{key: data.get(key, getattr(default, key)) for key in _ONE_ENGINE_KEYS})
+    if problem := address_problem(engine.host, engine.port, engine.path):
+        raise SettingsError(problem)
+    if not isinstance(engine.secure, bool):
+        raise SettingsError(f"'secure' should be true or false, not {engine.secure!r}")
+    return engine
+
+
+def _usable_engines(listed: list[Any]) -> tuple[tuple[Engine, ...], str | None]:
+    kept: list[Engine] = []
+    left_out: list[str] = []
+    for number, item in enumerate(listed, start=1):
+        name = item.get("name") if isinstance(item, dict) else None
+        label = f"'{name}'" if isinstance(name, str) and name.isprintable() else f"number {number}"
+        try:
+            if not isinstance(item, dict) or set(item) - {f.name for f in fields(Engine)}:
+                raise EngineError("it is not an engine's name, host, port, path, secure and enabled")
+            engine = Engine(**item).validated()
+            if problem := clash(engine, kept):
+                raise EngineError(problem)
+        except (EngineError, TypeError) as error:
+            left_out.append(f"engine {label} ({error})")
+            continue
+        kept.append(engine)
+    if not kept:
+        kept.append(Engine())
+        left_out.append("so the default engine at ws://localhost:52000/connect is in use")
+    if not left_out:
+        return tuple(kept), None
+    return tuple(kept), "The settings file holds engines that cannot be used; left out: " + "; ".join(left_out) + "."
+
+
 def _check_types(settings: Settings) -> None:
     defaults = Settings()
     for field in fields(Settings):
+        if field.name == "engines":  # checked one by one as they were read
+            continue
         value, default = getattr(settings, field.name), getattr(defaults, field.name)
         if type(value) is not type(default):
             raise SettingsError(f"'{field.name}' should be {type(default).__name__}, not {value!r}")

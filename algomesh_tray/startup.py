@@ -15,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
+from .feed.engines import EngineError, engine_from_argument
 from .platform.paths import AppPaths, PrivateRotatingFileHandler, make_private_folder
 from .settings import Settings, SettingsError, load_settings
 
@@ -50,9 +51,20 @@ def _quiet_libraries() -> None:
 
 
 def _apply_overrides(settings: Settings, arguments: argparse.Namespace) -> Settings:
-    """--host/--port/--path change this run only; they are validated like the dialog's."""
+    """--engine, or --host/--port/--path (the first engine moved, alone), change this run only;
+    they are validated like the dialog's."""
     changes = {name: value for name in ("host", "port", "path") if (value := getattr(arguments, name)) is not None}
-    return replace(settings, **changes).validated() if changes else settings
+    if arguments.engines:
+        if changes:
+            raise SettingsError("Use --engine or --host/--port/--path, not both.")
+        try:
+            return settings.with_engines([engine_from_argument(text) for text in arguments.engines])
+        except EngineError as error:
+            raise SettingsError(str(error)) from None
+    if not changes:
+        return settings
+    first = replace(settings.engines[0], enabled=True, **changes)
+    return settings.with_engines([first])
 
 
 def run_app(arguments: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
 from ..util.backoff import backoff_delays
 from ..util.guard import guarded
+from .engines import DEFAULT_ENGINE_NAME
 from .protocol import FrameRejected, OtherMessage, ReceivedSignal, RejectedSignal, parse_frame
 from .status import ConnectionState, FeedCounters, ListenerStatus
 
@@ -83,6 +84,7 @@ class EngineListener:
         self,
         url: str,
         *,
+        name: str = DEFAULT_ENGINE_NAME,
         on_signal: Callable[[ReceivedSignal], None],
         on_status: Callable[[ListenerStatus], None] = lambda status: None,
         on_rejected: Callable[[str, RejectedSignal | None], None] = lambda reason, signal: None,
@@ -91,6 +93,8 @@ class EngineListener:
         ping_interval: float | None = 20.0,
     ) -> None:
         self._url = url
+        #: The engine's name (feed/engines.py), carried by every signal and status.
+        self.name = name
         self._on_signal = guarded(on_signal, what="the listener's signal callback", logger=log)
         self._on_status = guarded(on_status, what="the listener's status callback", logger=log)
         self._on_rejected = guarded(on_rejected, what="the listener's rejected-frame callback", logger=log)
@@ -104,7 +108,7 @@ class EngineListener:
         self.counters = FeedCounters()
         #: time.monotonic() of the last frame, or of the connection if none came since.
         self.last_frame_at: float | None = None
-        self.status = ListenerStatus(ConnectionState.STOPPED, url)
+        self.status = ListenerStatus(ConnectionState.STOPPED, url, engine=name)
 
     @property
     def url(self) -> str:
@@ -113,7 +117,7 @@ class EngineListener:
     def start(self) -> None:
         """Run the connect/read/retry loop as a task on the running loop."""
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="engine-listener")
+            self._task = asyncio.get_running_loop().create_task(self._run(), name=f"engine-listener {self.name}")
 
     async def stop(self) -> None:
         """End the loop and close the connection; safe to call twice."""
@@ -139,7 +143,7 @@ class EngineListener:
             asyncio.get_running_loop().create_task(self._connection.close())
 
     def _set_status(self, state: ConnectionState, detail: str = "", retry_in: float | None = None) -> None:
-        self.status = ListenerStatus(state, self._url, detail, retry_in)
+        self.status = ListenerStatus(state, self._url, detail, retry_in, self.name)
         self._on_status(self.status)
 
     async def _run(self) -> None:
@@ -205,7 +209,7 @@ class EngineListener:
             return
         self.counters.signals += 1
         assert isinstance(frame, str)  # parse_frame rejects binary frames
-        self._on_signal(ReceivedSignal(message, received_at, frame))
+        self._on_signal(ReceivedSignal(message, received_at, frame, self.name))
 
     def _reject(self, reason: str, signal: RejectedSignal | None) -> None:
         self.counters.rejected += 1

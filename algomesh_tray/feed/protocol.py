@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
+from .engines import DEFAULT_ENGINE_NAME
+
 __all__ = [
     "MAX_FRAME_BYTES",
     "MAX_TEXT_CHARS",
@@ -72,11 +74,12 @@ class StrategySignal:
 
 @dataclass(frozen=True, slots=True)
 class ReceivedSignal:
-    """A signal as it arrived: when (Unix time), and the raw frame kept for the trade log."""
+    """A signal as it arrived: when (Unix time), the raw frame kept for the trade log, and from which engine."""
 
     signal: StrategySignal
     received_at: float
     raw: str
+    engine: str = DEFAULT_ENGINE_NAME
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .engines import DEFAULT_ENGINE_NAME
 from .protocol import ReceivedSignal, RejectedSignal, StrategySignal
 
 __all__ = ["RejectedRecord", "TradeRecord"]
@@ -33,10 +34,12 @@ class TradeRecord:
     received_at: float
     signal: StrategySignal
     raw: str
+    #: The engine that sent it (feed/engines.py).
+    engine: str = DEFAULT_ENGINE_NAME
 
     @classmethod
     def unsaved(cls, received: ReceivedSignal) -> TradeRecord:
-        return cls(None, received.received_at, received.signal, received.raw)
+        return cls(None, received.received_at, received.signal, received.raw, received.engine)
 
     def as_dict(self) -> dict[str, object]:
         """The record as the engine named its fields, plus the log's own, for export."""
@@ -44,6 +47,7 @@ class TradeRecord:
         return {
             "id": self.id,
             "receivedAt": self.received_at,
+            "engine": self.engine,
             "strategyName": signal.strategy_name,
             "symbol": signal.symbol,
             "action": signal.action,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..util.formatting import format_duration, plural
+from .engines import DEFAULT_ENGINE_NAME
 
 __all__ = [
     "IDLE_NOTICE_SECONDS",
@@ -42,6 +43,7 @@ class ListenerStatus:
     url: str
     detail: str = ""
     retry_in: float | None = None
+    engine: str = DEFAULT_ENGINE_NAME
 
 
 @dataclass(slots=True)
