@@ -24,7 +24,7 @@ def _discord_escape(text: str, limit: int) -> str:
     return _DISCORD_MARKDOWN.sub(r"\\\1", safe_text(text, limit))
 
 
-def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
+def discord_request(record: TradeRecord, *, webhook_url: str, name_engine: bool = False) -> BridgeRequest:
     """Webhook execute with one embed; markdown escaped and every @mention disabled."""
     signal = record.signal
     colour = _DISCORD_GREEN if signal.is_buy else _DISCORD_RED if signal.action == "SELL" else _DISCORD_GREY
@@ -37,7 +37,7 @@ def discord_request(record: TradeRecord, *, webhook_url: str) -> BridgeRequest:
         ("Status", signal.status),
     ]
     embed = {
-        "title": _discord_escape(notification_title(signal), 256),
+        "title": _discord_escape(notification_title(signal, record.engine if name_engine else None), 256),
         "color": colour,
         "fields": [{"name": name, "value": _discord_escape(value, 1024), "inline": True} for name, value in fields],
         "timestamp": iso_time(record.received_at),

@@ -19,7 +19,7 @@ from ..util.guard import guarded
 if TYPE_CHECKING:
     from ..feed.outage import EngineAlert
 
-__all__ = ["DEFAULT_ESCALATE_SECONDS", "Escalation"]
+__all__ = ["DEFAULT_ESCALATE_SECONDS", "Escalation", "Escalations"]
 
 log = logging.getLogger(__name__)
 
@@ -108,3 +108,51 @@ class Escalation:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+class Escalations:
+    """An ``Escalation`` per engine: each engine's outage waits for its own answer and leaves the desk on
+    its own timer. An answer at the desk (the popup, its button, the tray menu) answers every outage
+    waiting: the trader is there, and the tray shows them all."""
+
+    def __init__(self, *, send: Callable[[EngineAlert], None], after: float = DEFAULT_ESCALATE_SECONDS) -> None:
+        self._send = send
+        self._after = after
+        self._engines: dict[str, Escalation] = {}
+        self.on_change: Callable[[], None] = lambda: None
+
+    @property
+    def after(self) -> float:
+        return self._after
+
+    @property
+    def unanswered(self) -> list[EngineAlert]:
+        """The outage alerts waiting for an answer, oldest first."""
+        waiting = [one.unanswered for one in self._engines.values() if one.unanswered is not None]
+        return sorted(waiting, key=lambda alert: alert.since)
+
+    def escalated(self, engine: str) -> bool:
+        """Whether ``engine``'s outage went to the bridges (so its recovery does too)."""
+        one = self._engines.get(engine)
+        return one is not None and one.escalated
+
+    def set_after(self, seconds: float) -> None:
+        self._after = seconds
+        for one in self._engines.values():
+            one.set_after(seconds)
+
+    def alert(self, alert: EngineAlert) -> None:
+        one = self._engines.get(alert.engine)
+        if one is None:
+            one = self._engines[alert.engine] = Escalation(send=self._send, after=self._after)
+            one.on_change = lambda: self.on_change()
+        one.alert(alert)
+
+    def acknowledge(self) -> bool:
+        """Answer every outage waiting; whether there was one."""
+        answered = [one.acknowledge() for one in list(self._engines.values())]
+        return any(answered)
+
+    def close(self) -> None:
+        for one in self._engines.values():
+            one.close()

@@ -20,11 +20,11 @@ _NORMAL, _HIGH = 5, 8
 _MESSAGE_CHARS = 2000
 
 
-def gotify_request(record: TradeRecord, *, server: str, token: str) -> BridgeRequest:
+def gotify_request(record: TradeRecord, *, server: str, token: str, name_engine: bool = False) -> BridgeRequest:
     """The trade as one plain-text message at normal priority."""
     signal = record.signal
     body = safe_text(notification_body(signal), _MESSAGE_CHARS)
-    return _message(server, token, notification_title(signal), body, _NORMAL)
+    return _message(server, token, notification_title(signal, record.engine if name_engine else None), body, _NORMAL)
 
 
 def gotify_status_request(alert: Notice, *, server: str, token: str) -> BridgeRequest:

@@ -103,7 +103,10 @@ class BridgeHub:
             if kind.name in self._base_urls:
                 address["base_url"] = self._base_urls[kind.name]
             trade, status = _BUILDERS[kind.name]
-            wanted[kind.name] = RequestBuilders(partial(trade, **address), partial(status, **address))
+            named = (
+                {} if kind.name == "webhook" else {"name_engine": _several_engines(settings)}
+            )  # JSON names it always
+            wanted[kind.name] = RequestBuilders(partial(trade, **address, **named), partial(status, **address))
         return wanted
 
     def expect(self, settings: Any) -> None:
@@ -216,7 +219,13 @@ class BridgeHub:
         return (
             *(getattr(settings, name) for name in described.setting_names),
             *(secrets.get(name, "") for name in described.secret_names),
+            _several_engines(settings),
         )
+
+
+def _several_engines(settings: Any) -> bool:
+    """Whether messages name their engine (Settings.several_engines; a test's settings may lack it)."""
+    return bool(getattr(settings, "several_engines", False))
 
 
 def _add_notice(kinds: list[str], notice: Notice, outbox: Outbox) -> None:

@@ -22,12 +22,22 @@ _DEFAULT, _URGENT = 3, 5
 _MESSAGE_CHARS = 1000
 
 
-def ntfy_request(record: TradeRecord, *, server: str, topic: str, token: str = "") -> BridgeRequest:
+def ntfy_request(
+    record: TradeRecord, *, server: str, topic: str, token: str = "", name_engine: bool = False
+) -> BridgeRequest:
     """The trade as one plain-text message at the default priority, tagged with its direction."""
     signal = record.signal
     tag = "chart_with_upwards_trend" if signal.is_buy else "chart_with_downwards_trend"
     body = safe_text(notification_body(signal), _MESSAGE_CHARS)
-    return _publish(server, topic, token, notification_title(signal), body, _DEFAULT, [tag, "algomesh"])
+    return _publish(
+        server,
+        topic,
+        token,
+        notification_title(signal, record.engine if name_engine else None),
+        body,
+        _DEFAULT,
+        [tag, "algomesh"],
+    )
 
 
 def ntfy_status_request(alert: Notice, *, server: str, topic: str, token: str = "") -> BridgeRequest:

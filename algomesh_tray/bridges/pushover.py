@@ -23,10 +23,19 @@ _NORMAL, _EMERGENCY = 0, 2
 EMERGENCY_RETRY, EMERGENCY_EXPIRE = 60, 3600
 
 
-def pushover_request(record: TradeRecord, *, token: str, user: str, base_url: str = PUSHOVER_API) -> BridgeRequest:
+def pushover_request(
+    record: TradeRecord, *, token: str, user: str, base_url: str = PUSHOVER_API, name_engine: bool = False
+) -> BridgeRequest:
     """The trade as one message at normal priority, plain text."""
     signal = record.signal
-    return _message(base_url, token, user, notification_title(signal), notification_body(signal), _NORMAL)
+    return _message(
+        base_url,
+        token,
+        user,
+        notification_title(signal, record.engine if name_engine else None),
+        notification_body(signal),
+        _NORMAL,
+    )
 
 
 def pushover_status_request(alert: Notice, *, token: str, user: str, base_url: str = PUSHOVER_API) -> BridgeRequest:

@@ -17,9 +17,13 @@ __all__ = ["TELEGRAM_API", "telegram_request", "telegram_status_request"]
 TELEGRAM_API = "https://api.telegram.org"
 
 
-def telegram_request(record: TradeRecord, *, token: str, chat_id: str, base_url: str = TELEGRAM_API) -> BridgeRequest:
+def telegram_request(
+    record: TradeRecord, *, token: str, chat_id: str, base_url: str = TELEGRAM_API, name_engine: bool = False
+) -> BridgeRequest:
     """Bot API sendMessage with parse_mode HTML: feed text is escaped, our own markup is bold."""
-    title = escape_markup(notification_title(record.signal))  # HTML mode needs only <, > and & escaped
+    title = escape_markup(
+        notification_title(record.signal, record.engine if name_engine else None)
+    )  # HTML mode needs only <, > and & escaped
     return _send_message(base_url, token, chat_id, title, escape_markup(notification_body(record.signal)))
 
 

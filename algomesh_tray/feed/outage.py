@@ -18,6 +18,7 @@ from typing import Literal
 
 from ..util.formatting import format_duration, format_time
 from ..util.guard import guarded
+from .engines import DEFAULT_ENGINE_NAME
 from .status import ConnectionState, ListenerStatus
 
 __all__ = ["DEFAULT_ALERT_SECONDS", "EngineAlert", "EngineAlerts"]
@@ -36,6 +37,8 @@ class EngineAlert:
     body: str
     #: When the outage began (wall clock, time.time()).
     since: float
+    #: The engine it is about (feed/engines.py).
+    engine: str = DEFAULT_ENGINE_NAME
 
     def text(self) -> str:
         """One message for a bridge (Telegram, Discord, webhook)."""
@@ -48,6 +51,7 @@ class EngineAlerts:
 
     ``after``: seconds of outage before the alert; 0 turns alerts off. ``outage_since`` (wall
     clock) is set during every outage, alert or not, for the tray tooltip and the status bar.
+    ``engine``: the engine watched; ``named``: several are, so the words name it ("VPS is down").
     """
 
     def __init__(
@@ -56,10 +60,14 @@ class EngineAlerts:
         on_alert: Callable[[EngineAlert], None],
         after: float = DEFAULT_ALERT_SECONDS,
         clock: Callable[[], float] = time.time,
+        engine: str = DEFAULT_ENGINE_NAME,
+        named: bool = False,
     ) -> None:
         self._on_alert = guarded(on_alert, what="the engine alert callback", logger=log)
         self._after = after
         self._clock = clock
+        self.engine = engine
+        self.named = named
         self._loop = asyncio.get_running_loop()
         self._timer: asyncio.TimerHandle | None = None
         self._reason = "the engine has not been reached yet"
@@ -117,7 +125,8 @@ class EngineAlerts:
         if since is None or not alerted:
             return
         gone = format_duration(self._clock() - since)
-        self._announce(EngineAlert("up", "AlgoMesh engine is back", f"Signals are flowing again after {gone}.", since))
+        title = f"{self.engine} is back" if self.named else "AlgoMesh engine is back"
+        self._announce(EngineAlert("up", title, f"Signals are flowing again after {gone}.", since, self.engine))
 
     def _stop_watching(self) -> None:
         self._cancel_timer()
@@ -134,8 +143,10 @@ class EngineAlerts:
         else:
             ago = format_duration(self._clock() - self.last_signal_at)
             last = f"Last signal at {format_time(self.last_signal_at)} ({ago} ago)."
-        body = f"{reason}.\n{last}\nDown since {format_time(self.outage_since)}."
-        self._announce(EngineAlert("down", "AlgoMesh engine disconnected", body, self.outage_since))
+        since = format_time(self.outage_since)
+        body = f"{reason}.\n{last}\nDown since {since}."
+        title = f"{self.engine} is down since {since}" if self.named else "AlgoMesh engine disconnected"
+        self._announce(EngineAlert("down", title, body, self.outage_since, self.engine))
 
     def _announce(self, alert: EngineAlert) -> None:
         self.alerts += 1

@@ -11,9 +11,10 @@ __all__ = ["NOTIFICATION_FIELD_CHARS", "notification_body", "notification_title"
 NOTIFICATION_FIELD_CHARS = 64
 
 
-def notification_title(signal: StrategySignal) -> str:
-    """'BUY BTCUSDT'."""
-    return f"{signal.action} {safe_text(signal.symbol, NOTIFICATION_FIELD_CHARS)}"
+def notification_title(signal: StrategySignal, engine: str | None = None) -> str:
+    """'BUY BTCUSDT', or 'VPS: BUY BTCUSDT' when the ``engine`` that sent it is to be named."""
+    title = f"{signal.action} {safe_text(signal.symbol, NOTIFICATION_FIELD_CHARS)}"
+    return title if engine is None else f"{safe_text(engine, NOTIFICATION_FIELD_CHARS)}: {title}"
 
 
 def notification_body(signal: StrategySignal) -> str:

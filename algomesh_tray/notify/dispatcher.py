@@ -51,6 +51,8 @@ class NotificationDispatcher:
         self.paused = False
         self.rules: tuple[Rule, ...] = ()
         self.quiet_hours: tuple[dt_time, dt_time] | None = None
+        #: Several engines are watched: each popup's title names its engine.
+        self.name_engines = False
         self.silenced = 0
         self.shown = 0
         self.summarised = 0
@@ -91,7 +93,11 @@ class NotificationDispatcher:
                 # so that a clock step can neither make every popup late nor grant one more time.
                 age = min(max(wall_now - record.received_at, 0.0), self._max_delay)
                 deadline = monotonic_now + self._max_delay - age
-                self._show(Notification.for_record(record, sound=outcome == "sound", deadline=deadline))
+                self._show(
+                    Notification.for_record(
+                        record, sound=outcome == "sound", deadline=deadline, name_engine=self.name_engines
+                    )
+                )
             else:
                 self._hold(record)
 
@@ -126,7 +132,7 @@ class NotificationDispatcher:
         self._storm_folded += len(held)
         if len(held) == 1:
             # Not worth a summary; no deadline, or a backend that is behind would hand it back forever.
-            self._show(Notification.for_record(held[0]))
+            self._show(Notification.for_record(held[0], name_engine=self.name_engines))
             return
         by_strategy = Counter(safe_text(record.signal.strategy_name, 40) for record in held)
         shown = ", ".join(f"{name} ×{count}" for name, count in by_strategy.most_common(4))

@@ -24,7 +24,8 @@ __all__ = [
     "Urgency",
 ]
 
-#: The outage alert and the recovery notice share one popup: "back" replaces "disconnected" in place.
+#: An engine's outage alert and recovery notice share one popup (this tag and the engine's name):
+#: "back" replaces "disconnected" in place.
 ENGINE_STATUS_TAG = "engine-status"
 
 Urgency = Literal["low", "normal", "critical"]
@@ -54,10 +55,12 @@ class Notification:
     deadline: float | None = field(default=None, compare=False)
 
     @classmethod
-    def for_record(cls, record: TradeRecord, *, sound: bool = False, deadline: float | None = None) -> Notification:
-        return cls(
-            notification_title(record.signal), notification_body(record.signal), record, sound, deadline=deadline
-        )
+    def for_record(
+        cls, record: TradeRecord, *, sound: bool = False, deadline: float | None = None, name_engine: bool = False
+    ) -> Notification:
+        """``name_engine``: several engines are watched, so the title says which one sent it."""
+        title = notification_title(record.signal, record.engine if name_engine else None)
+        return cls(title, notification_body(record.signal), record, sound, deadline=deadline)
 
     @classmethod
     def for_engine_alert(cls, alert: EngineAlert, *, acknowledge: bool = False) -> Notification:
@@ -70,7 +73,7 @@ class Notification:
             alert.body,
             urgency="critical" if down else "normal",
             category="network.disconnected" if down else "network.connected",
-            replaces=ENGINE_STATUS_TAG,
+            replaces=f"{ENGINE_STATUS_TAG} {alert.engine}",  # each engine's alerts one popup
             offer_pause=False,
             offer_acknowledge=acknowledge and down,
         )

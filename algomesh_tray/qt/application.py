@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ from ..feed.status import ConnectionState, ListenerStatus, feed_text
 from ..notify.rules import quiet_hours_end
 from ..platform.autostart import Autostart
 from ..platform.paths import AppPaths
-from ..settings import Settings, address_after_save, unencrypted_warning
+from ..settings import Settings, engines_after_save, unencrypted_warning
 from ..util.tasks import BackgroundTasks
 from ..util.workers import worker_pool
 from .actions import AppActions
@@ -35,10 +36,11 @@ from .tray import APP_TITLE, TrayIcon
 
 if TYPE_CHECKING:
     from ..bridges.credentials import Credentials
-    from ..bridges.escalation import Escalation
+    from ..bridges.escalation import Escalations
     from ..bridges.service import BridgeService
-    from ..feed.listener import EngineListener
-    from ..feed.outage import EngineAlert, EngineAlerts
+    from ..feed.engines import Engine
+    from ..feed.fleet import EngineFleet
+    from ..feed.outage import EngineAlert
     from ..feed.protocol import RejectedSignal
     from ..feed.records import TradeRecord
     from ..feed.simulator import SimulatedEngine
@@ -53,7 +55,9 @@ __all__ = ["Application"]
 
 log = logging.getLogger("algomesh_tray")
 
-DEMO_RATE = 0.5  # signals per second from the built-in demo engine
+DEMO_RATE = 0.5  # signals per second from each built-in demo engine
+#: The demo's two simulated engines: what a trader with an engine at the desk and one on a server sees.
+DEMO_ENGINES = ("Desk", "VPS")
 TELEGRAM_API_ENV = "ALGOMESH_TRAY_TELEGRAM_API"
 PUSHOVER_API_ENV = "ALGOMESH_TRAY_PUSHOVER_API"
 #: How long Quit waits for a settings save, a login item or a keyring write to finish.
@@ -75,9 +79,8 @@ class Application(QObject):
     bridges: BridgeService
     # and these need the running loop and the trade log.
     pipeline: SignalPipeline
-    listener: EngineListener
-    alerts: EngineAlerts
-    escalation: Escalation
+    engines: EngineFleet
+    escalation: Escalations
 
     def __init__(
         self,
@@ -102,7 +105,7 @@ class Application(QObject):
         self._ready = False
         self._history_loaded = False
         self._quit_requested = asyncio.Event()
-        self._engine: SimulatedEngine | None = None
+        self._demo_engines: list[SimulatedEngine] = []
         self._reader: TradeLogReader | None = None
         self._no_tray_box: QMessageBox | None = None
         self.tasks = BackgroundTasks()
@@ -169,32 +172,33 @@ class Application(QObject):
 
             self._reader = TradeLogReader(trade_log.path)
             self.model.attach_reader(self._reader)
-        from ..bridges.escalation import Escalation
-        from ..feed.listener import EngineListener
-        from ..feed.outage import EngineAlerts
+        from ..bridges.escalation import Escalations
+        from ..feed.fleet import EngineFleet
         from ..log.pipeline import SignalPipeline
 
         feed = self.feed
         self.pipeline = SignalPipeline(trade_log, on_recorded=feed.on_recorded, on_log_error=feed.on_log_error,
                                        on_rejected_recorded=feed.on_rejected_recorded)  # fmt: skip
-        url = await self._start_demo_engine() if self._demo else self.settings.effective.url
-        self.listener = EngineListener(url, on_signal=self.pipeline.submit, on_status=feed.on_status,
-                                       on_rejected=feed.on_rejected)  # fmt: skip
-        self.alerts = EngineAlerts(on_alert=self._on_engine_alert, after=self.settings.effective.engine_alert_seconds)
-        self.escalation = Escalation(send=self._tell_bridges, after=self.settings.effective.escalate_after_seconds)
+        if self._demo:
+            self.settings.effective = replace(self.settings.effective, engines=await self._start_demo_engines())
+            self.notifications.apply(self.settings.effective)  # popups name the demo's engines
+        effective = self.settings.effective
+        self.engines = EngineFleet(on_signal=self.pipeline.submit, on_status=feed.on_status,
+                                   on_rejected=feed.on_rejected, on_alert=self._on_engine_alert,
+                                   alert_after=effective.engine_alert_seconds)  # fmt: skip
+        self.escalation = Escalations(send=self._tell_bridges, after=effective.escalate_after_seconds)
         self.escalation.on_change = self._show_unanswered_outage
-        self.tray.follow(last_frame_at=lambda: self.listener.last_frame_at, quiet_until=self._quiet_until,
-                         down_since=lambda: self.alerts.outage_since,
-                         bridge_troubles=self.bridges.troubles)  # fmt: skip
+        self.tray.follow(last_frame_at=self.engines.last_frame_at, quiet_until=self._quiet_until,
+                         down_since=self.engines.outage_since, bridge_troubles=self.bridges.troubles)  # fmt: skip
         self._connect()
         # The bridges' messages wait in the trade log's outbox, written with each signal; the keyring
         # may prompt to unlock: the feed starts meanwhile, and the bridges find what came.
-        self.bridges.attach(self.pipeline.outbox, self.settings.saved)
+        self.bridges.attach(self.pipeline.outbox, effective)
         self.pipeline.route = self.bridges.route
         self.pipeline.after_write = self.bridges.wake
-        self.tasks.spawn(self.bridges.configure(self.settings.saved), name="configuring bridges")
+        self.tasks.spawn(self.bridges.configure(effective), name="configuring bridges")
         self.pipeline.start()
-        self.listener.start()
+        self._watch(effective.watched)
         self._tell_start_up_problems()
         self.model.fetchMore()  # the newest trades, for the window and the rules' preview
 
@@ -206,7 +210,6 @@ class Application(QObject):
         self._instance.show_requested.connect(self.open_trades)
         # The feed: status, then signals (already in the trade log) to the table, popups, bridges.
         self.feed.status_changed.connect(self._on_feed_status_changed)
-        self.feed.status_changed.connect(self.alerts.status_changed)  # an outage is announced once
         self.feed.trades_recorded.connect(self._show_feed_counts)  # first: the rows going in show the texts
         self.feed.trades_recorded.connect(self.model.add_records)
         self.feed.trades_recorded.connect(self.notifications.dispatch)
@@ -221,7 +224,8 @@ class Application(QObject):
         self.tray.became_available.connect(self._on_tray_became_available)
         self.actions.open_trades.triggered.connect(self.open_trades)
         self.actions.settings.triggered.connect(self.open_settings)
-        self.actions.reconnect.triggered.connect(self.listener.reconnect_now)
+        self.actions.reconnect.triggered.connect(lambda: self.engines.reconnect())
+        self.tray.reconnect_requested.connect(self.engines.reconnect)
         self.actions.acknowledge_outage.triggered.connect(self.escalation.acknowledge)
         self.actions.about.triggered.connect(self.show_about)
         self.actions.quit.triggered.connect(self.quit)
@@ -250,8 +254,7 @@ class Application(QObject):
         log.info("quitting")
         self.tray.hide()
         self.windows.hide_all()
-        await self.listener.stop()
-        self.alerts.close()  # no alert, and no escalation, while the rest closes
+        await self.engines.stop()  # no alert, and no escalation, while the rest closes
         self.escalation.close()
         await self.tasks.drain(DRAIN_SECONDS)
         if self._reader is not None:  # before the writer: the last connection to close tidies the WAL away
@@ -259,8 +262,8 @@ class Application(QObject):
         await self.bridges.close()  # what they had not delivered stays in the outbox, for the next run
         await self.pipeline.close()
         await self.notifications.close()
-        if self._engine is not None:
-            await self._engine.close()
+        for engine in self._demo_engines:
+            await engine.close()
         self._instance.release()  # a launch from now on starts afresh instead of knocking
         log.info("stopped cleanly")
 
@@ -288,7 +291,7 @@ class Application(QObject):
         self.windows.show_about(
             f"AlgoMesh Tray {__version__}\n"
             "Desktop notifications and a trade log for the AlgoMesh trading engine.\n\n"
-            f"Engine: {self.listener.url}\n"
+            f"{self._engines_watched()}\n"
             f"Settings: {paths.settings_file}\n"
             f"Trade log: {paths.trade_log}\n"
             f"Log file: {paths.log_file}\n\n"
@@ -318,13 +321,14 @@ class Application(QObject):
         self.tray.set_pause(paused, until)
 
     def _on_settings_changed(self, old: Settings, new: Settings) -> None:
-        if (address := address_after_save(old, new, self.listener.url)) is not None:
-            log.info("engine address changed: connecting to %s", address)
-            self.listener.set_url(address)
-            if warning := unencrypted_warning(new):
-                self.tell_user(warning)
+        if (engines := engines_after_save(old, new)) is not None:
+            self._watch(engines)
+            before = set(old.engines)
+            for engine in engines:
+                if engine not in before and (warning := unencrypted_warning(engine)):
+                    self.tell_user(warning)
         self.notifications.apply(new)
-        self.alerts.set_after(new.engine_alert_seconds)
+        self.engines.set_alert_after(new.engine_alert_seconds)
         self.escalation.set_after(new.escalate_after_seconds)
         self.tray.refresh()  # quiet hours may have changed
         self.tasks.spawn(self.bridges.configure(new), name="configuring bridges")
@@ -358,15 +362,29 @@ class Application(QObject):
     def _tell_bridges(self, alert: EngineAlert) -> None:
         self.bridges.announce(alert, self.settings.effective)
 
+    def _watch(self, engines: Sequence[Engine]) -> None:
+        """Listen to exactly these engines (only those that changed reconnect); the tray follows."""
+        self.engines.watch(engines)
+        self.tray.set_engines([watched.engine.name for watched in self.engines])
+
+    def _engines_watched(self) -> str:
+        """The About box's line: each engine watched and its address."""
+        listed = [f"{w.engine.name} ({w.listener.url})" for w in self.engines]
+        return f"Engines: {', '.join(listed)}" if listed else "No engine is switched on."
+
     def _show_unanswered_outage(self) -> None:
         """The tray menu's "I'm on it" while an outage waits for an answer."""
         from ..util.formatting import format_time
 
-        alert = self.escalation.unanswered
+        waiting = self.escalation.unanswered
         action = self.actions.acknowledge_outage
-        if alert is not None:
-            action.setText(f"Engine down since {format_time(alert.since)}: I'm on it")
-        action.setVisible(alert is not None)
+        if len(waiting) == 1 and not self.settings.effective.several_engines:
+            action.setText(f"Engine down since {format_time(waiting[0].since)}: I'm on it")
+        elif len(waiting) == 1:
+            action.setText(f"{waiting[0].engine} down since {format_time(waiting[0].since)}: I'm on it")
+        elif waiting:
+            action.setText(f"{', '.join(alert.engine for alert in waiting)} down: I'm on it")
+        action.setVisible(bool(waiting))
 
     def _on_model_page_loaded(self, rows: int) -> None:
         if not self._history_loaded:  # the first page: what the window shows when it opens
@@ -374,8 +392,10 @@ class Application(QObject):
             log.info("trades window loaded %d recent trades", rows)
 
     def _note_last_signal(self, records: list[TradeRecord]) -> None:
-        if records:
-            self.alerts.signal_received(records[-1].received_at)
+        """Each engine's outage alert says when its last signal came."""
+        last = {record.engine: record.received_at for record in records}
+        for engine, received_at in last.items():
+            self.engines.signal_received(engine, received_at)
 
     def _on_tray_became_available(self) -> None:
         if self._no_tray_box is not None:
@@ -385,7 +405,7 @@ class Application(QObject):
         self.tell_user("A system tray is here now: AlgoMesh Tray lives in it, and closing the window keeps it running.")
 
     def _show_feed_counts(self) -> None:
-        counters = self.listener.counters
+        counters = self.engines.counters
         self.windows.set_feed_text(feed_text(counters), counters.last_rejection)
 
     def _quiet_until(self) -> datetime | None:
@@ -393,13 +413,18 @@ class Application(QObject):
 
     # Jobs off the Qt thread.
 
-    async def _start_demo_engine(self) -> str:
+    async def _start_demo_engines(self) -> tuple[Engine, ...]:
+        from ..feed.engines import engine_from_url
         from ..feed.simulator import SimulatedEngine
 
-        self._engine = SimulatedEngine(port=0, rate=DEMO_RATE, trade_type="paper")
-        await self._engine.start()
-        log.info("demo engine started on %s", self._engine.url)
-        return self._engine.url
+        engines = []
+        for name in DEMO_ENGINES:
+            simulated = SimulatedEngine(port=0, rate=DEMO_RATE, trade_type="paper")
+            await simulated.start()
+            self._demo_engines.append(simulated)
+            log.info("demo engine %s started on %s", name, simulated.url)
+            engines.append(engine_from_url(name, simulated.url))
+        return tuple(engines)
 
     def _tell_start_up_problems(self) -> None:
         if not self.tray.available:
@@ -410,15 +435,17 @@ class Application(QObject):
             self._no_tray_box.show()
         for problem in self._problems:
             self.tell_user(problem)
-        if warning := unencrypted_warning(self.settings.effective):
-            self.tell_user(warning)
+        for engine in self.settings.effective.watched:
+            if warning := unencrypted_warning(engine):
+                self.tell_user(warning)
 
     async def _open_settings(self) -> None:
         secrets = await self.bridges.secrets()
         start_at_login = await asyncio.to_thread(self.autostart.is_enabled)
         dialog = self.windows.settings_dialog()
         recent = [self.model.record_at(row).signal for row in range(min(100, self.model.rowCount()))]
-        dialog.load(self.settings.saved, self.listener.url, start_at_login=start_at_login, secrets=secrets,
+        running = tuple(watched.engine for watched in self.engines)
+        dialog.load(self.settings.saved, running, start_at_login=start_at_login, secrets=secrets,
                     recent=recent)  # fmt: skip
         dialog.set_notification_support(self.notifications.support_text)
         for kind, text in self.bridges.texts.items():

@@ -219,6 +219,8 @@ class Notifications(QObject):
         )
 
     def _apply_rules(self, settings: Settings) -> None:
+        """What decides each signal's popup: the rules, quiet hours, and whether it names its engine."""
+        self.dispatcher.name_engines = settings.several_engines
         self.dispatcher.rules = parse_rules(settings.rules)
         self.dispatcher.quiet_hours = parse_quiet_hours(settings.quiet_hours)
 

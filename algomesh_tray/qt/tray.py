@@ -6,14 +6,15 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..feed.records import TradeRecord
-from ..feed.status import ConnectionState, ListenerStatus, status_text
+from ..feed.status import ConnectionState, EngineState, ListenerStatus, engines_text, short_state
 from ..notify.notification import Notification
 from ..util.formatting import escape_markup
 from .actions import AppActions
@@ -55,6 +56,7 @@ class TrayIcon(QObject):
     message_clicked = Signal(object)  # the TradeRecord the message was about, or None
     became_available = Signal()  # a system tray appeared after start-up (a panel that starts late)
     status_text_changed = Signal(str)  # the connection sentence, also while counting down a retry
+    reconnect_requested = Signal(str)  # an engine's "Reconnect now" (several engines: a submenu each)
 
     def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
         """Built and shown before the rest of the app exists: ``follow`` then says where the
@@ -71,22 +73,25 @@ class TrayIcon(QObject):
         self._pause_menu = self._menu.addMenu("Pause for")
         self._pause_menu.addActions(list(actions.pause_for.values()))
         self._menu.addAction(actions.reconnect)
-        self._menu.addSeparator()
+        self._engines_end = self._menu.addSeparator()  # several engines: a submenu each before it
         self._menu.addActions([actions.about, actions.quit])
         self._icon.setContextMenu(self._menu)
         self._icon.activated.connect(self._on_icon_activated)
         self._icon.messageClicked.connect(self._on_icon_message_clicked)
         self._last_message_record: TradeRecord | None = None
-        self._status: ListenerStatus | None = None
-        self._retry_deadline = 0.0
+        #: Each watched engine's last status, in the order the settings list them.
+        self._statuses: dict[str, ListenerStatus | None] = {}
+        self._retry_deadlines: dict[str, float] = {}
+        self._engine_menus: dict[str, QMenu] = {}
         self._countdown = QTimer(self, interval=1000)
         self._countdown.timeout.connect(self._refresh)
         self._idle_check = QTimer(self, interval=10_000)
         self._idle_check.timeout.connect(self._refresh)
-        self.text = ""
-        self._last_frame_at: Callable[[], float | None] = lambda: None
+        self.text = ""  # the status bar's sentence
+        self.tooltip = ""
+        self._last_frame_at: Callable[[str], float | None] = lambda engine: None
         self._quiet_until: Callable[[], datetime | None] = lambda: None
-        self._down_since: Callable[[], float | None] = lambda: None
+        self._down_since: Callable[[str], float | None] = lambda engine: None
         self._bridge_troubles: Callable[[], list[str]] = list
         self._paused = False
         self._paused_until: datetime | None = None
@@ -118,29 +123,51 @@ class TrayIcon(QObject):
     def follow(
         self,
         *,
-        last_frame_at: Callable[[], float | None],
+        last_frame_at: Callable[[str], float | None],
         quiet_until: Callable[[], datetime | None],
-        down_since: Callable[[], float | None],
+        down_since: Callable[[str], float | None],
         bridge_troubles: Callable[[], list[str]] = list,
     ) -> None:
-        """``last_frame_at``: time.monotonic() of the feed's last frame (None if unknown);
-        ``quiet_until``: when the current quiet hours end (None outside them); ``down_since``: when
-        the engine became unreachable (time.time(), None while it is there); ``bridge_troubles``: a
+        """Each given an engine's name: ``last_frame_at``: time.monotonic() of its last frame (None if
+        unknown); ``down_since``: when it became unreachable (time.time(), None while it is there).
+        ``quiet_until``: when the current quiet hours end (None outside them); ``bridge_troubles``: a
         line for each bridge that is paused or failing with messages waiting."""
         self._last_frame_at, self._quiet_until, self._down_since = last_frame_at, quiet_until, down_since
         self._bridge_troubles = bridge_troubles
 
+    def set_engines(self, names: Sequence[str]) -> None:
+        """The engines watched, in order: the tooltip and menu show these (a stopped one's last
+        status is forgotten). Several get a submenu each with their state and "Reconnect now"."""
+        self._statuses = {name: self._statuses.get(name) for name in names}
+        several = len(names) > 1
+        self._actions.reconnect.setVisible(not several)
+        for name in [name for name in self._engine_menus if not several or name not in self._statuses]:
+            menu = self._engine_menus.pop(name)
+            self._menu.removeAction(menu.menuAction())
+            menu.deleteLater()
+        if several:
+            for name in names:
+                if name not in self._engine_menus:
+                    menu = QMenu(self._menu)
+                    menu.addAction("Reconnect now").triggered.connect(
+                        lambda _=False, name=name: self.reconnect_requested.emit(name)
+                    )
+                    self._menu.insertMenu(self._engines_end, menu)
+                    self._engine_menus[name] = menu
+        self._refresh()
+
     def set_status(self, status: ListenerStatus) -> None:
-        self._status = status
+        if status.engine not in self._statuses:
+            return  # an engine just removed, saying it stopped
+        self._statuses[status.engine] = status
         if status.retry_in is not None:
-            self._retry_deadline = time.monotonic() + status.retry_in
-            self._countdown.start()
+            self._retry_deadlines[status.engine] = time.monotonic() + status.retry_in
         else:
-            self._countdown.stop()
-        if status.state == ConnectionState.CONNECTED:
-            self._idle_check.start()
-        else:
-            self._idle_check.stop()
+            self._retry_deadlines.pop(status.engine, None)
+        statuses = [known for known in self._statuses.values() if known is not None]
+        (self._countdown.start if self._retry_deadlines else self._countdown.stop)()
+        connected = any(known.state == ConnectionState.CONNECTED for known in statuses)
+        (self._idle_check.start if connected else self._idle_check.stop)()
         self._refresh()
 
     def set_pause(self, paused: bool, until: datetime | None = None) -> None:
@@ -162,32 +189,40 @@ class TrayIcon(QObject):
         log.info("tray message shown: %s", notification.title)
 
     def _refresh(self) -> None:
-        if self._status is None:
+        states = [self._state_of(status) for status in self._statuses.values() if status is not None]
+        if not states:
             return
-        status = self._status
-        if status.retry_in is not None:
-            remaining = max(0.0, self._retry_deadline - time.monotonic())
-            status = ListenerStatus(status.state, status.url, status.detail, remaining)
-        last_frame_at = self._last_frame_at()
-        idle_for = None if last_frame_at is None else time.monotonic() - last_frame_at
-        down_since = self._down_since()
-        icon, text = status_text(
-            status,
-            self._paused,
-            idle_for=idle_for,
-            paused_until=self._paused_until,
-            quiet_until=self._quiet_until(),
-            down_since=None if down_since is None else datetime.fromtimestamp(down_since).astimezone(),
+        icon, text, tooltip = engines_text(
+            states, self._paused, paused_until=self._paused_until, quiet_until=self._quiet_until()
         )
         if troubles := self._bridge_troubles():
             text = " · ".join([text, *troubles])
+            tooltip = "\n".join([tooltip, *troubles])
         if icon != self._icon_name:  # not every second of a countdown: D-Bus trays repaint on each
             self._icon_name = icon
             self._icon.setIcon(tray_icon(icon))
-        if text != self.text:  # a tooltip set is a D-Bus call on StatusNotifier trays: only on a change
-            self._icon.setToolTip(f"{APP_TITLE}\n{text}")
+        for state in states:
+            if (menu := self._engine_menus.get(state.status.engine)) is not None:
+                menu.setTitle(f"{state.status.engine}: {short_state(state)}".replace("&", "&&"))
+        if tooltip != self.tooltip:  # a tooltip set is a D-Bus call on StatusNotifier trays: only on a change
+            self._icon.setToolTip(f"{APP_TITLE}\n{tooltip}")
+            self.tooltip = tooltip
+        if text != self.text:
             self.text = text
             self.status_text_changed.emit(text)
+
+    def _state_of(self, status: ListenerStatus) -> EngineState:
+        """The status with its countdown brought up to now, how long the engine has been silent,
+        and since when it is down."""
+        engine = status.engine
+        if status.retry_in is not None:
+            remaining = max(0.0, self._retry_deadlines.get(engine, 0.0) - time.monotonic())
+            status = replace(status, retry_in=remaining)
+        last_frame_at = self._last_frame_at(engine)
+        idle_for = None if last_frame_at is None else time.monotonic() - last_frame_at
+        down_since = self._down_since(engine)
+        since = None if down_since is None else datetime.fromtimestamp(down_since).astimezone()
+        return EngineState(status, idle_for, since)
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:

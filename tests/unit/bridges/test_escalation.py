@@ -106,3 +106,40 @@ def test_a_failing_send_is_logged_and_the_escalation_goes_on() -> None:
         assert not escalation.escalated
 
     asyncio.run(main())
+
+
+def test_each_engines_outage_waits_for_its_own_answer_and_one_answer_at_the_desk_answers_all() -> None:
+    """Escalations: Desk's outage raised after VPS's does not cancel VPS's timer (each engine has its
+    own); "I'm on it" answers every outage waiting; a recovery follows only an escalated outage."""
+    from algomesh_tray.bridges.escalation import Escalations
+
+    vps_down = EngineAlert("down", "VPS is down", "gone", 1.0, "VPS")
+    vps_up = EngineAlert("up", "VPS is back", "back", 1.0, "VPS")
+    desk_down = EngineAlert("down", "Desk is down", "gone", 2.0, "Desk")
+    desk_up = EngineAlert("up", "Desk is back", "back", 2.0, "Desk")
+
+    async def scenario() -> tuple[list[EngineAlert], list[EngineAlert]]:
+        sent: list[EngineAlert] = []
+        escalations = Escalations(send=sent.append, after=0.1)
+        escalations.alert(vps_down)
+        escalations.alert(desk_down)
+        assert escalations.unanswered == [vps_down, desk_down]
+        await wait_until_async(lambda: len(sent) == 2, what="both outages at the bridges")
+        both = sorted(sent, key=lambda alert: alert.engine)
+        escalations.alert(vps_up)
+        escalations.alert(desk_up)
+        sent.clear()
+        escalations.set_after(60)
+        escalations.alert(vps_down)
+        escalations.alert(desk_down)
+        assert escalations.acknowledge() and escalations.unanswered == []
+        assert not escalations.acknowledge()  # nothing left to answer
+        assert not escalations.escalated("VPS") and not escalations.escalated("Desk")
+        escalations.alert(vps_up)
+        escalations.alert(desk_up)
+        escalations.close()
+        return both, sent
+
+    both, answered = asyncio.run(scenario())
+    assert both == [desk_down, vps_down]
+    assert answered == []  # answered at the desk: neither the outages nor their recoveries left it

@@ -69,7 +69,7 @@ def test_a_killed_engine_raises_one_alert_and_its_return_one_notice() -> None:
         assert "Down since" in down.body
         popup = Notification.for_engine_alert(down)
         assert (popup.urgency, popup.category, popup.replaces, popup.offer_pause, popup.record) == (
-            "critical", "network.disconnected", ENGINE_STATUS_TAG, False, None
+            "critical", "network.disconnected", f"{ENGINE_STATUS_TAG} AlgoMesh", False, None
         )  # fmt: skip
         assert watched.policy.outage_since is not None
         engine = SimulatedEngine(port=port, rate=50)

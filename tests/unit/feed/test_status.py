@@ -94,3 +94,42 @@ def test_feed_text_counts_this_session() -> None:
     assert feed_text(FeedCounters(signals=1, ignored=2, rejected=1200)) == (
         "This session: 1 signal · 2 other messages · 1,200 rejected"
     )
+
+
+def test_several_engines_show_the_worst_state_and_name_each_engine_that_is_down() -> None:
+    """The icon is the worst engine's; the status bar groups the connected engines and names each one
+    that is not, with its trouble; the tooltip has a line per engine; pause still comes first."""
+    from algomesh_tray.feed.status import EngineState, engines_text, short_state
+
+    desk = ListenerStatus(ConnectionState.CONNECTED, "ws://127.0.0.1:1/connect", engine="Desk")
+    gate = ListenerStatus(ConnectionState.CONNECTED, "ws://127.0.0.1:2/connect", engine="Gate")
+    vps = ListenerStatus(ConnectionState.DISCONNECTED, "ws://203.0.113.5:52000/connect",
+                         "engine not running (connection refused)", 4.0, engine="VPS")  # fmt: skip
+    since = datetime.now().astimezone().replace(hour=12, minute=3, second=0)
+    states = [EngineState(desk), EngineState(vps, down_since=since), EngineState(gate)]
+    icon, summary, tooltip = engines_text(states, False)
+    assert icon == "tray-disconnected"
+    assert summary.startswith("Connected: Desk, Gate · VPS: Disconnected from ws://203.0.113.5:52000/connect: engine")
+    assert "down since 12:03:00" in summary and "retrying in 4 s" in summary
+    assert tooltip.splitlines()[0] == "Desk: Connected to ws://127.0.0.1:1/connect"
+    assert tooltip.splitlines()[1].startswith("VPS: Disconnected") and len(tooltip.splitlines()) == 3
+    connecting = ListenerStatus(ConnectionState.CONNECTING, "ws://127.0.0.1:2/connect", engine="Gate")
+    assert engines_text([EngineState(desk), EngineState(connecting)], False)[0] == "tray-connecting"
+    assert engines_text([EngineState(desk), EngineState(gate)], False)[:2] == (
+        "tray-connected",
+        "Connected: Desk, Gate",
+    )
+    paused_icon, paused_summary, paused_tooltip = engines_text(states, True)
+    assert paused_icon == "tray-paused" and paused_summary.startswith("Notifications paused · Connected: Desk")
+    assert paused_tooltip.splitlines()[0] == "Notifications paused"
+    assert short_state(EngineState(vps, down_since=since)) == "down since 12:03"
+    assert [short_state(EngineState(status)) for status in (desk, connecting)] == ["connected", "connecting…"]
+
+
+def test_one_engine_reads_as_it_always_did() -> None:
+    """With one engine the words carry no name: the status bar and the tooltip say the same sentence."""
+    from algomesh_tray.feed.status import EngineState, engines_text, status_text
+
+    status = ListenerStatus(ConnectionState.CONNECTED, "ws://localhost:52000/connect")
+    icon, summary, tooltip = engines_text([EngineState(status)], False)
+    assert (icon, summary) == status_text(status, False) and tooltip == summary
