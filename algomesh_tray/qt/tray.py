@@ -13,6 +13,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from ..feed.engines import DEFAULT_ENGINE_NAME
 from ..feed.records import TradeRecord
 from ..feed.status import ConnectionState, EngineState, ListenerStatus, engines_text, short_state
 from ..notify.notification import Notification
@@ -79,8 +80,8 @@ class TrayIcon(QObject):
         self._icon.activated.connect(self._on_icon_activated)
         self._icon.messageClicked.connect(self._on_icon_message_clicked)
         self._last_message_record: TradeRecord | None = None
-        #: Each watched engine's last status, in the order the settings list them.
-        self._statuses: dict[str, ListenerStatus | None] = {}
+        #: Each watched engine's last status, in the order the settings list them (set_engines).
+        self._statuses: dict[str, ListenerStatus | None] = {DEFAULT_ENGINE_NAME: None}
         self._retry_deadlines: dict[str, float] = {}
         self._engine_menus: dict[str, QMenu] = {}
         self._countdown = QTimer(self, interval=1000)

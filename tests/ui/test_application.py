@@ -18,8 +18,8 @@ from keyrings.alt.file import PlaintextKeyring
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 
 from algomesh_tray.bridges.credentials import Credentials
+from algomesh_tray.feed.engines import engine_from_url
 from algomesh_tray.feed.simulator import SimulatedEngine
-from algomesh_tray.feed.status import ConnectionState
 from algomesh_tray.notify.notification import Notification
 from algomesh_tray.notify.sound import SOUND_FILE
 from algomesh_tray.platform.paths import AppPaths
@@ -100,8 +100,14 @@ def run_application(
 
 
 def _connected(application: Application) -> bool:
-    listener = getattr(application, "listener", None)
-    return listener is not None and listener.status.state is ConnectionState.CONNECTED
+    """Every engine watched is connected."""
+    engines = getattr(application, "engines", None)
+    return engines is not None and len(engines) > 0 and not engines.down
+
+
+def _listening_to(application: Application) -> list[str]:
+    """The address of each engine's listener."""
+    return [watched.listener.url for watched in application.engines]
 
 
 pytestmark = pytest.mark.usefixtures("quit_on_last_window_closed_off")
@@ -121,13 +127,13 @@ def test_saved_address_moves_the_listener_and_a_rules_change_does_not(qapp: QApp
             dialog.rules.rules_edit.setPlainText("trade paper: silent")
             dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
             await wait_until_async(lambda: application.notifications.dispatcher.rules != (), what="rules applied")
-            assert application.listener.url == engine.url  # only the rules changed
+            assert _listening_to(application) == [engine.url]  # only the rules changed
             application.open_settings()
             await wait_until_async(lambda: dialog.isVisible())
             dialog.port_spin.setValue(other.port)
             dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
             await wait_until_async(
-                lambda: application.listener.url == other.url and _connected(application), what="engine B"
+                lambda: _listening_to(application) == [other.url] and _connected(application), what="engine B"
             )
             before = application.model.rowCount()
             await wait_until_async(
@@ -137,7 +143,7 @@ def test_saved_address_moves_the_listener_and_a_rules_change_does_not(qapp: QApp
                 ),
                 what="a signal from engine B in the table",
             )
-            moved.append(application.listener.url)
+            moved.extend(_listening_to(application))
         finally:
             await other.close()
 
@@ -320,8 +326,8 @@ def test_an_unanswered_outage_is_offered_in_the_tray_menu_until_answered(qapp: Q
         assert action.isVisible() and action.text() == f"Engine down since {format_time(since)}: I'm on it"
         assert action in application.tray._menu.actions()
         action.trigger()
-        assert not action.isVisible() and application.escalation.unanswered is None
-        assert not application.escalation.escalated
+        assert not action.isVisible() and application.escalation.unanswered == []
+        assert not application.escalation.escalated("AlgoMesh")
 
     run_application(qapp, tmp_path, scenario)
 
@@ -398,3 +404,62 @@ def test_a_bridge_in_trouble_is_named_in_the_tooltip_and_the_status_bar(qapp: QA
     assert line in troubled_text and troubled_text.endswith(": telegram answered HTTP 503")
     assert line in tooltip
     assert "Telegram" not in healthy_text
+
+
+def test_two_engines_each_signal_logged_with_its_engine_and_one_outage_named(qapp: QApplication, tmp_path: Path) -> None:
+    """Desk and VPS: the table's records carry their engine, popups name it; VPS stops: one outage
+    popup names VPS, the tray shows it down, and Desk's signals keep popping up."""
+    recorder = RecordingNotifier()
+    seen: dict[str, object] = {}
+
+    async def main() -> None:
+        desk, vps = SimulatedEngine(port=0, rate=5, seed=1), SimulatedEngine(port=0, rate=5, seed=2)
+        await desk.start()
+        await vps.start()
+        saved = replace(Settings(engine_alert_seconds=1), engines=(
+            engine_from_url("Desk", desk.url), engine_from_url("VPS", vps.url))).validated()  # fmt: skip
+        instance = SingleInstance(tmp_path / "data")
+        assert instance.claim()
+        keyring = PlaintextKeyring()
+        keyring.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
+        application = Application(paths=AppPaths.resolve(tmp_path / "data"), saved=saved, effective=saved,
+                                  instance=instance, credentials=Credentials(backend=keyring))  # fmt: skip
+        running = asyncio.get_running_loop().create_task(application.run())
+        try:
+            await wait_until_async(lambda: _connected(application) and len(application.engines) == 2, 10, what="both")
+            application.notifications.dispatcher.set_notifier(recorder)
+            await wait_until_async(
+                lambda: {n.record.engine for n in recorder.shown if n.record} == {"Desk", "VPS"}, 10, what="popups"
+            )
+            seen["titles"] = [n.title for n in recorder.shown if n.record]
+            await vps.close()
+            await wait_until_async(lambda: any(n.record is None for n in recorder.shown), 10, what="the outage")
+            seen["tray"] = application.tray._icon.toolTip()
+            seen["status"] = application.tray.text
+            desk_popups = sum(1 for n in recorder.shown if n.record and n.record.engine == "Desk")
+            await wait_until_async(
+                lambda: sum(1 for n in recorder.shown if n.record and n.record.engine == "Desk") > desk_popups + 2,
+                10,
+                what="Desk still popping up",
+            )
+        finally:
+            application.quit()
+            await asyncio.wait_for(running, 15)
+            await desk.close()
+
+    loop = BatchingEventLoop(qapp)
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
+    titles = seen["titles"]
+    assert isinstance(titles, list) and all(re.match(r"(Desk|VPS): (BUY|SELL) ", title) for title in titles)
+    outages = [n for n in recorder.shown if n.record is None]
+    assert len(outages) == 1 and outages[0].title.startswith("VPS is down since ")
+    assert outages[0].replaces == "engine-status VPS"
+    assert "\nDesk: Connected to " in str(seen["tray"]) and "\nVPS: Disconnected from " in str(seen["tray"])
+    assert str(seen["status"]).startswith("Connected: Desk · VPS: Disconnected from ")
+    stored = AppPaths.resolve(tmp_path / "data").trade_log
+    from algomesh_tray.log.read_only import read_recent
+
+    assert {record.engine for record in read_recent(stored, -1)} == {"Desk", "VPS"}

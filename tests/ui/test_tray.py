@@ -56,13 +56,38 @@ def test_tray_icon_counts_down_only_while_waiting_to_retry(qtbot: QtBot) -> None
 def test_tray_icon_tells_of_a_silent_feed(qtbot: QtBot) -> None:
     """The tray asks the listener when the last frame came and says how long the feed was silent."""
     tray = TrayIcon(AppActions())
-    tray.follow(last_frame_at=lambda: time.monotonic() - 90, quiet_until=lambda: None, down_since=lambda: None)
+    tray.follow(last_frame_at=lambda engine: time.monotonic() - 90, quiet_until=lambda: None, down_since=lambda engine: None)
     with qtbot.waitSignal(tray.status_text_changed, timeout=1000) as blocker:
         tray.set_status(ListenerStatus(ConnectionState.CONNECTED, URL, "connected"))
     assert blocker.args == [f"Connected to {URL} · no data for 1 min 30 s"]
     assert tray._idle_check.isActive()
     tray.set_status(ListenerStatus(ConnectionState.DISCONNECTED, URL, "lost", 1.0))
     assert not tray._idle_check.isActive()
+
+
+def test_several_engines_show_the_worst_state_a_line_each_and_a_reconnect_each(qtbot: QtBot) -> None:
+    """Desk connected and VPS down: the icon is VPS's, the tooltip has a line per engine, the menu a
+    submenu per engine whose "Reconnect now" names it; an engine removed is forgotten."""
+    actions = AppActions()
+    tray = TrayIcon(actions)
+    tray.set_engines(["Desk", "VPS"])
+    tray.follow(last_frame_at=lambda engine: None, quiet_until=lambda: None,
+                down_since=lambda engine: time.time() - 60 if engine == "VPS" else None)  # fmt: skip
+    tray.set_status(ListenerStatus(ConnectionState.CONNECTED, "ws://127.0.0.1:1/connect", engine="Desk"))
+    assert tray._icon_name == "tray-connected" and not actions.reconnect.isVisible()
+    tray.set_status(ListenerStatus(ConnectionState.DISCONNECTED, URL, "engine not running", 5.0, engine="VPS"))
+    assert tray._icon_name == "tray-disconnected"
+    assert tray.text.startswith("Connected: Desk · VPS: Disconnected from")
+    assert [line.split(":")[0] for line in tray.tooltip.splitlines()] == ["Desk", "VPS"]
+    titles = {name: menu.title() for name, menu in tray._engine_menus.items()}
+    assert titles["Desk"] == "Desk: connected" and titles["VPS"].startswith("VPS: down since ")
+    with qtbot.waitSignal(tray.reconnect_requested, timeout=1000) as blocker:
+        tray._engine_menus["VPS"].actions()[0].trigger()
+    assert blocker.args == ["VPS"]
+    tray.set_engines(["Desk"])
+    tray.set_status(ListenerStatus(ConnectionState.STOPPED, URL, "stopped", engine="VPS"))  # its last word
+    assert tray.text == "Connected to ws://127.0.0.1:1/connect" and tray._icon_name == "tray-connected"
+    assert not tray._engine_menus and actions.reconnect.isVisible()
 
 
 def test_tray_icons_are_the_svgs_rendered_at_tray_sizes(tmp_path: Path) -> None:
