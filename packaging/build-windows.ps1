@@ -2,7 +2,7 @@
 #   powershell -ExecutionPolicy Bypass -File packaging\build-windows.ps1
 # Needs Python 3.11+ and Inno Setup 6 (iscc.exe; preinstalled on GitHub's Windows runners), and
 # signtool (Windows SDK) to sign; checks them before it starts and stops naming what is missing.
-# Signs the app and the installer when WINDOWS_CERTIFICATE (a base64 .pfx) and
+# Signs both executables and the installer when WINDOWS_CERTIFICATE (a base64 .pfx) and
 # WINDOWS_CERTIFICATE_PASSWORD are set; says so and builds unsigned when they are not.
 $ErrorActionPreference = "Stop"  # stops on PowerShell errors only: native tools are checked below
 
@@ -58,7 +58,9 @@ Invoke-Native "rendering the icons" { & $python packaging\render_icons.py build\
 Invoke-Native "PyInstaller" {
     & $python -m PyInstaller --noconfirm --clean --distpath dist --workpath build\pyinstaller packaging\algomesh-tray.spec
 }
-if (-not (Test-Path dist\algomesh-tray\algomesh-tray.exe)) { throw "PyInstaller made no dist\algomesh-tray\algomesh-tray.exe" }
+# The app (no console) and its console twin for a terminal, both signed below when signing is on.
+$executables = @("dist\algomesh-tray\algomesh-tray.exe", "dist\algomesh-tray\algomesh-tray-cli.exe")
+foreach ($exe in $executables) { if (-not (Test-Path $exe)) { throw "PyInstaller made no $exe" } }
 if (-not (Test-Path dist\algomesh-tray\_internal\resources\icons\algomesh-tray.ico)) {
     throw "the bundle lacks resources\icons\algomesh-tray.ico (notification balloons need it)"
 }
@@ -73,7 +75,7 @@ if ($signing) {
                 /tr http://timestamp.digicert.com /td SHA256 $File
         }
     }
-    Sign dist\algomesh-tray\algomesh-tray.exe
+    foreach ($exe in $executables) { Sign $exe }
 } else {
     Write-Host "Code signing skipped: WINDOWS_CERTIFICATE and WINDOWS_CERTIFICATE_PASSWORD are not set." `
         "This build is unsigned: SmartScreen will warn (README: Opening an unsigned build)."

