@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ...feed.engines import Engine
 from ...feed.protocol import StrategySignal
 from ...settings import MAX_ENGINE_ALERT_SECONDS, Settings, SettingsError
+from ...util.formatting import safe_text
 from .bridges_panel import BridgesPanel
 from .engines_panel import EnginesPanel, engine_warnings
 from .rules_panel import RulesPanel
@@ -204,12 +205,12 @@ class SettingsDialog(QDialog):
 
     def _refresh(self) -> None:
         warnings = engine_warnings(self.engines.engines())
-        self.warning_label.setText("\n".join(warnings))
+        self.warning_label.setText("\n".join(safe_text(warning) for warning in warnings))
         self.warning_label.setVisible(bool(warnings))
         try:
             self.edited_settings()
-        except SettingsError as error:
-            self.error_label.setText(str(error))
+        except SettingsError as error:  # it may quote a name or host as typed: hidden characters made visible
+            self.error_label.setText(safe_text(str(error)))
         else:
             self.error_label.setText("")
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not self.error_label.text())
@@ -231,7 +232,7 @@ class SettingsDialog(QDialog):
         try:
             settings = self.edited_settings()
         except SettingsError as error:
-            self.error_label.setText(str(error))
+            self.error_label.setText(safe_text(str(error)))
             return
         self.settings_accepted.emit(settings)
         secrets = self.bridges.secrets()
