@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -349,3 +349,21 @@ def test_the_desktops_support_sentence_gets_the_lines_it_needs(qtbot: QtBot, dia
     assert dialog.support_label.minimumHeight() >= 2 * line
     dialog.set_notification_support("")
     assert dialog.support_label.minimumHeight() == 0 and dialog.support_label.isHidden()
+
+
+def test_start_at_login_shows_and_only_a_change_is_emitted(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The box shows whether the app starts at login; Save says so only when it was changed."""
+    dialog.load(Settings(), start_at_login=True)
+    assert dialog.start_at_login_check.isChecked()
+    with qtbot.assertNotEmitted(dialog.start_at_login_changed), qtbot.waitSignal(dialog.settings_accepted):
+        save_button(dialog).click()
+    dialog.show()
+    dialog.load(Settings(), start_at_login=True)
+    qtbot.mouseClick(
+        dialog.start_at_login_check,
+        Qt.MouseButton.LeftButton,
+        pos=dialog.start_at_login_check.rect().topLeft() + QPoint(6, 6),
+    )
+    with qtbot.waitSignal(dialog.start_at_login_changed, timeout=1000) as changed:
+        save_button(dialog).click()
+    assert changed.args == [False]
