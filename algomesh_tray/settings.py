@@ -298,25 +298,33 @@ def _the_one_engine(data: dict[str, Any]) -> Engine:
     return engine
 
 
+#: The keys of an engine in a settings file.
+_ENGINE_KEYS: Final = frozenset(field.name for field in fields(Engine))
+
+
 def _usable_engines(listed: list[Any]) -> tuple[tuple[Engine, ...], str | None]:
+    if not listed:
+        return (Engine(),), f"The settings file lists no engine, so the default engine at {Engine().url} is in use."
     kept: list[Engine] = []
     left_out: list[str] = []
     for number, item in enumerate(listed, start=1):
         name = item.get("name") if isinstance(item, dict) else None
         label = f"'{name}'" if isinstance(name, str) and name.isprintable() else f"number {number}"
         try:
-            if not isinstance(item, dict) or set(item) - {f.name for f in fields(Engine)}:
+            if not isinstance(item, dict):
                 raise EngineError("it is not an engine's name, host, port, path, secure and enabled")
-            engine = Engine(**item).validated()
+            if unknown := set(item) - _ENGINE_KEYS:  # a newer version's: it does not throw the engine away
+                log.warning("ignoring unknown settings of engine %s: %s", label, ", ".join(sorted(map(str, unknown))))
+            engine = Engine(**{key: value for key, value in item.items() if key in _ENGINE_KEYS}).validated()
             if problem := clash(engine, kept):
                 raise EngineError(problem)
-        except (EngineError, TypeError) as error:
+        except EngineError as error:
             left_out.append(f"engine {label} ({error})")
             continue
         kept.append(engine)
     if not kept:
         kept.append(Engine())
-        left_out.append("so the default engine at ws://localhost:52000/connect is in use")
+        left_out.append(f"so the default engine at {Engine().url} is in use")
     if not left_out:
         return tuple(kept), None
     return tuple(kept), "The settings file holds engines that cannot be used; left out: " + "; ".join(left_out) + "."

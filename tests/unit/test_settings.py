@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from algomesh_tray.feed.engines import Engine
 from algomesh_tray.notify.choice import NOTIFY_STYLES
 from algomesh_tray.settings import (
     MAX_ENGINE_ALERT_SECONDS,
     Settings,
     SettingsError,
-    address_after_save,
+    engines_after_save,
     is_loopback,
     load_settings,
     save_settings,
@@ -22,9 +23,16 @@ from algomesh_tray.settings import (
 )
 
 
+def one_engine(**changes: object) -> Settings:
+    """Settings watching the default engine with ``changes`` made to it."""
+    return Settings(engines=(replace(Engine(), **changes),))  # type: ignore[arg-type]
+
+
 def test_defaults_match_the_engines_documentation() -> None:
-    """Out of the box: ws://localhost:52000/connect and desktop notifications."""
-    assert Settings().url == "ws://localhost:52000/connect"
+    """Out of the box: one engine, "AlgoMesh" at ws://localhost:52000/connect, watched; desktop notifications."""
+    (engine,) = Settings().engines
+    assert (engine.name, engine.url, engine.enabled) == ("AlgoMesh", "ws://localhost:52000/connect", True)
+    assert Settings().watched == (engine,) and not Settings().several_engines
     assert Settings().notify_style == "native"
 
 
@@ -38,14 +46,14 @@ def test_defaults_match_the_engines_documentation() -> None:
 )
 def test_valid_addresses_build_the_right_url(host: str, port: int, path: str, secure: bool, url: str) -> None:
     """Host names, IPv4 and IPv6 (bracketed), any path, ws or wss."""
-    assert Settings(host=host, port=port, path=path, secure=secure).validated().url == url
+    assert one_engine(host=host, port=port, path=path, secure=secure).validated().engines[0].url == url
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"host": ""}, "host is empty"),
-        ({"host": "bad host"}, "not a valid host"),
+        ({"host": ""}, "AlgoMesh: The host is empty"),
+        ({"host": "bad host"}, "AlgoMesh: 'bad host' is not a valid host"),
         ({"host": "-leading.example"}, "not a valid host"),
         ({"host": "a" * 300}, "not a valid host"),
         ({"port": 0}, "port must be a number from 1 to 65535"),
@@ -53,25 +61,64 @@ def test_valid_addresses_build_the_right_url(host: str, port: int, path: str, se
         ({"port": True}, "port must be"),
         ({"path": "connect"}, "path must start with /"),
         ({"path": "/with space"}, "path must start with /"),
-        ({"notify_style": "popup"}, "Notification style"),
+        ({"name": ""}, "An engine needs a name"),
+        ({"name": "Desk\u202e"}, "may not hold control characters"),
+        ({"name": "Desk\n"}, "may not hold control characters"),
+        ({"name": " Desk"}, "may not start or end with spaces"),
+        ({"name": "x" * 41}, "at most 40 characters"),
+        ({"secure": "yes"}, "'secure' and 'enabled' must be true or false"),
+        ({"enabled": 1}, "'secure' and 'enabled' must be true or false"),
         ({"sound": "/etc/passwd"}, "sound must be one of desktop, alert, ping, knock"),
     ],
 )
 def test_invalid_values_are_refused_with_a_reason(changes: dict[str, object], message: str) -> None:
-    """Each bad field gives a SettingsError that says what to fix."""
-    with pytest.raises(SettingsError, match=message):
-        replace(Settings(), **changes).validated()  # type: ignore[arg-type]
+    """Each bad field, of the engine or not, gives a SettingsError that says what to fix."""
+    engine_fields = {"name", "host", "port", "path", "secure", "enabled"}
+    settings = (
+        one_engine(**changes) if set(changes) <= engine_fields else replace(Settings(), **changes)  # type: ignore[arg-type]
+    )
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        settings.validated()
+
+
+@pytest.mark.parametrize(
+    ("engines", "message"),
+    [
+        ((), "Add at least one engine."),
+        ((Engine("Desk"), Engine("desk", port=52001)), "Two engines are called 'desk': each needs its own name."),
+        (
+            (Engine("Desk", "LOCALHOST."), Engine("VPS", "localhost")),
+            "'VPS' and 'Desk' have the same address (ws://localhost:52000/connect): keep one.",
+        ),
+    ],
+)
+def test_a_list_of_engines_is_refused_without_one_or_with_a_clash(engines: tuple[Engine, ...], message: str) -> None:
+    """No engine, two with one name (case aside), or one address twice (host case and root dot aside): refused."""
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        Settings(engines=engines).validated()
+    with pytest.raises(SettingsError, match=re.escape(message)):
+        Settings().with_engines(engines)
+
+
+def test_engines_on_one_host_with_other_ports_paths_or_schemes_are_several() -> None:
+    """The same host is fine on another port, path or scheme; watched leaves out the engines switched off."""
+    engines = (
+        Engine("A"),
+        Engine("B", port=52001),
+        Engine("C", path="/other"),
+        Engine("D", secure=True, enabled=False),
+    )
+    settings = Settings().with_engines(engines)
+    assert settings.engines == engines and settings.several_engines
+    assert [engine.name for engine in settings.watched] == ["A", "B", "C"]
 
 
 def test_with_address_parses_ws_and_wss_urls() -> None:
-    """An address pasted whole is split into its parts, and validated."""
-    settings = Settings().with_address("wss://engine.example.com:8443/connect")
-    assert (settings.host, settings.port, settings.path, settings.secure) == (
-        "engine.example.com",
-        8443,
-        "/connect",
-        True,
+    """An address pasted whole is split into its parts, and validated; the first engine's name is kept."""
+    settings = Settings(engines=(Engine("Desk"), Engine("VPS", port=1))).with_address(
+        "wss://engine.example.com:8443/connect"
     )
+    assert settings.engines == (Engine("Desk", "engine.example.com", 8443, "/connect", True),)
     with pytest.raises(SettingsError, match="ws:// or wss://"):
         Settings().with_address("http://localhost:52000/connect")
     with pytest.raises(SettingsError, match="port"):
@@ -89,17 +136,19 @@ def test_loopback_hosts(host: str, loopback: bool) -> None:
 
 
 def test_unencrypted_warning_only_for_remote_ws() -> None:
-    """ws:// to another machine warns; wss:// or loopback does not."""
-    assert unencrypted_warning(Settings()) is None
-    assert unencrypted_warning(Settings(host="192.0.2.10", secure=True)) is None
-    warning = unencrypted_warning(Settings(host="192.0.2.10"))
-    assert warning is not None and "unencrypted" in warning and "wss://" in warning
+    """ws:// to another machine warns, naming the engine; wss:// or loopback does not."""
+    assert unencrypted_warning(Engine()) is None
+    assert unencrypted_warning(Engine("VPS", "192.0.2.10", secure=True)) is None
+    warning = unencrypted_warning(Engine("VPS", "192.0.2.10"))
+    assert warning is not None and warning.startswith("Signals from VPS (192.0.2.10) travel unencrypted")
+    assert "wss://" in warning
 
 
 def test_saved_settings_load_back(tmp_path: Path) -> None:
-    """Round trip through the JSON file, creating its folder."""
+    """Round trip through the JSON file, creating its folder: every engine, in order, switched on or off."""
     path = tmp_path / "new" / "folder" / "settings.json"
-    chosen = Settings(host="127.0.0.1", port=52001, path="/feed", notify_style="tray")
+    engines = (Engine("Desk", "127.0.0.1", 52001, "/feed"), Engine("VPS", "203.0.113.5", 443, "/connect", True, False))
+    chosen = Settings(engines=engines, notify_style="tray")
     save_settings(path, chosen)
     assert load_settings(path) == (chosen, None)
     assert not list(path.parent.glob("*.tmp"))
@@ -138,7 +187,7 @@ def test_unknown_keys_are_ignored_not_fatal(tmp_path: Path) -> None:
     """A setting from a newer version does not throw away the others."""
     path = tmp_path / "settings.json"
     path.write_text(json.dumps({"port": 52001, "theme": "dark"}))
-    assert load_settings(path) == (Settings(port=52001), None)
+    assert load_settings(path) == (one_engine(port=52001), None)
 
 
 def test_popup_rate_is_bounded() -> None:
@@ -152,7 +201,9 @@ def test_popup_rate_is_bounded() -> None:
 def test_settings_are_immutable() -> None:
     """A Settings value is shared by the dialog and the app: nobody changes it behind the other's back."""
     with pytest.raises(AttributeError):
-        Settings().port = 1  # type: ignore[misc]
+        Settings().engines = ()  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        Settings().engines[0].port = 1  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
@@ -166,8 +217,8 @@ def test_settings_are_immutable() -> None:
 )
 def test_with_address_fills_in_default_ports_and_paths(url: str, host: str, port: int, path: str, secure: bool) -> None:
     """No port means the scheme's port; no path means '/'; IPv6 brackets and padding are handled."""
-    settings = Settings().with_address(url)
-    assert (settings.host, settings.port, settings.path, settings.secure) == (host, port, path, secure)
+    (engine,) = Settings().with_address(url).engines
+    assert (engine.host, engine.port, engine.path, engine.secure) == (host, port, path, secure)
 
 
 @pytest.mark.parametrize("url", ["", "localhost:52000", "ws://", "ws://bad host:1/x", "ws://localhost:port/x"])
@@ -181,24 +232,27 @@ def test_with_address_refuses_what_is_not_an_engine_address(url: str) -> None:
 def test_a_port_that_is_not_an_integer_is_refused(port: object) -> None:
     """The port check does not trust the type annotation."""
     with pytest.raises(SettingsError, match="port must be"):
-        replace(Settings(), port=port).validated()  # type: ignore[arg-type]
+        one_engine(port=port).validated()
 
 
 def test_the_saved_file_is_readable_json_with_every_setting(tmp_path: Path) -> None:
-    """Plain JSON a user can read and fix by hand, with every field named."""
+    """Plain JSON a user can read and fix by hand, with every field named, each engine an object of its own."""
     path = tmp_path / "settings.json"
-    save_settings(path, Settings(port=52001))
+    save_settings(path, one_engine(port=52001))
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data == asdict(Settings(port=52001))
-    assert {"host": "localhost", "port": 52001, "path": "/connect", "secure": False}.items() <= data.items()
+    assert data == json.loads(json.dumps(asdict(one_engine(port=52001))))
+    assert data["engines"] == [
+        {"name": "AlgoMesh", "host": "localhost", "port": 52001, "path": "/connect", "secure": False, "enabled": True}
+    ]
+    assert not {"host", "port", "path", "secure"} & set(data)  # the old one-address keys are not written
 
 
 def test_saving_again_replaces_the_file_whole(tmp_path: Path) -> None:
     """A second save overwrites the first and leaves no temporary file behind."""
     path = tmp_path / "settings.json"
-    save_settings(path, Settings(port=52001))
-    save_settings(path, Settings(port=52002))
-    assert load_settings(path) == (Settings(port=52002), None)
+    save_settings(path, one_engine(port=52001))
+    save_settings(path, one_engine(port=52002))
+    assert load_settings(path) == (one_engine(port=52002), None)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]
 
 
@@ -254,15 +308,16 @@ def test_a_settings_path_that_cannot_be_read_gives_defaults_and_a_message(tmp_pa
     assert path.is_dir()
 
 
-def test_saving_moves_the_listener_only_when_the_address_changed() -> None:
-    """A demo or --port run keeps its engine when a rule is saved; a new address is followed at once."""
+def test_saving_moves_the_listeners_only_when_the_engines_changed() -> None:
+    """A demo or --engine run keeps its engines when a rule is saved; a changed list is followed at once,
+    with only the engines switched on."""
     saved = Settings()
-    demo = "ws://127.0.0.1:40123/connect"
-    assert address_after_save(saved, replace(saved, rules="silent paper"), demo) is None
-    moved = replace(saved, port=52001)
-    assert address_after_save(saved, moved, demo) == "ws://localhost:52001/connect"
-    assert address_after_save(saved, moved, saved.url) == "ws://localhost:52001/connect"
-    assert address_after_save(saved, replace(saved, host="127.0.0.1", port=40123), demo) is None  # already there
+    assert engines_after_save(saved, replace(saved, rules="silent paper")) is None
+    moved = one_engine(port=52001)
+    assert engines_after_save(saved, moved) == (Engine(port=52001),)
+    two = Settings(engines=(Engine(), Engine("VPS", "203.0.113.5", enabled=False)))
+    assert engines_after_save(saved, two) == (Engine(),)  # the list changed; the engine watched did not
+    assert engines_after_save(two, two) is None
 
 
 def test_notification_and_engine_alert_defaults() -> None:
@@ -363,3 +418,122 @@ def test_a_bad_ntfy_topic_in_the_file_is_reported_and_moved_aside(tmp_path: Path
     settings, message = load_settings(path)
     assert settings == Settings()
     assert message is not None and "The ntfy topic may have only letters" in message and "moved to" in message
+
+
+def write_json(path: Path, data: object) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "engine"),
+    [
+        ({"host": "127.0.0.1", "port": 52001}, Engine("AlgoMesh", "127.0.0.1", 52001, "/connect", False, True)),
+        (
+            {"host": "engine.example.com", "port": 443, "path": "/feed", "secure": True, "notify_style": "tray"},
+            Engine("AlgoMesh", "engine.example.com", 443, "/feed", True, True),
+        ),
+        ({"notify_style": "tray"}, Engine()),  # a file that never changed the address
+    ],
+)
+def test_a_one_address_file_becomes_the_engine_algomesh_at_that_address(
+    tmp_path: Path, old: dict[str, object], engine: Engine
+) -> None:
+    """A settings file from before there were several engines keeps its address, as the one engine "AlgoMesh",
+    with no message; saved again, it is written as a list of engines and reads back the same."""
+    path = write_json(tmp_path / "settings.json", old)
+    settings, message = load_settings(path)
+    assert settings.engines == (engine,) and message is None
+    assert settings.notify_style == old.get("notify_style", "native")
+    save_settings(path, settings)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert [item["name"] for item in data["engines"]] == ["AlgoMesh"] and "host" not in data
+    assert load_settings(path) == (settings, None)
+
+
+def test_a_file_with_a_bad_engine_loads_the_others_and_names_it(tmp_path: Path) -> None:
+    """Unusable engines are left out one by one, each named (by its number when its name is not printable)
+    with the reason; the usable ones and every other setting load; the file stays where it is."""
+    path = write_json(
+        tmp_path / "settings.json",
+        {
+            "engines": [
+                {"name": "Desk", "host": "127.0.0.1", "port": 52000},
+                {"name": "Broken", "host": "bad host"},
+                {"name": "VPS", "host": "203.0.113.5", "secure": True},
+                {"name": "Bell\u0007", "host": "10.0.0.9"},
+                {"name": "Lab", "port": "52003"},
+                "ws://10.0.0.8:52000/connect",
+            ],
+            "rules": "trade paper: silent",
+        },
+    )
+    settings, message = load_settings(path)
+    assert [engine.name for engine in settings.engines] == ["Desk", "VPS"]
+    assert settings.engines[1] == Engine("VPS", "203.0.113.5", 52000, "/connect", True)
+    assert settings.rules == "trade paper: silent"
+    assert message == (
+        "The settings file holds engines that cannot be used; left out: "
+        "engine 'Broken' (Broken: 'bad host' is not a valid host name or IP address.); "
+        "engine number 4 (An engine's name may not hold control characters (tabs, line breaks and the like).); "
+        "engine 'Lab' (Lab: The port must be a number from 1 to 65535.); "
+        "engine number 6 (it is not an engine's name, host, port, path, secure and enabled)."
+    )
+    assert path.exists() and not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_duplicate_engines_in_a_file_keep_the_first_and_name_the_others(tmp_path: Path) -> None:
+    """The same name (case aside) or the same address twice: the first stays, each later one is named."""
+    path = write_json(
+        tmp_path / "settings.json",
+        {
+            "engines": [
+                {"name": "Desk", "host": "127.0.0.1"},
+                {"name": "desk", "host": "10.0.0.7"},
+                {"name": "Copy", "host": "127.0.0.1"},
+                {"name": "Other", "host": "127.0.0.1", "port": 52001},
+            ]
+        },
+    )
+    settings, message = load_settings(path)
+    assert [engine.name for engine in settings.engines] == ["Desk", "Other"]
+    assert message is not None
+    assert "engine 'desk' (Two engines are called 'desk': each needs its own name.)" in message
+    assert (
+        "engine 'Copy' ('Copy' and 'Desk' have the same address (ws://127.0.0.1:52000/connect): keep one.)" in message
+    )
+
+
+@pytest.mark.parametrize(
+    ("engines", "said"),
+    [
+        ([{"host": "bad host"}, {"port": 0}], "left out: engine number 1"),
+        ([], "The settings file lists no engine, so the default engine at ws://localhost:52000/connect is in use."),
+    ],
+)
+def test_a_file_with_no_usable_engine_watches_the_default_one(tmp_path: Path, engines: list[object], said: str) -> None:
+    """No engine left (all unusable, or an empty list): the default engine, and a message saying so."""
+    path = write_json(tmp_path / "settings.json", {"engines": engines, "notify_style": "tray"})
+    settings, message = load_settings(path)
+    assert settings.engines == (Engine(),) and settings.notify_style == "tray"
+    assert message is not None and said in message
+    assert message.endswith("the default engine at ws://localhost:52000/connect is in use.")
+
+
+def test_an_engines_entry_that_is_not_a_list_is_a_damaged_file(tmp_path: Path) -> None:
+    """ "engines" as a string or an object cannot be read engine by engine: the file is moved aside."""
+    path = write_json(tmp_path / "settings.json", {"engines": {"name": "Desk"}})
+    settings, message = load_settings(path)
+    assert settings == Settings() and message is not None and "'engines' should be a list" in message
+    assert len(list(tmp_path.glob("settings.json.corrupt-*"))) == 1
+
+
+def test_an_engine_key_from_a_newer_version_is_ignored_not_the_engine(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As with the other settings, an unknown key in an engine (a newer version's, or a typo) is logged and
+    ignored: going back a version does not throw the trader's engines away."""
+    engine = {"name": "VPS", "host": "203.0.113.5", "port": 52001, "secure": True, "colour": "blue"}
+    path = write_json(tmp_path / "settings.json", {"engines": [engine]})
+    assert load_settings(path) == (Settings(engines=(Engine("VPS", "203.0.113.5", 52001, "/connect", True),)), None)
+    assert "ignoring unknown settings of engine 'VPS': colour" in caplog.text

@@ -1,8 +1,9 @@
-"""The Settings window: engine address, notification style and engine alerts, validated as the user
-types, with a sentence saying what this desktop's notifications can do."""
+"""The Settings window: the engines (engines_panel.py), notification style and engine alerts, rules and
+bridges, validated as the user types, with a sentence saying what this desktop's notifications can do."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
@@ -15,16 +16,18 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QLabel,
-    QLineEdit,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ...feed.engines import Engine
 from ...feed.protocol import StrategySignal
-from ...settings import MAX_ENGINE_ALERT_SECONDS, Settings, SettingsError, unencrypted_warning
+from ...settings import MAX_ENGINE_ALERT_SECONDS, Settings, SettingsError
+from ...util.formatting import safe_text
 from .bridges_panel import BridgesPanel
+from .engines_panel import EnginesPanel, engine_warnings
 from .rules_panel import RulesPanel
 
 __all__ = ["SettingsDialog"]
@@ -81,7 +84,7 @@ class SettingsDialog(QDialog):
         self,
         settings: Settings,
         icon: QIcon,
-        active_url: str | None = None,
+        active_engines: Sequence[Engine] | None = None,
         parent: QWidget | None = None,
         *,
         start_at_login: bool = False,
@@ -92,18 +95,16 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(460)
         self._base = settings
 
-        self.address_label = _plain_label()
         self.warning_label = _plain_label(colour="#b45309")
         self.error_label = _plain_label(colour="#b91c1c")
-        self.active_label = _plain_label(colour="#4b5563")
         self._start_at_login = False
-        engine_box = self._build_engine_box()
+        self.engines = EnginesPanel()
         notify_box = self._build_notifications_box()
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         general = QWidget()
         general_layout = QVBoxLayout(general)
-        general_layout.addWidget(engine_box)
+        general_layout.addWidget(self.engines)
         general_layout.addWidget(self.warning_label)
         general_layout.addWidget(notify_box)
         general_layout.addStretch(1)
@@ -123,34 +124,11 @@ class SettingsDialog(QDialog):
         self.rules.sound_test_requested.connect(self.sound_test_requested)
 
         self._secrets: dict[str, str] = {}
-        self.load(settings, active_url, start_at_login=start_at_login)
-        for edited in (
-            self.host_edit.textChanged,
-            self.path_edit.textChanged,
-            self.port_spin.valueChanged,
-            self.engine_alert_spin.valueChanged,
-            self.escalate_spin.valueChanged,
-            self.secure_check.toggled,
-        ):
-            edited.connect(self._refresh)  # fmt: skip
+        self.load(settings, active_engines, start_at_login=start_at_login)
+        for edited in (self.engines.edited, self.engine_alert_spin.valueChanged, self.escalate_spin.valueChanged):
+            edited.connect(self._refresh)
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
-
-    def _build_engine_box(self) -> QGroupBox:
-        self.host_edit = QLineEdit()
-        self.port_spin = QSpinBox()
-        self.port_spin.setRange(1, 65535)
-        self.path_edit = QLineEdit()
-        self.secure_check = QCheckBox("Encrypted (wss://)")
-        box = QGroupBox("AlgoMesh engine")
-        form = QFormLayout(box)
-        form.addRow("Host:", self.host_edit)
-        form.addRow("Port:", self.port_spin)
-        form.addRow("Path:", self.path_edit)
-        form.addRow("", self.secure_check)
-        form.addRow("Address:", self.address_label)
-        form.addRow(self.active_label)
-        return box
 
     def _build_notifications_box(self) -> QGroupBox:
         self.style_combo = QComboBox()
@@ -189,28 +167,21 @@ class SettingsDialog(QDialog):
     def load(
         self,
         settings: Settings,
-        active_url: str | None = None,
+        active_engines: Sequence[Engine] | None = None,
         *,
         start_at_login: bool = False,
         secrets: dict[str, str] | None = None,
         recent: list[StrategySignal] | None = None,
     ) -> None:
-        """Show ``settings`` in the fields (each time the dialog is opened), and the address in
-        use when it differs (demo engine, --host/--port for this run)."""
+        """Show ``settings`` in the fields (each time the dialog is opened), and the engines this run
+        watches when they are not the saved ones switched on (--demo, --engine); None: not said."""
         self._base = settings
         self._start_at_login = start_at_login
         self.start_at_login_check.setChecked(start_at_login)
         self._secrets = dict(secrets or {})
         self.bridges.load(settings, self._secrets)
         self.rules.load(settings.rules, settings.quiet_hours, recent or [], settings.sound)
-        in_use = active_url is not None and active_url != settings.url
-        in_use_text = f"This run uses {active_url}; saving a new address above connects there."
-        self.active_label.setText(in_use_text if in_use else "")
-        self.active_label.setVisible(in_use)
-        self.host_edit.setText(settings.host)
-        self.port_spin.setValue(settings.port)
-        self.path_edit.setText(settings.path)
-        self.secure_check.setChecked(settings.secure)
+        self.engines.load(settings.engines, active_engines)
         self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(settings.notify_style)))
         self.popups_spin.setValue(settings.max_popups_per_second)
         self.keep_popups_check.setChecked(settings.keep_popups_until_dismissed)
@@ -222,10 +193,7 @@ class SettingsDialog(QDialog):
         """The settings as typed; raises SettingsError saying what is wrong."""
         return replace(
             self._base,
-            host=self.host_edit.text().strip(),
-            port=self.port_spin.value(),
-            path=self.path_edit.text().strip(),
-            secure=self.secure_check.isChecked(),
+            engines=self.engines.engines(),
             notify_style=self.style_combo.currentData(),
             max_popups_per_second=self.popups_spin.value(),
             keep_popups_until_dismissed=self.keep_popups_check.isChecked(),
@@ -236,22 +204,16 @@ class SettingsDialog(QDialog):
         ).validated()
 
     def _refresh(self) -> None:
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        warnings = engine_warnings(self.engines.engines())
+        self.warning_label.setText("\n".join(safe_text(warning) for warning in warnings))
+        self.warning_label.setVisible(bool(warnings))
         try:
-            settings = self.edited_settings()
-        except SettingsError as error:
-            self.error_label.setText(str(error))
-            self.address_label.setText("—")
-            self.warning_label.hide()
-            save.setEnabled(False)
-            self.adjustSize()
-            return
-        self.error_label.setText("")
-        self.address_label.setText(settings.url)
-        warning = unencrypted_warning(settings)
-        self.warning_label.setText(warning or "")
-        self.warning_label.setVisible(warning is not None)
-        save.setEnabled(True)
+            self.edited_settings()
+        except SettingsError as error:  # it may quote a name or host as typed: hidden characters made visible
+            self.error_label.setText(safe_text(str(error)))
+        else:
+            self.error_label.setText("")
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not self.error_label.text())
         self.adjustSize()
 
     def set_bridge_status(self, kind: str, text: str) -> None:
@@ -270,7 +232,7 @@ class SettingsDialog(QDialog):
         try:
             settings = self.edited_settings()
         except SettingsError as error:
-            self.error_label.setText(str(error))
+            self.error_label.setText(safe_text(str(error)))
             return
         self.settings_accepted.emit(settings)
         secrets = self.bridges.secrets()

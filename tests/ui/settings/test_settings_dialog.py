@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from algomesh_tray.feed.engines import Engine
 from algomesh_tray.qt.icons import app_icon
 from algomesh_tray.qt.settings.settings_dialog import SettingsDialog
 from algomesh_tray.settings import Settings
@@ -34,44 +35,50 @@ def retype(qtbot: QtBot, edit, text: str) -> None:
 
 
 def test_loading_settings_fills_the_fields(qtbot: QtBot) -> None:
-    """Every setting shows in its field, with the address they make."""
-    settings = Settings(host="engine.example", port=52001, path="/feed", secure=True, notify_style="tray")
+    """Every setting shows in its field, the first engine in the form, with the address it makes."""
+    settings = Settings(engines=(Engine("Desk", "engine.example", 52001, "/feed", True),), notify_style="tray")
     dialog = SettingsDialog(settings, app_icon())
     qtbot.addWidget(dialog)
-    assert dialog.host_edit.text() == "engine.example"
-    assert dialog.port_spin.value() == 52001
-    assert dialog.path_edit.text() == "/feed"
-    assert dialog.secure_check.isChecked()
+    engines = dialog.engines
+    assert engines.name_edit.text() == "Desk"
+    assert engines.host_edit.text() == "engine.example"
+    assert engines.port_spin.value() == 52001
+    assert engines.path_edit.text() == "/feed"
+    assert engines.secure_check.isChecked()
     assert dialog.style_combo.currentData() == "tray"
-    assert dialog.address_label.text() == "wss://engine.example:52001/feed"
+    assert engines.address_label.text() == "wss://engine.example:52001/feed"
     assert dialog.error_label.text() == ""
     assert save_button(dialog).isEnabled()
     assert dialog.edited_settings() == settings
 
 
-def test_the_address_in_use_is_named_when_it_differs(dialog: SettingsDialog) -> None:
-    """A run on another address (demo engine, --port) says so; the saved one shows in the fields."""
-    dialog.load(Settings(), "ws://127.0.0.1:40000/connect")
-    assert dialog.active_label.isVisible()
-    assert "ws://127.0.0.1:40000/connect" in dialog.active_label.text()
-    dialog.load(Settings(), Settings().url)
-    assert not dialog.active_label.isVisible()
+def test_the_engines_in_use_are_named_when_they_differ(dialog: SettingsDialog) -> None:
+    """A run on other engines (demo, --engine) says so; the saved ones show in the list."""
+    dialog.load(Settings(), [Engine("Demo", "127.0.0.1", 40000)])
+    assert dialog.engines.active_label.isVisible()
+    assert dialog.engines.active_label.text() == (
+        "This run watches Demo (ws://127.0.0.1:40000/connect); saving a change to the engines above watches "
+        "those instead."
+    )
+    assert dialog.engines.model.engines() == Settings().engines
+    dialog.load(Settings(), Settings().watched)
+    assert not dialog.engines.active_label.isVisible()
 
 
 def test_an_invalid_host_disables_save_and_says_why(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """A host with a space cannot be saved; the dialog says what is wrong, and Save comes back once fixed."""
-    retype(qtbot, dialog.host_edit, "bad host")
+    retype(qtbot, dialog.engines.host_edit, "bad host")
     assert not save_button(dialog).isEnabled()
     assert "'bad host' is not a valid host name or IP address" in dialog.error_label.text()
-    assert dialog.address_label.text() == "—"
-    retype(qtbot, dialog.host_edit, "localhost")
+    assert dialog.engines.address_label.text() == "—"
+    retype(qtbot, dialog.engines.host_edit, "localhost")
     assert save_button(dialog).isEnabled()
     assert dialog.error_label.text() == ""
 
 
 def test_an_invalid_path_disables_save(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """A path without its leading slash cannot be saved."""
-    retype(qtbot, dialog.path_edit, "connect")
+    retype(qtbot, dialog.engines.path_edit, "connect")
     assert not save_button(dialog).isEnabled()
     assert "The path must start with /" in dialog.error_label.text()
 
@@ -79,27 +86,26 @@ def test_an_invalid_path_disables_save(qtbot: QtBot, dialog: SettingsDialog) -> 
 def test_an_unencrypted_remote_address_shows_a_warning(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """ws:// to another computer warns that signals cross the network readable; wss:// does not."""
     assert not dialog.warning_label.isVisible()
-    retype(qtbot, dialog.host_edit, "192.0.2.10")
+    retype(qtbot, dialog.engines.host_edit, "192.0.2.10")
     assert dialog.warning_label.isVisible()
-    assert "192.0.2.10" in dialog.warning_label.text()
-    assert "unencrypted" in dialog.warning_label.text()
+    assert dialog.warning_label.text().startswith("Signals from AlgoMesh (192.0.2.10) travel unencrypted")
     assert save_button(dialog).isEnabled()
-    qtbot.keyClick(dialog.secure_check, Qt.Key.Key_Space)
-    assert dialog.secure_check.isChecked()
+    qtbot.keyClick(dialog.engines.secure_check, Qt.Key.Key_Space)
+    assert dialog.engines.secure_check.isChecked()
     assert not dialog.warning_label.isVisible()
-    assert dialog.address_label.text() == "wss://192.0.2.10:52000/connect"
+    assert dialog.engines.address_label.text() == "wss://192.0.2.10:52000/connect"
 
 
 def test_save_emits_the_new_settings(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """Save hands over validated settings for the new address and closes the dialog."""
-    retype(qtbot, dialog.host_edit, "127.0.0.1")
-    dialog.port_spin.selectAll()
-    qtbot.keyClicks(dialog.port_spin, "52010")
+    retype(qtbot, dialog.engines.host_edit, "127.0.0.1")
+    dialog.engines.port_spin.selectAll()
+    qtbot.keyClicks(dialog.engines.port_spin, "52010")
     with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
         qtbot.mouseClick(save_button(dialog), Qt.MouseButton.LeftButton)
     (saved,) = blocker.args
     assert isinstance(saved, Settings)
-    assert saved.url == "ws://127.0.0.1:52010/connect"
+    assert saved.engines == (Engine("AlgoMesh", "127.0.0.1", 52010),)
     assert saved.notify_style == Settings().notify_style
     assert not dialog.isVisible()
     assert dialog.result() == SettingsDialog.DialogCode.Accepted
@@ -107,7 +113,7 @@ def test_save_emits_the_new_settings(qtbot: QtBot, dialog: SettingsDialog) -> No
 
 def test_cancel_emits_nothing(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """Cancel leaves the settings as they were."""
-    retype(qtbot, dialog.host_edit, "192.0.2.10")
+    retype(qtbot, dialog.engines.host_edit, "192.0.2.10")
     cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
     with qtbot.assertNotEmitted(dialog.settings_accepted):
         qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
@@ -320,7 +326,7 @@ def test_a_phone_service_value_that_cannot_work_is_refused_as_typed(
 def test_test_sound_beside_the_rules_asks_for_the_sound_picked(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """The Rules tab shows the saved sound; "Test sound" asks for the one picked (saved or not), and
     Save keeps the pick."""
-    dialog.load(Settings(sound="knock"), "ws://localhost:52000/connect")
+    dialog.load(Settings(sound="knock"), Settings().watched)
     dialog.tabs.setCurrentWidget(dialog.rules)
     combo, button = dialog.rules.sound_combo, dialog.rules.test_sound_button
     assert combo.currentData() == "knock" and button.text() == "Test sound" and button.isVisible()
@@ -343,3 +349,21 @@ def test_the_desktops_support_sentence_gets_the_lines_it_needs(qtbot: QtBot, dia
     assert dialog.support_label.minimumHeight() >= 2 * line
     dialog.set_notification_support("")
     assert dialog.support_label.minimumHeight() == 0 and dialog.support_label.isHidden()
+
+
+def test_start_at_login_shows_and_only_a_change_is_emitted(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """The box shows whether the app starts at login; Save says so only when it was changed."""
+    dialog.load(Settings(), start_at_login=True)
+    assert dialog.start_at_login_check.isChecked()
+    with qtbot.assertNotEmitted(dialog.start_at_login_changed), qtbot.waitSignal(dialog.settings_accepted):
+        save_button(dialog).click()
+    dialog.show()
+    dialog.load(Settings(), start_at_login=True)
+    qtbot.mouseClick(
+        dialog.start_at_login_check,
+        Qt.MouseButton.LeftButton,
+        pos=dialog.start_at_login_check.rect().topLeft() + QPoint(6, 6),
+    )
+    with qtbot.waitSignal(dialog.start_at_login_changed, timeout=1000) as changed:
+        save_button(dialog).click()
+    assert changed.args == [False]
