@@ -31,6 +31,7 @@ from .notify.choice import NOTIFY_STYLES, NotifyStyle
 from .notify.rules import RulesError, parse_quiet_hours, parse_rules
 from .notify.sound import SOUNDS
 from .platform.paths import aside_path, make_private_file, make_private_folder
+from .util.formatting import safe_text
 
 __all__ = [
     "MAX_ENGINE_ALERT_SECONDS",
@@ -327,7 +328,8 @@ def _usable_engines(listed: list[Any]) -> tuple[tuple[Engine, ...], str | None]:
         left_out.append(f"so the default engine at {Engine().url} is in use")
     if not left_out:
         return tuple(kept), None
-    return tuple(kept), "The settings file holds engines that cannot be used; left out: " + "; ".join(left_out) + "."
+    said = safe_text("; ".join(left_out), 600)  # a host as stored may hold characters that reorder a line
+    return tuple(kept), f"The settings file holds engines that cannot be used; left out: {said}."
 
 
 def _check_types(settings: Settings) -> None:

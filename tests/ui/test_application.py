@@ -130,7 +130,7 @@ def test_saved_address_moves_the_listener_and_a_rules_change_does_not(qapp: QApp
             assert _listening_to(application) == [engine.url]  # only the rules changed
             application.open_settings()
             await wait_until_async(lambda: dialog.isVisible())
-            dialog.port_spin.setValue(other.port)
+            dialog.engines.port_spin.setValue(other.port)
             dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
             await wait_until_async(
                 lambda: _listening_to(application) == [other.url] and _connected(application), what="engine B"
@@ -148,9 +148,10 @@ def test_saved_address_moves_the_listener_and_a_rules_change_does_not(qapp: QApp
             await other.close()
 
     application = run_application(qapp, tmp_path, scenario)
-    assert moved and moved[0].endswith(f":{application.settings.saved.port}/connect")
+    (engine,) = application.settings.saved.engines
+    assert moved == [engine.url]
     saved, problem = load_settings(tmp_path / "data" / "settings.json")
-    assert problem is None and saved.port == application.settings.saved.port and saved.rules == "trade paper: silent"
+    assert problem is None and saved.engines == (engine,) and saved.rules == "trade paper: silent"
 
 
 def test_a_timed_pause_silences_popups_and_ends_on_time(qapp: QApplication, tmp_path: Path) -> None:
@@ -406,7 +407,9 @@ def test_a_bridge_in_trouble_is_named_in_the_tooltip_and_the_status_bar(qapp: QA
     assert "Telegram" not in healthy_text
 
 
-def test_two_engines_each_signal_logged_with_its_engine_and_one_outage_named(qapp: QApplication, tmp_path: Path) -> None:
+def test_two_engines_each_signal_logged_with_its_engine_and_one_outage_named(
+    qapp: QApplication, tmp_path: Path
+) -> None:
     """Desk and VPS: the table's records carry their engine, popups name it; VPS stops: one outage
     popup names VPS, the tray shows it down, and Desk's signals keep popping up."""
     recorder = RecordingNotifier()

@@ -56,7 +56,9 @@ def test_tray_icon_counts_down_only_while_waiting_to_retry(qtbot: QtBot) -> None
 def test_tray_icon_tells_of_a_silent_feed(qtbot: QtBot) -> None:
     """The tray asks the listener when the last frame came and says how long the feed was silent."""
     tray = TrayIcon(AppActions())
-    tray.follow(last_frame_at=lambda engine: time.monotonic() - 90, quiet_until=lambda: None, down_since=lambda engine: None)
+    tray.follow(
+        last_frame_at=lambda engine: time.monotonic() - 90, quiet_until=lambda: None, down_since=lambda engine: None
+    )
     with qtbot.waitSignal(tray.status_text_changed, timeout=1000) as blocker:
         tray.set_status(ListenerStatus(ConnectionState.CONNECTED, URL, "connected"))
     assert blocker.args == [f"Connected to {URL} · no data for 1 min 30 s"]
