@@ -355,3 +355,30 @@ def test_a_trade_edited_into_nonsense_gives_one_line_and_exit_1(tmp_path: Path) 
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert "holds a trade that cannot be read" in result.stderr
+
+
+def test_engines_for_one_run_replace_the_saved_ones_and_host_port_move_the_first_alone() -> None:
+    """--engine NAME=URL (repeated) is this run's engines; --host/--port/--path move the saved first
+    engine and watch it alone; both together, or a bad --engine, are refused with the reason."""
+    from algomesh_tray.feed.engines import Engine
+    from algomesh_tray.settings import Settings, SettingsError
+    from algomesh_tray.startup import _apply_overrides
+
+    saved = Settings(engines=(Engine("Desk", port=52001), Engine("VPS", "203.0.113.5", enabled=False)))
+    parse = lambda *argv: build_parser().parse_args(list(argv))  # noqa: E731
+    two = _apply_overrides(saved, parse("--engine", "A=ws://127.0.0.1:1/connect", "--engine", "B=wss://h.example/f"))
+    assert two.engines == (Engine("A", "127.0.0.1", 1, "/connect"), Engine("B", "h.example", 443, "/f", True))
+    assert _apply_overrides(saved, parse("--port", "7")).engines == (Engine("Desk", port=7),)
+    assert _apply_overrides(saved, parse()) is saved
+    for argv, reason in [
+        (("--engine", "A=ws://127.0.0.1:1/connect", "--port", "7"), "not both"),
+        (("--engine", "ws://127.0.0.1:1/connect"), "is not NAME=URL"),
+        (("--engine", "A=ws://127.0.0.1:1/x", "--engine", "a=ws://127.0.0.1:2/x"), "Two engines are called"),
+    ]:
+        with pytest.raises(SettingsError, match=reason):
+            _apply_overrides(saved, parse(*argv))
+
+
+def test_a_bad_engine_on_the_command_line_exits_2_with_the_reason(tmp_path: Path) -> None:
+    result = tray("--data-dir", str(tmp_path / "data"), "--engine", "VPS=http://127.0.0.1:1/connect")
+    assert result.returncode == 2 and "must start with ws:// or wss://" in result.stderr
