@@ -6,8 +6,9 @@ a tray), so every platform's choice is tested here. No Qt, no I/O.
 - Linux: the freedesktop service over D-Bus (freedesktop.py) when it answers: clickable, buttons.
   Otherwise plyer (notify-send: no clicks), then Qt tray messages.
 - Windows: Qt tray messages are native toasts there, and report clicks (``messageClicked``).
-- macOS: Qt tray messages go to the Notification Center and report clicks; plyer needs pyobjus
-  there and raises without it.
+  plyer's balloon is not offered: it leaves a tray icon behind per popup.
+- macOS: Qt tray messages go to the Notification Center and report clicks; plyer is not offered:
+  it needs pyobjus there and raises without it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,17 @@ from typing import TYPE_CHECKING, Final, Literal
 if TYPE_CHECKING:  # freedesktop needs jeepney, a Linux-only dependency: this module runs everywhere
     from .freedesktop import ServerInfo
 
-__all__ = ["NOTIFY_STYLES", "Backend", "NotifyStyle", "fallback_backend", "preferred_backend", "support_sentence"]
+__all__ = [
+    "NOTIFY_STYLES",
+    "Backend",
+    "NotifyStyle",
+    "fallback_backend",
+    "keeps_popups_on_screen",
+    "offered_styles",
+    "preferred_backend",
+    "style_for_platform",
+    "support_sentence",
+]
 
 NotifyStyle = Literal["native", "tray", "plyer"]
 #: "native": the best the platform has (below: D-Bus notifications on Linux, Qt tray
@@ -28,12 +39,42 @@ NOTIFY_STYLES: Final[tuple[NotifyStyle, ...]] = ("native", "tray", "plyer")
 Backend = Literal["dbus", "tray", "plyer"]
 
 
+_NAMES: Final = {"windows": "Windows", "macos": "macOS", "linux": "this desktop"}
+
+
 def _family(platform: str) -> str:
     if platform.startswith("win"):
         return "windows"
     if platform == "darwin":
         return "macos"
     return "linux"  # and the BSDs: freedesktop desktops too
+
+
+def offered_styles(platform: str) -> tuple[NotifyStyle, ...]:
+    """The styles Settings offers here: plyer ("notify-send") only where it works, on Linux.
+
+    On Windows plyer's balloon keeps a tray icon of its own alive per popup (ghosts in the tray),
+    and on macOS it raises without pyobjus, which the app does not ship.
+    """
+    return NOTIFY_STYLES if _family(platform) == "linux" else ("native", "tray")
+
+
+def style_for_platform(style: NotifyStyle, platform: str) -> tuple[NotifyStyle, str | None]:
+    """``style`` if it is offered here, else the default and a sentence saying why it changed
+    (a settings file from another computer, or from a version that offered it)."""
+    if style in offered_styles(platform):
+        return style, None
+    return "native", (
+        f'The notification style "notify-send (compatibility)" does not work on {_NAMES[_family(platform)]}: '
+        "popups are shown as desktop notifications instead."
+    )
+
+
+def keeps_popups_on_screen(style: NotifyStyle, platform: str) -> bool:
+    """Whether "Keep popups on screen until dismissed" can do anything: only the desktop's
+    notification service (D-Bus, Linux's "native") takes an expiry; toasts, Notification Center,
+    tray balloons and notify-send go by their own."""
+    return style == "native" and _family(platform) == "linux"
 
 
 def preferred_backend(style: NotifyStyle, platform: str, *, service: ServerInfo | None) -> Backend:

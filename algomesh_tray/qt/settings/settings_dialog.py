@@ -3,6 +3,7 @@ types, with a sentence saying what this desktop's notifications can do."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...feed.protocol import StrategySignal
+from ...notify.choice import keeps_popups_on_screen, offered_styles
 from ...settings import MAX_ENGINE_ALERT_SECONDS, Settings, SettingsError, unencrypted_warning
 from .bridges_panel import BridgesPanel
 from .rules_panel import RulesPanel
@@ -85,8 +87,11 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         start_at_login: bool = False,
+        platform: str = sys.platform,
     ) -> None:
+        """``platform``: what the choices are built for (notify/choice.offered_styles)."""
         super().__init__(parent)
+        self._platform = platform
         self.setWindowTitle("AlgoMesh Tray — Settings")
         self.setWindowIcon(icon)
         self.setMinimumWidth(460)
@@ -154,12 +159,20 @@ class SettingsDialog(QDialog):
 
     def _build_notifications_box(self) -> QGroupBox:
         self.style_combo = QComboBox()
-        for style, label in _STYLE_LABELS.items():
-            self.style_combo.addItem(label, style)
+        for style in offered_styles(self._platform):
+            self.style_combo.addItem(_STYLE_LABELS[style], style)
+        self.style_combo.currentIndexChanged.connect(self._show_expiry_choice)
         self.popups_spin = QSpinBox()
         self.popups_spin.setRange(1, 100)
         self.popups_spin.setSuffix(" a second, then one summary")
         self.keep_popups_check = QCheckBox("Keep popups on screen until dismissed")
+        self.keep_popups_check.setToolTip(
+            "Only the desktop's notification service takes this; other styles expire as they do."
+        )
+        # Toasts and Notification Center keep their own time: nothing to offer there.
+        self.keep_popups_check.setVisible(
+            any(keeps_popups_on_screen(s, self._platform) for s in offered_styles(self._platform))
+        )
         self.engine_alert_spin = _engine_alert_spin()
         self.escalate_spin = _escalate_spin()
         self.support_label = _plain_label(colour="#4b5563")
@@ -175,6 +188,10 @@ class SettingsDialog(QDialog):
         form.addRow("To the bridges after:", self.escalate_spin)
         form.addRow(self.start_at_login_check)
         return box
+
+    def _show_expiry_choice(self) -> None:
+        """ "Keep popups on screen" can be ticked only with the style that takes it."""
+        self.keep_popups_check.setEnabled(keeps_popups_on_screen(self.style_combo.currentData(), self._platform))
 
     def set_notification_support(self, text: str) -> None:
         """Say, as plain text, what this desktop's notifications can do (notify/choice.support_sentence)."""
@@ -214,6 +231,7 @@ class SettingsDialog(QDialog):
         self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(settings.notify_style)))
         self.popups_spin.setValue(settings.max_popups_per_second)
         self.keep_popups_check.setChecked(settings.keep_popups_until_dismissed)
+        self._show_expiry_choice()
         self.engine_alert_spin.setValue(settings.engine_alert_seconds)
         self.escalate_spin.setValue(settings.escalate_after_seconds)
         self._refresh()
