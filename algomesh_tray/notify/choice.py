@@ -5,9 +5,10 @@ a tray), so every platform's choice is tested here. No Qt, no I/O.
 
 - Linux: the freedesktop service over D-Bus (freedesktop.py) when it answers: clickable, buttons.
   Otherwise plyer (notify-send: no clicks), then Qt tray messages.
-- Windows: Qt tray messages are native toasts there, and report clicks (``messageClicked``).
+- Windows: Qt tray messages are native toasts there, and report clicks (``messageClicked``),
+  though not which message was clicked.
   plyer's balloon is not offered: it leaves a tray icon behind per popup.
-- macOS: Qt tray messages go to the Notification Center and report clicks; plyer is not offered:
+- macOS: Qt tray messages go to the Notification Center and report clicks (not which); plyer is not offered:
   it needs pyobjus there and raises without it.
 """
 
@@ -103,10 +104,18 @@ def support_sentence(
 ) -> str:
     """One sentence for Settings saying, in words, what this desktop's notifications can do."""
     family = _family(platform)
+    # Qt's messageClicked does not say which message: with several kept in the Action Center or
+    # Notification Center, a click opens the recent trades rather than guess (qt/tray.py).
+    which = (
+        " does not say which one was clicked: a click opens the trade when it is the only one out, "
+        "else the trades window on the newest trades."
+    )
     if family == "windows":
-        return "Windows shows signals as its own notifications (toasts); clicking one opens the trade."
+        return (
+            f"Windows shows signals as its own notifications (toasts) and keeps them in the Action Center, but{which}"
+        )
     if family == "macos":
-        return "macOS shows signals in Notification Center; clicking one opens the trade."
+        return f"macOS shows signals in Notification Center and keeps them there, but{which}"
     if service is not None:
         who = f"This desktop's notification service ({service.name} {service.version})".replace(" )", ")")
         if service.actions:

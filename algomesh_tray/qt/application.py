@@ -218,6 +218,7 @@ class Application(QObject):
         # The tray and its menu (the trades window's toolbar shares the actions).
         self.tray.status_text_changed.connect(self.windows.set_connection_text)
         self.tray.message_clicked.connect(self.windows.show_trade)
+        self.tray.unidentified_message_clicked.connect(self.windows.show_recent_trades)
         self.tray.became_available.connect(self._on_tray_became_available)
         self.actions.open_trades.triggered.connect(self.open_trades)
         self.actions.settings.triggered.connect(self.open_settings)

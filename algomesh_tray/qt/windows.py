@@ -88,6 +88,10 @@ class Windows(QObject):
         """Bring up the trades window, with ``record`` selected when given."""
         self.trades_window().show_record(record)
 
+    def show_recent_trades(self) -> None:
+        """Bring up the trades window on the newest trades, nothing selected."""
+        self.trades_window().show_recent()
+
     def settings_dialog(self) -> SettingsDialog:
         """The dialog, built on first use; the caller loads it before showing it."""
         if self._dialog is None:
