@@ -11,6 +11,7 @@ import asyncio
 import gc
 import logging
 import os
+import sys
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -90,9 +91,12 @@ class Application(QObject):
         demo: bool = False,
         started: float | None = None,
         credentials: Credentials | None = None,
+        first_run: bool = False,
     ) -> None:
-        """Builds what the tray needs; ``credentials``: where bridge secrets live (default: the system keyring)."""
+        """Builds what the tray needs; ``credentials``: where bridge secrets live (default: the system
+        keyring); ``first_run``: say once where the icon lives and what happens next."""
         super().__init__()
+        self._first_run = first_run
         self._paths = paths
         self._instance = instance
         self._problems = list(problems)
@@ -409,6 +413,13 @@ class Application(QObject):
             window.show()
             self._no_tray_box = QMessageBox(QMessageBox.Icon.Information, APP_TITLE, NO_TRAY_MESSAGE, parent=window)
             self._no_tray_box.show()
+        elif self._first_run:  # else the window and the box above say where the app is
+            from ..platform.first_run import welcome_text
+
+            effective = self.settings.effective
+            self.windows.show_welcome(
+                welcome_text(sys.platform, url=self.listener.url, alert_seconds=effective.engine_alert_seconds)
+            )
         for problem in self._problems:
             self.tell_user(problem)
         if warning := unencrypted_warning(self.settings.effective):
