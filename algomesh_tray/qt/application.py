@@ -417,6 +417,7 @@ class Application(QObject):
             from ..platform.first_run import welcome_text
 
             effective = self.settings.effective
+            log.info("first run: the welcome is shown")
             self.windows.show_welcome(
                 welcome_text(sys.platform, url=self.listener.url, alert_seconds=effective.engine_alert_seconds)
             )
