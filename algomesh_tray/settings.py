@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
@@ -27,7 +28,7 @@ from .feed.engines import (
     engine_from_url,
     is_host_name,
 )
-from .notify.choice import NOTIFY_STYLES, NotifyStyle
+from .notify.choice import NOTIFY_STYLES, NotifyStyle, style_for_platform
 from .notify.rules import RulesError, parse_quiet_hours, parse_rules
 from .notify.sound import SOUNDS
 from .platform.paths import aside_path, make_private_file, make_private_folder
@@ -238,8 +239,26 @@ def unencrypted_warning(engine: Engine) -> str | None:
     )
 
 
-def load_settings(path: Path) -> tuple[Settings, str | None]:
-    """Read settings; on a corrupt file, move it aside and return defaults plus a message."""
+def load_settings(path: Path, *, platform: str = sys.platform) -> tuple[Settings, str | None]:
+    """Read settings; on a corrupt file, move it aside and return defaults plus a message.
+
+    A choice this platform does not offer (notify-send on Windows or macOS, from another computer's
+    file) is replaced and saved, with a message saying so once.
+    """
+    settings, problem = _read_settings(path)
+    style, unavailable = style_for_platform(settings.notify_style, platform)
+    if unavailable is None:
+        return settings, problem
+    settings = replace(settings, notify_style=style)
+    try:
+        save_settings(path, settings)
+    except OSError as error:
+        log.warning("settings file %s could not be updated: %s", path, error)
+    log.warning("%s", unavailable)
+    return settings, unavailable
+
+
+def _read_settings(path: Path) -> tuple[Settings, str | None]:
     try:
         content = path.read_bytes()
     except FileNotFoundError:

@@ -23,6 +23,8 @@ __all__ = ["run_app"]
 
 log = logging.getLogger("algomesh_tray")
 
+#: Beside the settings: the first run's welcome was shown (platform/first_run.py).
+WELCOME_MARKER = "welcome-shown"
 APP_USER_MODEL_ID = "AlgoMesh.Tray"  # packaging/metadata.py gives the installer's shortcut the same
 
 
@@ -111,11 +113,14 @@ def run_app(arguments: argparse.Namespace) -> int:
         log.info("AlgoMesh Tray is already running for %s: asked it to show its window", paths.trade_log.parent)
         return 0
 
+    first_run = _claim_first_run(paths)
+
     async def main() -> int:
         from .qt.application import Application
 
         application = Application(paths=paths, saved=saved, effective=effective, instance=instance,
-                                  problems=problems, demo=arguments.demo, started=started)  # fmt: skip
+                                  problems=problems, demo=arguments.demo, started=started,
+                                  first_run=first_run)  # fmt: skip
         _route_signals_to(application.quit)
         return await application.run()
 
@@ -128,6 +133,14 @@ def run_app(arguments: argparse.Namespace) -> int:
             return int(runner.run(main()))
     except KeyboardInterrupt:
         return 130
+
+
+def _claim_first_run(paths: AppPaths) -> bool:
+    """Asked before the trade log is opened (which creates it): an install that has one, or
+    settings, is an upgrade, not a first run."""
+    from .platform.first_run import claim_first_run
+
+    return claim_first_run(paths.settings_file.with_name(WELCOME_MARKER), [paths.settings_file, paths.trade_log])
 
 
 def _route_signals_to(quit_app: Callable[[], None]) -> None:

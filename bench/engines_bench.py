@@ -27,9 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
 
-from bench import rss_mb, start_engine  # noqa: E402  (bench/bench.py, beside this script)
 from shared import logged_trades  # noqa: E402
 
+from bench import rss_mb, start_engine  # noqa: E402  (bench/bench.py, beside this script)
 from tests.e2e.desktop import VirtualDesktop  # noqa: E402
 from tests.waiting import wait_until  # noqa: E402
 
@@ -91,7 +91,7 @@ def cpu_for(folder: Path, env: dict[str, str], engines: int, rate: float, second
 def idle_memory(folder: Path, env: dict[str, str], engines: int, name: str) -> tuple[float, float]:
     run = Run(folder, env, engines, 0, name)
     try:
-        wait_until(lambda: (Path(run.log.name).read_text().count("connected to ws://") >= engines), 30, "all connected")
+        wait_until(lambda: Path(run.log.name).read_text().count("connected to ws://") >= engines, 30, "all connected")
         time.sleep(5)  # settle, the same for every run: a measurement, not a synchronisation
         return rss_mb(run.app.pid), pss_mb(run.app.pid)
     finally:

@@ -2,7 +2,8 @@
 
 Each follows the real source or documentation named in its docstring: plyer's balloon
 (plyer/platforms/win/libs/balloontip.py), the ``winreg`` module (Python docs and the Win32
-registry API), and the kernel32 mutex calls (CreateMutexW, GetLastError, CloseHandle).
+registry API), the kernel32 mutex calls (CreateMutexW, GetLastError, CloseHandle) and user32's
+AllowSetForegroundWindow.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Kernel32", "PlyerWindowsBalloon", "Registry", "loads_as_icon"]
+__all__ = ["Kernel32", "PlyerWindowsBalloon", "Registry", "User32", "loads_as_icon"]
 
 
 def loads_as_icon(path: str) -> bool:
@@ -222,3 +223,31 @@ class Kernel32:
             yield handle
         finally:
             self.CloseHandle(handle)
+
+
+ERROR_ACCESS_DENIED = 5
+
+
+class User32:
+    """AllowSetForegroundWindow as Windows documents it.
+
+    It succeeds (non-zero) only for a process that may itself set the foreground window (one the
+    user just started, or the foreground process); otherwise it returns 0 and the last error is
+    ERROR_ACCESS_DENIED. ``on_call`` runs at each call, for a test to see what had happened by then.
+    """
+
+    def __init__(self, *, may_set_foreground: bool = True, on_call: Any = None) -> None:
+        self.may_set_foreground = may_set_foreground
+        self.calls: list[int] = []
+        self.last_error = 0
+        self._on_call = on_call
+
+    def AllowSetForegroundWindow(self, process_id: int) -> int:
+        assert 0 <= process_id <= 0xFFFFFFFF, "a DWORD"
+        self.calls.append(process_id)
+        if self._on_call is not None:
+            self._on_call()
+        if not self.may_set_foreground:
+            self.last_error = ERROR_ACCESS_DENIED
+            return 0
+        return 1

@@ -30,6 +30,11 @@ class PlyerNotifier:
     an error such as "Could not load icon" reaches only stderr, which the windowed exe lacks. So
     this runs plyer's balloon itself, one thread per popup, and reports its errors the same way.
     ``balloon`` stands in for plyer's ``balloon_tip`` (tests pass a double that fails as it does).
+    Settings no longer offers this style on Windows (plyer's balloon leaves a tray icon per popup);
+    it stays for a file that still asks for it until start-up replaces the choice.
+
+    Only notify-send's daemons read the body as markup, so only there is it escaped: a Windows
+    balloon (or macOS) would show "&amp;" for "&".
     """
 
     def __init__(
@@ -47,6 +52,7 @@ class PlyerNotifier:
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="plyer-notify")
         self._failed = False
         self._balloon = balloon if balloon is not None or sys.platform != "win32" else _plyer_balloon()
+        self._reads_markup = self._balloon is None and sys.platform not in ("win32", "darwin")
 
     def show(self, notification: Notification) -> None:
         if self._balloon is not None:  # blocks for the popup's life: a thread each, as plyer does
@@ -60,7 +66,8 @@ class PlyerNotifier:
 
     def _send(self, notification: Notification) -> None:
         # Daemons read the body as markup (dunst does); the summary is plain text by spec.
-        fields = {"title": notification.title, "message": escape_markup(notification.body)}
+        body = escape_markup(notification.body) if self._reads_markup else notification.body
+        fields = {"title": notification.title, "message": body}
         try:
             if self._balloon is not None:
                 self._balloon(**fields, app_name=self._app_name, app_icon=self._app_icon, timeout=10)

@@ -12,6 +12,7 @@ import contextlib
 import os
 import socket
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["SHOW", "knock", "listen", "runtime_folder", "socket_path"]
@@ -29,12 +30,16 @@ def socket_path(name: str) -> Path:
     return runtime_folder() / f"{name}.sock"
 
 
-def knock(path: Path, timeout: float) -> bool:
-    """Ask the app listening at ``path`` to show its window; False if none listens there."""
+def knock(path: Path, timeout: float, on_answer: Callable[[], object] = lambda: None) -> bool:
+    """Ask the app listening at ``path`` to show its window; False if none listens there.
+
+    ``on_answer`` runs once it is known to be there, before it is asked (platform/foreground.py).
+    """
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as knocker:
             knocker.settimeout(timeout)
             knocker.connect(str(path))
+            on_answer()
             knocker.sendall(SHOW)
     except OSError:  # no socket, a crashed instance's (refused), a timeout
         return False

@@ -11,6 +11,7 @@ import asyncio
 import gc
 import logging
 import os
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -93,9 +94,12 @@ class Application(QObject):
         demo: bool = False,
         started: float | None = None,
         credentials: Credentials | None = None,
+        first_run: bool = False,
     ) -> None:
-        """Builds what the tray needs; ``credentials``: where bridge secrets live (default: the system keyring)."""
+        """Builds what the tray needs; ``credentials``: where bridge secrets live (default: the system
+        keyring); ``first_run``: say once where the icon lives and what happens next."""
         super().__init__()
+        self._first_run = first_run
         self._paths = paths
         self._instance = instance
         self._problems = list(problems)
@@ -221,6 +225,7 @@ class Application(QObject):
         # The tray and its menu (the trades window's toolbar shares the actions).
         self.tray.status_text_changed.connect(self.windows.set_connection_text)
         self.tray.message_clicked.connect(self.windows.show_trade)
+        self.tray.unidentified_message_clicked.connect(self.windows.show_recent_trades)
         self.tray.became_available.connect(self._on_tray_became_available)
         self.actions.open_trades.triggered.connect(self.open_trades)
         self.actions.settings.triggered.connect(self.open_settings)
@@ -433,6 +438,18 @@ class Application(QObject):
             window.show()
             self._no_tray_box = QMessageBox(QMessageBox.Icon.Information, APP_TITLE, NO_TRAY_MESSAGE, parent=window)
             self._no_tray_box.show()
+        elif self._first_run:  # else the window and the box above say where the app is
+            from ..platform.first_run import welcome_text
+
+            effective = self.settings.effective
+            log.info("first run: the welcome is shown")
+            self.windows.show_welcome(
+                welcome_text(
+                    sys.platform,
+                    engines=[(w.engine.name, w.listener.url) for w in self.engines],
+                    alert_seconds=effective.engine_alert_seconds,
+                )  # fmt: skip
+            )
         for problem in self._problems:
             self.tell_user(problem)
         for engine in self.settings.effective.watched:

@@ -7,6 +7,7 @@ runs the same class over a Unix socket elsewhere, so the tests run it here too.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -30,11 +31,12 @@ class LocalServerDoor(QObject):
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._on_server_new_connection)
 
-    def knock(self, timeout_ms: int) -> bool:
+    def knock(self, timeout_ms: int, on_answer: Callable[[], object] = lambda: None) -> bool:
         caller = QLocalSocket()
         caller.connectToServer(self._name)
         if not caller.waitForConnected(timeout_ms):
             return False
+        on_answer()
         caller.write(SHOW)
         caller.waitForBytesWritten(timeout_ms)
         caller.disconnectFromServer()

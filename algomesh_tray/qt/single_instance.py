@@ -16,11 +16,13 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from PySide6.QtCore import QObject, QSocketNotifier, Signal, SignalInstance
 
+from ..platform.foreground import allow_foreground
 from ..platform.instance_lock import InstanceLock, instance_lock
 from ..platform.instance_socket import SHOW, knock, listen, socket_path
 
@@ -41,8 +43,9 @@ class Door(Protocol):
 
     knocked: SignalInstance
 
-    def knock(self, timeout_ms: int) -> bool:
-        """Knock on the running instance's door: True if it was there to hear it."""
+    def knock(self, timeout_ms: int, on_answer: Callable[[], object] = ...) -> bool:
+        """Knock on the running instance's door: True if it was there to hear it. ``on_answer``
+        runs once the door is known to be there, before the knock is sent."""
         ...
 
     def open(self) -> bool:
@@ -64,8 +67,8 @@ class UnixSocketDoor(QObject):
         self._watch: QSocketNotifier | None = None
         self._callers: dict[QSocketNotifier, tuple[socket.socket, bytearray]] = {}
 
-    def knock(self, timeout_ms: int) -> bool:
-        return knock(self.path, timeout_ms / 1000)
+    def knock(self, timeout_ms: int, on_answer: Callable[[], object] = lambda: None) -> bool:
+        return knock(self.path, timeout_ms / 1000, on_answer)
 
     def open(self) -> bool:
         try:
@@ -149,8 +152,12 @@ class SingleInstance(QObject):
         *,
         lock: InstanceLock | None = None,
         door: Door | None = None,
+        pass_foreground: Callable[[], object] = allow_foreground,
     ) -> None:
+        """``pass_foreground`` lets the instance a launch knocks on take the foreground (Windows:
+        platform/foreground.py); it runs once that instance answers, before the knock."""
         super().__init__(parent)
+        self._pass_foreground = pass_foreground
         name = server_name(data_folder)
         self._lock = lock or instance_lock(name)
         self._door = door or platform_door(name, self)
@@ -158,7 +165,7 @@ class SingleInstance(QObject):
 
     def hand_over(self, timeout_ms: int = 1000) -> bool:
         """If an instance runs, ask it to show its window and return True (then exit)."""
-        return self._door.knock(timeout_ms)
+        return self._door.knock(timeout_ms, self._pass_foreground)
 
     def claim(self, handover_seconds: float = 5.0) -> bool:
         """Become the running instance (False: another one is, and was asked to show its window).

@@ -21,7 +21,7 @@ from ..util.formatting import escape_markup
 from .actions import AppActions
 from .icons import tray_icon
 
-__all__ = ["APP_TITLE", "TrayIcon", "tray_messages_read_markup"]
+__all__ = ["APP_TITLE", "TrayIcon", "tray_messages_pile_up", "tray_messages_read_markup"]
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +51,33 @@ def tray_messages_read_markup() -> bool:
     return watcher.isValid() and bool(watcher.property("IsStatusNotifierHostRegistered"))
 
 
+def tray_messages_pile_up(read_markup: bool, platform: str = sys.platform) -> bool:
+    """Whether several tray messages may be out at once, so a click cannot be told apart.
+
+    Qt's ``messageClicked`` says no more than "a message was clicked". Windows keeps each message
+    in the Action Center and macOS in Notification Center after it leaves the screen, and a
+    desktop's notification daemon (Linux with a StatusNotifier tray: ``read_markup``) keeps its
+    history; only Qt's own balloon on an XEmbed tray is one at a time, each replacing the last.
+    """
+    return not platform.startswith("linux") or read_markup
+
+
 class TrayIcon(QObject):
     """The icon in the system tray: its look follows the connection; a left click opens trades."""
 
-    message_clicked = Signal(object)  # the TradeRecord the message was about, or None
+    message_clicked = Signal(object)  # the TradeRecord the message clicked was about, or None
+    #: A message was clicked while others may still be out (Action Center, Notification Center):
+    #: which one is unknown, so no trade is named.
+    unidentified_message_clicked = Signal()
     became_available = Signal()  # a system tray appeared after start-up (a panel that starts late)
     status_text_changed = Signal(str)  # the connection sentence, also while counting down a retry
     reconnect_requested = Signal(str)  # an engine's "Reconnect now" (several engines: a submenu each)
 
-    def __init__(self, actions: AppActions, parent: QObject | None = None) -> None:
+    def __init__(self, actions: AppActions, parent: QObject | None = None, *, platform: str = sys.platform) -> None:
         """Built and shown before the rest of the app exists: ``follow`` then says where the
-        status line's details come from."""
+        status line's details come from. ``platform``: whose tray messages these are."""
         super().__init__(parent)
+        self._platform = platform
         self.available = QSystemTrayIcon.isSystemTrayAvailable()
         self._escape_messages: bool | None = None  # asked at the first message (QtDBus: 0.3 MB, D-Bus calls)
         self._tray_watch: QTimer | None = None
@@ -79,7 +94,10 @@ class TrayIcon(QObject):
         self._icon.setContextMenu(self._menu)
         self._icon.activated.connect(self._on_icon_activated)
         self._icon.messageClicked.connect(self._on_icon_message_clicked)
-        self._last_message_record: TradeRecord | None = None
+        self._piles_up: bool | None = None  # with _escape_messages, at the first message
+        self._out = 0  # messages that may still be on screen or in the notification centre
+        self._only_record: TradeRecord | None = None  # what the one out is about, when _out == 1
+        self._only_known = False  # whether the one out (if any) is known
         #: Each watched engine's last status, in the order the settings list them (set_engines).
         self._statuses: dict[str, ListenerStatus | None] = {DEFAULT_ENGINE_NAME: None}
         self._retry_deadlines: dict[str, float] = {}
@@ -113,7 +131,7 @@ class TrayIcon(QObject):
         assert self._tray_watch is not None
         self._tray_watch.stop()
         self.available = True
-        self._escape_messages = None  # ask again: the new tray may show messages differently
+        self._escape_messages = self._piles_up = None  # ask again: the new tray may show messages differently
         log.info("a system tray appeared")
         self.show()
         self.became_available.emit()
@@ -181,10 +199,16 @@ class TrayIcon(QObject):
         self._refresh()
 
     def show_message(self, notification: Notification) -> None:
-        """A Qt tray message; its click reaches ``message_clicked`` with the trade."""
-        self._last_message_record = notification.record
-        if self._escape_messages is None:
+        """A Qt tray message; its click reaches ``message_clicked`` with the trade when it is the
+        only message that may be out, else ``unidentified_message_clicked``."""
+        if self._escape_messages is None or self._piles_up is None:
             self._escape_messages = tray_messages_read_markup()
+            self._piles_up = tray_messages_pile_up(self._escape_messages, self._platform)
+        if self._out == 0 or not self._piles_up:  # the only one out: a click can only be this one
+            self._out, self._only_record, self._only_known = 1, notification.record, True
+        else:
+            self._out += 1
+            self._only_known = False
         body = escape_markup(notification.body) if self._escape_messages else notification.body
         self._icon.showMessage(notification.title, body, tray_icon(), 10_000)
         log.info("tray message shown: %s", notification.title)
@@ -230,5 +254,12 @@ class TrayIcon(QObject):
             self._actions.open_trades.trigger()
 
     def _on_icon_message_clicked(self) -> None:
-        log.info("tray message clicked")
-        self.message_clicked.emit(self._last_message_record)
+        if self._out == 1 and self._only_known:
+            log.info("tray message clicked")
+            self.message_clicked.emit(self._only_record)
+        else:
+            log.info("a tray message clicked, one of %d that may be out: which is unknown", self._out)
+            self.unidentified_message_clicked.emit()
+        if self._piles_up:  # the clicked one is gone from the notification centre
+            self._out = max(0, self._out - 1)
+            self._only_known = self._only_known and self._out == 1

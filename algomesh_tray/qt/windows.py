@@ -48,6 +48,7 @@ class Windows(QObject):
         self._trades: TradesWindow | None = None
         self._dialog: SettingsDialog | None = None
         self._about: QMessageBox | None = None
+        self._welcome: QMessageBox | None = None
         self._connection_text = ""
         self._feed_text = ""
         self._last_rejection = ""
@@ -88,6 +89,10 @@ class Windows(QObject):
         """Bring up the trades window, with ``record`` selected when given."""
         self.trades_window().show_record(record)
 
+    def show_recent_trades(self) -> None:
+        """Bring up the trades window on the newest trades, nothing selected."""
+        self.trades_window().show_recent()
+
     def settings_dialog(self) -> SettingsDialog:
         """The dialog, built on first use; the caller loads it before showing it."""
         if self._dialog is None:
@@ -121,6 +126,24 @@ class Windows(QObject):
         self._about.show()
         self._about.raise_()
 
+    @property
+    def welcome_box(self) -> QMessageBox | None:
+        """The first run's welcome if it was shown."""
+        return self._welcome
+
+    def show_welcome(self, text: str) -> None:
+        """The first run's message (not modal: the app goes on connecting behind it)."""
+        from ..platform.first_run import WELCOME_TITLE
+
+        if self._welcome is None:
+            self._welcome = QMessageBox(QMessageBox.Icon.NoIcon, WELCOME_TITLE, "")
+            self._welcome.setTextFormat(Qt.TextFormat.PlainText)
+            self._welcome.setIconPixmap(app_icon().pixmap(64, 64))
+        self._welcome.setText(text)
+        self._welcome.show()
+        self._welcome.raise_()
+        self._welcome.activateWindow()
+
     def add_rejected(self, records: list[RejectedRecord]) -> None:
         """Rejected signals reach the dashboard while the window exists (it loads totals when built)."""
         if self._trades is not None:
@@ -144,6 +167,6 @@ class Windows(QObject):
             self._trades.statusBar().showMessage(message, STATUS_MESSAGE_MS)
 
     def hide_all(self) -> None:
-        for widget in (self._trades, self._dialog, self._about):
+        for widget in (self._trades, self._dialog, self._about, self._welcome):
             if widget is not None:
                 widget.hide()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from algomesh_tray.startup import WELCOME_MARKER
+
 from ..programs import Program
 from .desktop import VirtualDesktop
 
@@ -32,8 +34,18 @@ def start_program(tmp_path: Path) -> Iterator[object]:
     """Start a program of the installed package by its console name, stopped after the test."""
     started: list[Program] = []
 
-    def start(name: str, *arguments: str, env: dict[str, str] | None = None, prefix: Sequence[str] = ()) -> Program:
-        """``prefix`` starts the program through another (e.g. tests/read_only.held_to_file_modes())."""
+    def start(
+        name: str, *arguments: str, env: dict[str, str] | None = None, prefix: Sequence[str] = (), welcomed: bool = True
+    ) -> Program:
+        """``prefix`` starts the program through another (e.g. tests/read_only.held_to_file_modes()).
+        ``welcomed``: the app on a --data-dir folder starts as after its first run (the welcome
+        window, which has no window manager here to place it, would sit over the tray); the first
+        run's own test passes False."""
+        if name == "algomesh-tray" and welcomed and "--data-dir" in arguments:
+            folder = Path(arguments[arguments.index("--data-dir") + 1])
+            if not folder.exists():
+                folder.mkdir(mode=0o700, parents=True)  # as the app makes it: private
+            (folder / WELCOME_MARKER).touch()
         program = Program(
             [*prefix, str(BIN / name), *arguments], env or dict(os.environ), tmp_path / f"{name}-{len(started)}.log"
         )

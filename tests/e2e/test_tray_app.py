@@ -233,3 +233,24 @@ def test_without_a_notification_service_the_app_falls_back_to_tray_messages(
                            for line in app.lines) == 3, 15, "all three signals as tray messages")  # fmt: skip
     assert sum("Desktop notifications are not working" in line for line in app.lines) == 1
     assert app.stop() == 0
+
+
+def test_the_first_run_says_where_the_icon_lives_once(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """A fresh data folder: a window says where the icon lives and what comes next; the next run does not."""
+    _engine, port = start_engine(start_program, "--count", "0")
+    arguments = ("--data-dir", str(tmp_path / "data"), "--port", str(port), "--host", "127.0.0.1")
+    welcome = lambda: any(  # noqa: E731
+        w.name == "Welcome to AlgoMesh Tray" and desktop.is_viewable(w.id) for w in desktop.windows()
+    )
+    first = start_program("algomesh-tray", *arguments, env=desktop.env, welcomed=False)
+    first.wait_for_line("first run: the welcome is shown")
+    wait_until(welcome, 10, "the welcome window")
+    desktop.screenshot(ARTIFACTS / "e2e-first-run.png")
+    assert first.stop() == 0
+    again = start_program("algomesh-tray", *arguments, env=desktop.env, welcomed=False)
+    again.wait_for_line("engine connected")
+    assert not welcome()
+    assert not any("first run" in line for line in again.lines)
+    assert again.stop() == 0

@@ -62,6 +62,7 @@ def run_application(
     *,
     prepare: Callable[[Application], None] = lambda application: None,
     rate: float = 20,
+    first_run: bool = False,
 ) -> Application:
     """Start the app against a simulated engine (``rate`` signals a second), wait until connected,
     run ``scenario``, then Quit.
@@ -79,7 +80,8 @@ def run_application(
         keyring = PlaintextKeyring()
         keyring.file_path = str(tmp_path / "keyring.cfg")  # type: ignore[misc]
         application = Application(paths=AppPaths.resolve(tmp_path / "data"), saved=saved, effective=saved,
-                                  instance=instance, credentials=Credentials(backend=keyring))  # fmt: skip
+                                  instance=instance, credentials=Credentials(backend=keyring),
+                                  first_run=first_run)  # fmt: skip
         holder.append(application)
         prepare(application)
         running = asyncio.get_running_loop().create_task(application.run())
@@ -466,3 +468,25 @@ def test_two_engines_each_signal_logged_with_its_engine_and_one_outage_named(
     from algomesh_tray.log.read_only import read_recent
 
     assert {record.engine for record in read_recent(stored, -1)} == {"Desk", "VPS"}
+
+
+# The offscreen platform has no tray window and cannot raise: it says so when the tray is shown.
+@pytest.mark.qt_log_ignore("This plugin does not support raise", "systemTrayWindowChanged")
+def test_the_first_run_says_once_where_the_icon_lives_and_what_comes_next(qapp: QApplication, tmp_path: Path) -> None:
+    """Nothing else is visible at a first launch (Windows' overflow, a Mac app without a Dock icon):
+    a window says where the icon is and what happens next; later runs say nothing."""
+    seen: dict[bool, tuple[bool, str]] = {}
+
+    def with_a_tray(application: Application) -> None:
+        application.tray.available = True  # the offscreen platform has none; a desktop does
+
+    for first_run in (True, False):
+
+        async def scenario(application: Application, engine: SimulatedEngine, first_run: bool = first_run) -> None:
+            box = application.windows.welcome_box
+            seen[first_run] = (box is not None and box.isVisible(), box.text() if box is not None else "")
+
+        run_application(qapp, tmp_path / str(first_run), scenario, prepare=with_a_tray, first_run=first_run)
+    shown, text = seen[True]
+    assert shown and "system tray" in text and "ws://127.0.0.1:" in text and "shown once" in text
+    assert seen[False] == (False, "")

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from algomesh_tray.platform.foreground import ASFW_ANY, allow_foreground
 from algomesh_tray.platform.instance_lock import INSTALLER_MUTEX, MutexLock
-from algomesh_tray.platform.instance_socket import SHOW, runtime_folder, socket_path
+from algomesh_tray.platform.instance_socket import SHOW, listen, runtime_folder, socket_path
 from algomesh_tray.qt.local_server_door import LocalServerDoor
 from algomesh_tray.qt.single_instance import SingleInstance, UnixSocketDoor, server_name
 
-from ..windows_doubles import Kernel32
+from ..windows_doubles import Kernel32, User32
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCHES = 4
@@ -101,18 +102,20 @@ def test_after_a_crash_racing_launches_still_leave_exactly_one(
 
 def test_on_windows_the_mutex_decides_even_where_a_second_server_could_listen(qtbot: QtBot, tmp_path: Path) -> None:
     """As on Windows: the mutex is taken, so the second launch hands over and does not serve."""
-    kernel32 = Kernel32()
+    kernel32, user32 = Kernel32(), User32()
     name = server_name(tmp_path)
 
     def windows_instance() -> SingleInstance:
         lock = MutexLock([f"Local\\{name}", INSTALLER_MUTEX], kernel32=kernel32, last_error=kernel32.GetLastError)
-        return SingleInstance(tmp_path, lock=lock, door=LocalServerDoor(name))
+        return SingleInstance(tmp_path, lock=lock, door=LocalServerDoor(name),
+                              pass_foreground=lambda: allow_foreground(platform="win32", user32=user32))  # fmt: skip
 
     first = windows_instance()
     assert first.claim()
     second = windows_instance()
     with qtbot.waitSignal(first.show_requested, timeout=5000):
         assert not second.claim(handover_seconds=5)
+    assert user32.calls == [ASFW_ANY]  # the running app may come to the front
     assert list(kernel32.open_handles.values()) == [f"Local\\{name}", INSTALLER_MUTEX]
     first.release()
     assert kernel32.open_handles == {}
@@ -171,3 +174,51 @@ def test_a_door_that_cannot_open_leaves_the_app_running_without_the_knock(tmp_pa
     assert instance.claim()
     assert not instance.hand_over(200)
     instance.release()
+
+
+def windows_grant(user32: User32) -> bool:
+    return allow_foreground(platform="win32", user32=user32)
+
+
+@pytest.mark.parametrize("door_kind", DOORS)
+def test_a_second_launch_lets_the_running_app_come_to_the_front_before_knocking(tmp_path: Path, door_kind: str) -> None:
+    """Windows lets the running app take the foreground only if the launch passes its right on
+    first (AllowSetForegroundWindow): at that call nothing has been said yet; the knock follows."""
+    path = tmp_path / "door.sock"
+    server = listen(path)  # the running instance's end, read by hand to see the order
+    heard_at_grant: list[bytes] = []
+
+    def at_grant() -> None:
+        caller, _ = server.accept()  # the launch has connected (the grant needs someone there)
+        caller.setblocking(False)
+        try:
+            heard_at_grant.append(caller.recv(64))
+        except BlockingIOError:
+            heard_at_grant.append(b"")
+        callers.append(caller)
+
+    callers: list[socket.socket] = []
+    user32 = User32(on_call=at_grant)
+    door = UnixSocketDoor(path) if door_kind == "platform" else LocalServerDoor(str(path))  # absolute: that socket
+    launch = SingleInstance(tmp_path, door=door, pass_foreground=lambda: windows_grant(user32))
+    try:
+        assert launch.hand_over(1000)
+        assert user32.calls == [ASFW_ANY]
+        assert heard_at_grant == [b""]  # granted before the knock was sent
+        callers[0].settimeout(5)
+        assert callers[0].recv(64) == SHOW  # then the knock
+    finally:
+        for caller in callers:
+            caller.close()
+        server.close()
+
+
+@pytest.mark.parametrize("door_kind", DOORS)
+def test_a_launch_finding_nobody_passes_nothing_on(tmp_path: Path, door_kind: str) -> None:
+    """The first launch knocks on an empty door: it keeps the foreground for its own window."""
+    path = tmp_path / "door.sock"
+    user32 = User32()
+    door = UnixSocketDoor(path) if door_kind == "platform" else LocalServerDoor(str(path))
+    launch = SingleInstance(tmp_path, door=door, pass_foreground=lambda: windows_grant(user32))
+    assert not launch.hand_over(200)
+    assert user32.calls == []

@@ -14,9 +14,12 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.feed.status import ConnectionState, ListenerStatus
+from algomesh_tray.notify.notification import Notification
 from algomesh_tray.platform.resources import TRAY_ICON_SIZES, TRAY_ICONS, tray_icon_paths
 from algomesh_tray.qt.actions import AppActions
 from algomesh_tray.qt.tray import TrayIcon
+
+from .conftest import RecordFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))  # render_icons, whatever ran before
@@ -124,3 +127,59 @@ def test_the_tray_draws_its_icons_without_loading_qt_svg() -> None:
     found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}, cwd=ROOT)  # fmt: skip
     assert found.stdout.strip() == "False", found.stderr
+
+
+def clicks_of(tray: TrayIcon) -> list[object]:
+    """What each click on a tray message reports: its trade (or None), or "unknown"."""
+    heard: list[object] = []
+    tray.message_clicked.connect(heard.append)
+    tray.unidentified_message_clicked.connect(lambda: heard.append("unknown"))
+    return heard
+
+
+def click_message(tray: TrayIcon) -> None:
+    tray._icon.messageClicked.emit()  # what Qt emits, saying no more than that
+
+
+def test_on_windows_and_macos_a_click_names_a_trade_only_when_its_message_is_the_only_one_out(
+    qtbot: QtBot, make_record: RecordFactory
+) -> None:
+    """The Action Center and Notification Center keep every message, and Qt does not say which was
+    clicked: with two out, neither is named (the app opens the recent trades instead)."""
+    for platform in ("win32", "darwin"):
+        tray = TrayIcon(AppActions(), platform=platform)
+        heard = clicks_of(tray)
+        first, second, third = make_record(), make_record(), make_record()
+        tray.show_message(Notification.for_record(first))
+        click_message(tray)
+        tray.show_message(Notification.for_record(second))
+        tray.show_message(Notification.for_record(third))
+        click_message(tray)  # the second or the third: unknown
+        click_message(tray)  # the other one, still unknown
+        tray.show_message(Notification.for_record(first))  # nothing else out now
+        click_message(tray)
+        assert heard == [first, "unknown", "unknown", first]
+
+
+def test_an_app_message_between_makes_a_click_unidentified(qtbot: QtBot, make_record: RecordFactory) -> None:
+    """A warning shown after a trade's message: a click may be on either, so neither is named."""
+    tray = TrayIcon(AppActions(), platform="win32")
+    heard = clicks_of(tray)
+    tray.show_message(Notification.for_record(make_record()))
+    tray.show_message(Notification("AlgoMesh Tray", "The settings could not be saved."))
+    click_message(tray)
+    assert heard == ["unknown"]
+
+
+def test_qts_own_balloon_is_one_at_a_time_so_a_click_is_on_the_last(qtbot: QtBot, make_record: RecordFactory) -> None:
+    """On an XEmbed tray Qt shows one balloon, each replacing the last: the click is on the newest."""
+    tray = TrayIcon(AppActions(), platform="linux")
+    tray._escape_messages = False  # what tray_messages_read_markup answers without a StatusNotifier host
+    heard = clicks_of(tray)
+    first, second = make_record(), make_record()
+    tray.show_message(Notification.for_record(first))
+    tray.show_message(Notification.for_record(second))
+    click_message(tray)
+    tray.show_message(Notification("AlgoMesh Tray", "A notice."))
+    click_message(tray)
+    assert heard == [second, None]

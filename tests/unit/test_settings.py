@@ -537,3 +537,23 @@ def test_an_engine_key_from_a_newer_version_is_ignored_not_the_engine(
     path = write_json(tmp_path / "settings.json", {"engines": [engine]})
     assert load_settings(path) == (Settings(engines=(Engine("VPS", "203.0.113.5", 52001, "/connect", True),)), None)
     assert "ignoring unknown settings of engine 'VPS': colour" in caplog.text
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin"])
+def test_a_style_this_platform_does_not_offer_falls_back_once_and_says_so(tmp_path: Path, platform: str) -> None:
+    """A file asking for notify-send on Windows or macOS (copied, or from an older version): desktop
+    notifications instead, with a sentence for the user, and the file updated so it is said once."""
+    path = tmp_path / "settings.json"
+    save_settings(path, Settings(notify_style="plyer", port=52001))
+    settings, problem = load_settings(path, platform=platform)
+    assert (settings.notify_style, settings.port) == ("native", 52001)
+    assert problem is not None and 'notify-send (compatibility)" does not work on' in problem
+    assert ("Windows" if platform == "win32" else "macOS") in problem
+    assert json.loads(path.read_text())["notify_style"] == "native"
+    assert load_settings(path, platform=platform) == (settings, None)
+
+
+def test_notify_send_stays_where_it_works(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    save_settings(path, Settings(notify_style="plyer"))
+    assert load_settings(path, platform="linux") == (Settings(notify_style="plyer"), None)

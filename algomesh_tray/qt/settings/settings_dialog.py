@@ -3,6 +3,7 @@ bridges, validated as the user types, with a sentence saying what this desktop's
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from ...feed.engines import Engine
 from ...feed.protocol import StrategySignal
+from ...notify.choice import keeps_popups_on_screen, offered_styles
 from ...settings import MAX_ENGINE_ALERT_SECONDS, Settings, SettingsError
 from ...util.formatting import safe_text
 from .bridges_panel import BridgesPanel
@@ -88,8 +90,11 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         start_at_login: bool = False,
+        platform: str = sys.platform,
     ) -> None:
+        """``platform``: what the choices are built for (notify/choice.offered_styles)."""
         super().__init__(parent)
+        self._platform = platform
         self.setWindowTitle("AlgoMesh Tray — Settings")
         self.setWindowIcon(icon)
         self.setMinimumWidth(460)
@@ -132,12 +137,20 @@ class SettingsDialog(QDialog):
 
     def _build_notifications_box(self) -> QGroupBox:
         self.style_combo = QComboBox()
-        for style, label in _STYLE_LABELS.items():
-            self.style_combo.addItem(label, style)
+        for style in offered_styles(self._platform):
+            self.style_combo.addItem(_STYLE_LABELS[style], style)
+        self.style_combo.currentIndexChanged.connect(self._show_expiry_choice)
         self.popups_spin = QSpinBox()
         self.popups_spin.setRange(1, 100)
         self.popups_spin.setSuffix(" a second, then one summary")
         self.keep_popups_check = QCheckBox("Keep popups on screen until dismissed")
+        self.keep_popups_check.setToolTip(
+            "Only the desktop's notification service takes this; other styles expire as they do."
+        )
+        # Toasts and Notification Center keep their own time: nothing to offer there.
+        self.keep_popups_check.setVisible(
+            any(keeps_popups_on_screen(s, self._platform) for s in offered_styles(self._platform))
+        )
         self.engine_alert_spin = _engine_alert_spin()
         self.escalate_spin = _escalate_spin()
         self.support_label = _plain_label(colour="#4b5563")
@@ -153,6 +166,10 @@ class SettingsDialog(QDialog):
         form.addRow("To the bridges after:", self.escalate_spin)
         form.addRow(self.start_at_login_check)
         return box
+
+    def _show_expiry_choice(self) -> None:
+        """ "Keep popups on screen" can be ticked only with the style that takes it."""
+        self.keep_popups_check.setEnabled(keeps_popups_on_screen(self.style_combo.currentData(), self._platform))
 
     def set_notification_support(self, text: str) -> None:
         """Say, as plain text, what this desktop's notifications can do (notify/choice.support_sentence)."""
@@ -185,6 +202,7 @@ class SettingsDialog(QDialog):
         self.style_combo.setCurrentIndex(max(0, self.style_combo.findData(settings.notify_style)))
         self.popups_spin.setValue(settings.max_popups_per_second)
         self.keep_popups_check.setChecked(settings.keep_popups_until_dismissed)
+        self._show_expiry_choice()
         self.engine_alert_spin.setValue(settings.engine_alert_seconds)
         self.escalate_spin.setValue(settings.escalate_after_seconds)
         self._refresh()

@@ -240,6 +240,22 @@ class TradesWindow(QMainWindow):
         self.table.scrollTo(proxy_index, QAbstractItemView.ScrollHint.PositionAtCenter)
         log.info("trades window shows trade id=%s", record.id)
 
+    def show_recent(self) -> None:
+        """Bring the window up on the newest trades with nothing selected: for a click on a tray
+        message that cannot say which trade it was about (never select the wrong one)."""
+        self.tabs.setCurrentIndex(0)
+        self._pending_record = None
+        if self.model.reader is not None and not self.model.query.is_everything:
+            self._clear_query()  # the log is asked afresh for its newest trades
+        self.filter_edit.clear()
+        self.table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
+        self.table.selectionModel().clear()
+        self.table.scrollToTop()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        log.info("trades window shows the recent trades (the message clicked could not be told apart)")
+
     def selected_record(self) -> TradeRecord | None:
         rows = self.table.selectionModel().selectedRows()
         if not rows:

@@ -191,14 +191,15 @@ def test_rules_preview_follows_typing_and_bad_rules_block_save(qtbot: QtBot, dia
 
 def test_notification_fields_load_and_are_saved(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """Keep-until-dismissed and the engine alert delay show from settings and come back through Save."""
-    dialog.load(Settings(keep_popups_until_dismissed=True, engine_alert_seconds=45, notify_style="plyer"))
+    dialog.load(Settings(keep_popups_until_dismissed=True, engine_alert_seconds=45))
     assert dialog.keep_popups_check.isChecked()
     assert dialog.escalate_spin.value() == 120 and dialog.escalate_spin.text() == "120 s unanswered"
     dialog.escalate_spin.setValue(0)
     assert dialog.escalate_spin.text() == "At once"
     assert dialog.engine_alert_spin.value() == 45
-    assert dialog.style_combo.currentText() == "notify-send (compatibility)"
     qtbot.mouseClick(dialog.keep_popups_check, Qt.MouseButton.LeftButton)
+    dialog.style_combo.setCurrentIndex(dialog.style_combo.findData("plyer"))
+    assert dialog.style_combo.currentText() == "notify-send (compatibility)"
     dialog.engine_alert_spin.selectAll()
     qtbot.keyClicks(dialog.engine_alert_spin, "120")
     with qtbot.waitSignal(dialog.settings_accepted, timeout=1000) as blocker:
@@ -209,7 +210,7 @@ def test_notification_fields_load_and_are_saved(qtbot: QtBot, dialog: SettingsDi
 
 
 def test_style_choices_are_named_in_words(dialog: SettingsDialog) -> None:
-    """The three styles are offered under names a trader understands, native first."""
+    """On Linux the three styles are offered under names a trader understands, native first."""
     names = [
         (dialog.style_combo.itemData(i), dialog.style_combo.itemText(i)) for i in range(dialog.style_combo.count())
     ]
@@ -218,6 +219,34 @@ def test_style_choices_are_named_in_words(dialog: SettingsDialog) -> None:
         ("tray", "Tray messages"),
         ("plyer", "notify-send (compatibility)"),
     ]
+
+
+def test_keeping_popups_on_screen_can_be_chosen_only_with_the_desktops_service(
+    qtbot: QtBot, dialog: SettingsDialog
+) -> None:
+    """Only the D-Bus service takes an expiry: with tray messages or notify-send the box is greyed out."""
+    assert dialog.keep_popups_check.isVisible() and dialog.keep_popups_check.isEnabled()
+    for style in ("tray", "plyer"):
+        dialog.style_combo.setCurrentIndex(dialog.style_combo.findData(style))
+        assert not dialog.keep_popups_check.isEnabled()
+    dialog.style_combo.setCurrentIndex(dialog.style_combo.findData("native"))
+    assert dialog.keep_popups_check.isEnabled()
+    dialog.load(Settings(notify_style="tray", keep_popups_until_dismissed=True))
+    assert not dialog.keep_popups_check.isEnabled()
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin"])
+def test_windows_and_macos_are_offered_only_what_works_there(qtbot: QtBot, platform: str) -> None:
+    """No notify-send (a ghost tray icon per popup on Windows, an error on macOS), and no "keep
+    popups on screen" (toasts and Notification Center keep their own time)."""
+    dialog = SettingsDialog(Settings(), app_icon(), platform=platform)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    offered = [dialog.style_combo.itemData(i) for i in range(dialog.style_combo.count())]
+    assert offered == ["native", "tray"]
+    assert not dialog.keep_popups_check.isVisible()
+    assert dialog.edited_settings().notify_style == "native"
 
 
 def test_engine_alert_zero_shows_off_and_saves_zero(qtbot: QtBot, dialog: SettingsDialog) -> None:

@@ -243,3 +243,20 @@ def test_without_a_readable_log_export_writes_the_rows_shown(
         rows = list(csv.DictReader(stream))
     assert [row["id"] for row in rows] == [str(trades[2].id), str(trades[0].id)]
     assert window.export_action.isEnabled()
+
+
+@offscreen_cannot_raise
+def test_the_recent_trades_open_with_nothing_selected(
+    qtbot: QtBot, window: TradesWindow, trades: list[TradeRecord]
+) -> None:
+    """A tray message that cannot say which trade it was: the newest trades, none of them named,
+    whatever was selected, filtered or sorted before."""
+    window.show_record(trades[0])
+    assert window.selected_record() == trades[0]
+    window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+    qtbot.keyClicks(window.filter_edit, "ETH")
+    window.show_recent()
+    assert window.isVisible()
+    assert window.selected_record() is None
+    assert window.filter_edit.text() == ""
+    assert shown(window) == trades[::-1]

@@ -488,3 +488,21 @@ def test_a_popup_of_a_trade_not_paged_to_shows_the_newest_with_it_selected(
     qtbot.waitUntil(lambda: window.selected_record() == newest, timeout=WAIT_MS)
     assert not model.oldest_first
     assert window.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_an_unidentified_tray_message_shows_the_logs_newest_first_with_nothing_selected(
+    qtbot: QtBot, window: TradesWindow, reader: TradeLogReader
+) -> None:
+    """Sorted oldest first with a trade selected: a click that cannot name its trade turns the
+    table to the newest trades and selects none (never a wrong one)."""
+    model = window.model
+    window.table.sortByColumn(Column.TIME, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.oldest_first and model.rowCount() > 0, timeout=WAIT_MS)
+    window.table.selectRow(0)
+    assert window.selected_record() is not None
+    window.show_recent()
+    newest = reader.page(TradeQuery(), after=None, limit=1).result()[0]
+    qtbot.waitUntil(lambda: not model.oldest_first and window.shown_records()[:1] == [newest], timeout=WAIT_MS)
+    assert window.selected_record() is None
+    assert window.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from algomesh_tray.notify.choice import fallback_backend, preferred_backend, support_sentence
+from algomesh_tray.notify.choice import (
+    fallback_backend,
+    keeps_popups_on_screen,
+    offered_styles,
+    preferred_backend,
+    style_for_platform,
+    support_sentence,
+)
 from algomesh_tray.notify.freedesktop import ServerInfo
 
 DUNST = ServerInfo("dunst", "knopwob", "1.9.0", frozenset({"actions", "body", "body-markup"}))
@@ -49,8 +56,11 @@ def test_the_settings_sentence_says_what_this_desktop_can_do() -> None:
     absent = support_sentence("linux", service=None, problem="no notification service is running on this desktop")
     assert absent.startswith("No notification service answers on this desktop (no notification service is running")
     assert absent.endswith("Tray messages can be clicked.")
-    assert "toasts" in support_sentence("win32", service=None)
-    assert "Notification Center" in support_sentence("darwin", service=None)
+    windows, macos = support_sentence("win32", service=None), support_sentence("darwin", service=None)
+    assert "toasts" in windows and "Notification Center" in macos
+    for sentence in (windows, macos):  # Qt does not say which message was clicked: no promise it cannot keep
+        assert "clicking one opens the trade" not in sentence
+        assert "does not say which one was clicked" in sentence and "newest trades" in sentence
 
 
 def test_the_choice_loads_without_jeepney() -> None:
@@ -62,3 +72,17 @@ def test_the_choice_loads_without_jeepney() -> None:
     check = "print(c.preferred_backend('native', 'win32', service=None))"
     result = subprocess.run([sys.executable, "-c", blocked + check], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "tray"
+
+
+def test_notify_send_is_offered_only_on_linux_and_the_expiry_only_with_its_service() -> None:
+    """plyer's balloon leaves a tray icon per popup on Windows and raises on macOS; only the D-Bus
+    service takes "keep popups on screen"."""
+    assert offered_styles("linux") == ("native", "tray", "plyer")
+    assert offered_styles("win32") == offered_styles("darwin") == ("native", "tray")
+    assert style_for_platform("plyer", "linux") == ("plyer", None)
+    assert style_for_platform("tray", "win32") == ("tray", None)
+    style, why = style_for_platform("plyer", "darwin")
+    assert style == "native" and why is not None and "macOS" in why
+    assert keeps_popups_on_screen("native", "linux")
+    assert not any(keeps_popups_on_screen(s, "linux") for s in ("tray", "plyer"))
+    assert not any(keeps_popups_on_screen(s, p) for s in ("native", "tray") for p in ("win32", "darwin"))

@@ -83,7 +83,7 @@ def test_the_ico_shows_and_popups_do_not_wait_for_each_other(tmp_path: Path) -> 
             on_failed=lambda reason, n: failures.append(reason),
             balloon=balloon.balloon_tip,
         )
-        notifier.show(Notification("BUY BTCUSDT", "0.05 <b>@</b> 64320.5"))
+        notifier.show(Notification("BUY BTCUSDT", "0.05 <b>@</b> R&D 64320.5"))
         notifier.show(Notification("SELL ETHUSDT", "1 @ 3000"))
         await wait_until(lambda: len(balloon.shown) == 2, what="both balloons up while the first is still shown")
         balloon.release.set()
@@ -92,6 +92,8 @@ def test_the_ico_shows_and_popups_do_not_wait_for_each_other(tmp_path: Path) -> 
     asyncio.run(main())
     assert failures == []
     assert {shown["title"] for shown in balloon.shown} == {"BUY BTCUSDT", "SELL ETHUSDT"}
+    # A balloon reads no markup: the body as it is, not "&lt;b&gt;" or "&amp;".
+    assert {shown["message"] for shown in balloon.shown} == {"0.05 <b>@</b> R&D 64320.5", "1 @ 3000"}
     assert all(shown["app_icon"] == str(icon) and shown["app_name"] == "AlgoMesh Tray" for shown in balloon.shown)
 
 
