@@ -448,7 +448,7 @@ class Application(QObject):
                     sys.platform,
                     engines=[(w.engine.name, w.listener.url) for w in self.engines],
                     alert_seconds=effective.engine_alert_seconds,
-                )  # fmt: skip
+                )
             )
         for problem in self._problems:
             self.tell_user(problem)
