@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..feed.engines import DEFAULT_ENGINE_NAME
@@ -92,6 +93,7 @@ class TrayIcon(QObject):
         self._engines_end = self._menu.addSeparator()  # several engines: a submenu each before it
         self._menu.addActions([actions.about, actions.quit])
         self._icon.setContextMenu(self._menu)
+        self._menu.triggered.connect(self._on_menu_triggered)  # submenus' actions too
         self._icon.activated.connect(self._on_icon_activated)
         self._icon.messageClicked.connect(self._on_icon_message_clicked)
         self._piles_up: bool | None = None  # with _escape_messages, at the first message
@@ -168,9 +170,7 @@ class TrayIcon(QObject):
             for name in names:
                 if name not in self._engine_menus:
                     menu = QMenu(self._menu)
-                    menu.addAction("Reconnect now").triggered.connect(
-                        lambda _=False, name=name: self.reconnect_requested.emit(name)
-                    )
+                    menu.addAction("Reconnect now").setData(name)  # the menu's triggered() says which
                     self._menu.insertMenu(self._engines_end, menu)
                     self._engine_menus[name] = menu
         self._refresh()
@@ -248,6 +248,11 @@ class TrayIcon(QObject):
         down_since = self._down_since(engine)
         since = None if down_since is None else datetime.fromtimestamp(down_since).astimezone()
         return EngineState(status, idle_for, since)
+
+    def _on_menu_triggered(self, action: QAction) -> None:
+        """An engine's "Reconnect now" (its name is the action's data; the shared actions carry none)."""
+        if isinstance(name := action.data(), str):
+            self.reconnect_requested.emit(name)
 
     def _on_icon_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:
