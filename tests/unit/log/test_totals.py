@@ -118,7 +118,7 @@ def test_an_old_log_without_totals_is_counted_once_and_the_user_told_once(tmp_pa
         ("DELETE FROM trades WHERE id % 3 = 0", "changed outside the app"),
         ("UPDATE trades SET amount = amount * 2 WHERE id < 5", "changed outside the app"),
         ("INSERT INTO trades SELECT NULL, received_at, strategy, 'NEWSYM', action, amount, size_type, price,"
-         " order_type, trade_type, status, raw FROM trades WHERE id = 1", "added to it"),
+         " order_type, trade_type, status, raw, engine FROM trades WHERE id = 1", "added to it"),
     ],
 )  # fmt: skip
 def test_a_hand_edited_log_is_counted_afresh(tmp_path: Path, edit: str, why: str) -> None:
