@@ -8,6 +8,7 @@ import csv
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,8 @@ from ...bulk_log import build_log
 from ..conftest import RecordFactory
 
 TRADES = 200_000
+#: 2025-11-24: before now, so a trade received now is the newest.
+START = 1_764_000_000.0
 #: The machine is shared: generous, and only ever reached by a failure.
 WAIT_MS = 30_000
 
@@ -488,3 +491,47 @@ def test_a_popup_of_a_trade_not_paged_to_shows_the_newest_with_it_selected(
     qtbot.waitUntil(lambda: window.selected_record() == newest, timeout=WAIT_MS)
     assert not model.oldest_first
     assert window.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+def test_engine_colon_asks_the_log_for_that_engines_trades_live_and_exported(qtbot: QtBot, tmp_path: Path) -> None:
+    """On a real log of three engines: ``engine:VPS btc`` shows VPS's BTC trades from the log, newest
+    first, with VPS in the Engine column; a live VPS trade goes on top, a live Desk one does not;
+    Export CSV writes what the query matches in the log, each with its engine."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    engines = ("Desk", "VPS", "AlgoMesh")
+    logged = trade_log.append_many(
+        [replace(received_now("BTCUSDT" if n % 2 else "ETHUSDT"), received_at=START + n, engine=engines[n % 3])
+         for n in range(900)]
+    )  # fmt: skip
+    reader = TradeLogReader(path)
+    window = TradesWindow(TradeTableModel(reader=reader), [], app_icon())
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        model = window.model
+        qtbot.keyClicks(window.filter_edit, "engine:VPS btc")
+        qtbot.waitUntil(lambda: model.query.engine == "VPS" and model.rowCount() > 0, timeout=WAIT_MS)
+        scroll_to_the_end(qtbot, window)
+        expected = [record.id for record in reversed(logged)
+                    if record.engine == "VPS" and record.signal.symbol == "BTCUSDT"]  # fmt: skip
+        assert len(expected) == 150 and model.query.text == "btc"
+        assert [model.record_at(row).id for row in range(model.rowCount())] == expected
+        assert {model.data(model.index(row, Column.ENGINE)) for row in range(model.rowCount())} == {"VPS"}
+
+        desk, vps = trade_log.append_many([replace(received_now("BTCUSDT"), engine=name) for name in ("Desk", "VPS")])
+        model.add_records([desk, vps])
+        qtbot.waitUntil(lambda: model.record_at(0).id == vps.id, timeout=WAIT_MS)
+        assert model.rowCount() == 151
+
+        target = tmp_path / "vps.csv"
+        window.export_query(str(target))
+        qtbot.waitUntil(lambda: "Exported" in window.statusBar().currentMessage(), timeout=WAIT_MS)
+        with target.open(encoding="utf-8", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+        assert [int(row["id"]) for row in rows] == [vps.id, *expected]
+        assert {row["engine"] for row in rows} == {"VPS"}
+    finally:
+        window.close()
+        reader.close()
+        trade_log.close()
