@@ -23,6 +23,7 @@ from algomesh_tray.log.query import TradeQuery
 from algomesh_tray.log.reader import TradeLogReader
 from algomesh_tray.log.tradelog import TradeLog
 from algomesh_tray.qt.icons import app_icon
+from algomesh_tray.qt.trades.dashboard import DashboardWidget
 from algomesh_tray.qt.trades.trade_model import FIRST_PAGE, Column, TradeTableModel
 from algomesh_tray.qt.trades.trades_window import TradesWindow
 
@@ -533,5 +534,45 @@ def test_engine_colon_asks_the_log_for_that_engines_trades_live_and_exported(qtb
         assert {row["engine"] for row in rows} == {"VPS"}
     finally:
         window.close()
+        reader.close()
+        trade_log.close()
+
+
+def test_the_dashboard_counts_the_engine_picked_from_the_log_and_live(qtbot: QtBot, tmp_path: Path) -> None:
+    """With two engines the picker shows; VPS picked: its trades' totals, counted from the log on the
+    reader's thread, then its live trades only; "All engines" again: the log's kept totals."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    trade_log.append_many(
+        [replace(received_now("BTCUSDT" if n % 4 else "ETHUSDT"), received_at=START + n, engine=("Desk", "VPS")[n % 2])
+         for n in range(600)]
+    )  # fmt: skip
+    reader = TradeLogReader(path)
+    trades = TradeTableModel(reader=reader)
+    dashboard = DashboardWidget(trades)
+    qtbot.addWidget(dashboard)
+    model = dashboard.model
+    try:
+        qtbot.waitUntil(lambda: model.loaded_up_to is not None, timeout=WAIT_MS)
+        assert sum(row.signals for row in model.summary.rows) == 600
+        assert not dashboard.engine_box.isVisibleTo(dashboard)
+        dashboard.set_engines(["Desk", "VPS"])
+        assert dashboard.engine_box.isVisibleTo(dashboard)
+
+        dashboard.engine_box.setCurrentIndex(dashboard.engine_box.findData("VPS"))
+        qtbot.waitUntil(lambda: model.loaded_up_to is not None, timeout=WAIT_MS)
+        with sqlite3.connect(path) as db:
+            expected = dict(db.execute("SELECT symbol, count(*) FROM trades WHERE engine = 'VPS' GROUP BY symbol"))
+        assert {row.symbol: row.signals for row in model.summary.rows} == expected == {"BTCUSDT": 300}
+        trades.add_records(
+            trade_log.append_many([replace(received_now("ETHUSDT"), engine=name) for name in ("Desk", "VPS", "VPS")])
+        )
+        qtbot.waitUntil(lambda: any(row.symbol == "ETHUSDT" for row in model.summary.rows), timeout=WAIT_MS)
+        assert {row.symbol: row.signals for row in model.summary.rows} == {"BTCUSDT": 300, "ETHUSDT": 2}
+
+        dashboard.engine_box.setCurrentIndex(0)
+        qtbot.waitUntil(lambda: model.loaded_up_to == (603, 0), timeout=WAIT_MS)
+        assert {row.symbol: row.signals for row in model.summary.rows} == {"BTCUSDT": 450, "ETHUSDT": 153}
+    finally:
         reader.close()
         trade_log.close()
