@@ -72,7 +72,7 @@ class TradeLogReader:
         return self.submit(lambda db: _totals(db, today_starts))
 
     def engine_totals(self, today_starts: float, engine: str) -> Future[LogTotals]:
-        """One engine's totals, counted from its trades (a scan: about a second at two million)."""
+        """One engine's totals, counted from its trades (a scan: seconds at two million)."""
         return self.submit(lambda db: _engine_totals(db, today_starts, engine))
 
     def page(self, query: TradeQuery, *, after: Key | None, limit: int) -> Future[list[TradeRecord]]:

@@ -274,7 +274,7 @@ class PriceChart(QWidget):
 class DashboardWidget(QWidget):
     """Totals table above, chart of the selected row below; with two engines or more, a picker of
     the engine counted ("All engines": the log's kept totals, milliseconds; one engine: counted
-    from its trades on the reader's thread, about a second at two million)."""
+    from its trades on the reader's thread, seconds at two million)."""
 
     def __init__(self, trades: TradeTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
