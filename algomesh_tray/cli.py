@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--strategy", metavar="NAME", help="only this strategy (its exact name)")
     history.add_argument("--symbol", metavar="SYMBOL", help="only this symbol (exactly, e.g. BTCUSDT)")
     history.add_argument(
+        "--engine", metavar="NAME", help="only the trades of this engine (its name, case aside; e.g. VPS)"
+    )
+    history.add_argument(
         "--since", type=_when, metavar="DATE", help="from this day (YYYY-MM-DD, local time) or moment on"
     )
     history.add_argument("--until", type=_when, metavar="DATE", help="up to this day (included) or moment (excluded)")

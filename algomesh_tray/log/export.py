@@ -17,10 +17,12 @@ from ..util.formatting import BIDI_CONTROLS, safe_text
 __all__ = ["EXPORT_COLUMNS", "EXPORT_FIELDS", "TextSink", "write_csv", "write_csv_file", "write_csv_rows", "write_json"]
 
 #: Columns of an export, named as the engine names its fields, plus the log's own.
-EXPORT_FIELDS = ("id", "receivedAt", "strategyName", "symbol", "action", "amount", "sizeType", "price",
+EXPORT_FIELDS = ("id", "receivedAt", "engine", "strategyName", "symbol", "action", "amount", "sizeType", "price",
                  "orderType", "tradeType", "status")  # fmt: skip
 #: The trade log's columns in EXPORT_FIELDS order, for write_csv_rows.
-EXPORT_COLUMNS = "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status"
+EXPORT_COLUMNS = (
+    "id, received_at, engine, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status"
+)
 
 
 class TextSink(Protocol):
@@ -76,12 +78,12 @@ def write_csv_rows(rows: Iterable[Sequence[Any]], stream: TextSink, *, header: b
 
     count = 0
     lines: list[str] = []
-    for row_id, at, strategy, symbol, action, amount, size, price, order, trade, status in rows:
+    for row_id, at, engine, strategy, symbol, action, amount, size, price, order, trade, status in rows:
         if type(row_id) is int and type(at) is float and type(amount) is float and type(price) is float:
             row_id, at, amount, price = str(row_id), repr(at), repr(amount), repr(price)  # as csv's str()
         else:  # a hand-edited row
             row_id, at, amount, price = number(row_id), number(at), number(amount), number(price)
-        lines.append(f"{row_id},{at},{get(strategy) or text(strategy)},"
+        lines.append(f"{row_id},{at},{get(engine) or text(engine)},{get(strategy) or text(strategy)},"
                      f"{get(symbol) or text(symbol)},{get(action) or text(action)},{amount},"
                      f"{get(size) or text(size)},{price},{get(order) or text(order)},"
                      f"{get(trade) or text(trade)},{get(status) or text(status)}\n")  # fmt: skip

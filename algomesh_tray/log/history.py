@@ -30,7 +30,8 @@ def _query(arguments: argparse.Namespace) -> TradeQuery:
     if arguments.until:
         until, whole_day = arguments.until
         until = start_of_tomorrow(until) if whole_day else until
-    return TradeQuery(strategy=arguments.strategy, symbol=arguments.symbol, since=since, until=until)
+    return TradeQuery(strategy=arguments.strategy, symbol=arguments.symbol, engine=arguments.engine, since=since,
+                      until=until)  # fmt: skip
 
 
 def print_history(arguments: argparse.Namespace) -> int:
@@ -111,7 +112,8 @@ def _print_rows(rows: Iterator[Sequence[Any]], output_format: str, stream: TextI
             signal = record.signal
             when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(record.received_at))
             stream.write(
-                f"{when}  {safe_text(signal.action, 12):<5} {safe_text(signal.symbol, 14):<10} "
+                f"{when}  {safe_text(record.engine, 16):<8}  {safe_text(signal.action, 12):<5} "
+                f"{safe_text(signal.symbol, 14):<10} "
                 f"{format_amount(signal.amount):>10} ({safe_text(signal.size_type, 12)}) "
                 f"@ {format_price(signal.price):>12}  {safe_text(signal.strategy_name, 40)}  "
                 f"{safe_text(signal.trade_type, 12)}  {safe_text(signal.status, 16)}\n"

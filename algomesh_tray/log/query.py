@@ -4,7 +4,9 @@ threads.
 
 The same query answers in SQL (pages, streams) and in Python (``matches``, for live trades that
 arrive while a filter is set), with the same meaning: every word is found, ignoring ASCII case,
-in the strategy, symbol, action, order type, trade type or status.
+in the strategy, symbol, action, order type, trade type or status; an engine, if named, is the
+trade's engine, ignoring ASCII case. In the filter box the engine is the word ``engine:NAME``
+(``filter_query``).
 
 Plans, chosen per query: with no market named or implied, one walk of the time index with the
 words checked per row; when the words or options narrow it to a few markets, one walk of the
@@ -18,15 +20,16 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ..feed.records import TradeRecord
-from .tradelog import TRADE_COLUMNS, record_from_row
+from .tradelog import TRADE_COLUMNS, engine_column, readable_columns, record_from_row
 
-__all__ = ["Market", "TradeQuery", "iter_rows", "markets", "select_page", "time_slices"]
+__all__ = ["Market", "TradeQuery", "filter_query", "iter_rows", "markets", "select_page", "time_slices"]
 
 #: Where a page ends: the (received_at, id) of its last row; the next page starts past it, in the
 #: query's order (older when newest first, newer when oldest first). The id breaks ties in time.
@@ -36,6 +39,8 @@ Market = tuple[str, str]
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _TEXT_FIELDS = ("strategy", "symbol", "action", "order_type", "trade_type", "status")
 _TERM_SQL = "(" + " OR ".join(f"instr(lower({field}), ?)" for field in _TEXT_FIELDS) + ")"
+#: ``engine:NAME`` in a filter box (``engine:"My VPS"`` for a name with spaces): the engine's name.
+_ENGINE_WORD = re.compile(r'(?<!\S)engine:(?:"([^"]*)"|(\S+))', re.IGNORECASE)
 #: Walk per market only when the query narrows to at most this many; else the time index is cheaper.
 _MAX_MARKET_WALKS = 8
 
@@ -47,13 +52,14 @@ def _lower(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TradeQuery:
-    """Trades to show: words to find, an exact market, received in [since, until) (Unix times),
-    newest first unless ``oldest_first``; logged up to ``newest_id``, if given (a snapshot that
-    another connection can share: the app only ever appends)."""
+    """Trades to show: words to find, an exact market, an engine (its name, ASCII case aside),
+    received in [since, until) (Unix times), newest first unless ``oldest_first``; logged up to
+    ``newest_id``, if given (a snapshot that another connection can share: the app only ever appends)."""
 
     text: str = ""
     strategy: str | None = None
     symbol: str | None = None
+    engine: str | None = None
     since: float | None = None
     until: float | None = None
     oldest_first: bool = False
@@ -74,6 +80,8 @@ class TradeQuery:
         if self.strategy is not None and signal.strategy_name != self.strategy:
             return False
         if self.symbol is not None and signal.symbol != self.symbol:
+            return False
+        if self.engine is not None and _lower(record.engine) != _lower(self.engine):
             return False
         if (self.since is not None and record.received_at < self.since) or (
             self.until is not None and record.received_at >= self.until
@@ -107,9 +115,14 @@ class TradeQuery:
             narrowed = True
         return candidates if narrowed else None
 
-    def where(self, after: Key | None) -> tuple[str, list[Any]]:
-        """The SQL condition (without a market) and its parameters: date range, page start, words."""
+    def where(self, after: Key | None, *, engine_sql: str = "engine") -> tuple[str, list[Any]]:
+        """The SQL condition (without a market) and its parameters: date range, page start, engine,
+        words. ``engine_sql``: what holds the engine (tradelog.engine_column: a log of an older
+        release has no column for it)."""
         clauses, parameters = ["1"], list[Any]()
+        if self.engine is not None:
+            clauses.append(f"lower({engine_sql}) = ?")
+            parameters.append(_lower(self.engine))
         if self.since is not None:
             clauses.append("received_at >= ?")
             parameters.append(self.since)
@@ -128,6 +141,16 @@ class TradeQuery:
             clauses.append(_TERM_SQL)
             parameters += [term] * len(_TEXT_FIELDS)
         return " AND ".join(clauses), parameters
+
+
+def filter_query(text: str, *, since: float | None = None, until: float | None = None) -> TradeQuery:
+    """What a filter box's text selects: its words, and the engine that ``engine:NAME`` names (the
+    last one, if several; ``engine:"My VPS"`` for a name with spaces)."""
+    engine = None
+    for match in _ENGINE_WORD.finditer(text):
+        engine = match.group(1) if match.group(1) is not None else match.group(2)
+    words = _ENGINE_WORD.sub(" ", text)
+    return TradeQuery(" ".join(words.split()), engine=engine, since=since, until=until)
 
 
 def markets(db: sqlite3.Connection) -> tuple[list[Market], list[str]] | None:
@@ -161,7 +184,9 @@ def _plan(db: sqlite3.Connection, query: TradeQuery) -> list[Market] | None:
 def _cursors(db: sqlite3.Connection, query: TradeQuery, after: Key | None, limit: int | None,
              columns: str) -> list[sqlite3.Cursor]:  # fmt: skip
     """One cursor per walk, each in the query's order (an index walk either way, never a sort)."""
-    condition, parameters = query.where(after)
+    engine = engine_column(db)
+    columns = readable_columns(db, columns, engine=engine)  # a log of an older release, read before the app opened it
+    condition, parameters = query.where(after, engine_sql=engine)
     limit_sql = "" if limit is None else f" LIMIT {int(limit)}"
     order = " ORDER BY received_at ASC, id ASC" if query.oldest_first else " ORDER BY received_at DESC, id DESC"
     plan = _plan(db, query)
@@ -234,7 +259,7 @@ def time_slices(db: sqlite3.Connection, query: TradeQuery, rows: int) -> Iterato
         return
     upper = query.until
     while True:
-        condition, parameters = replace(query, text="", until=upper).where(None)
+        condition, parameters = replace(query, text="", engine=None, until=upper).where(None)
         found = db.execute(
             f"SELECT received_at FROM trades INDEXED BY trades_by_time WHERE {condition}"
             " ORDER BY received_at DESC LIMIT 1 OFFSET ?",

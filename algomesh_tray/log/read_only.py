@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..feed.records import TradeRecord
 from .recovery import read_only_part
-from .tradelog import TRADE_COLUMNS, record_from_row
+from .tradelog import TRADE_COLUMNS, readable_columns, record_from_row
 
 __all__ = ["connect_read_only", "has_no_tables", "read_recent"]
 
@@ -43,7 +43,8 @@ def read_recent(path: Path, limit: int) -> list[TradeRecord]:
     """The newest ``limit`` records (all if negative), newest first, read without changing anything."""
     db = connect_read_only(path)
     try:
-        rows = db.execute(f"SELECT {TRADE_COLUMNS} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        columns = readable_columns(db, TRADE_COLUMNS)  # a log of an older release is read as it is
+        rows = db.execute(f"SELECT {columns} FROM trades ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
     except sqlite3.OperationalError:
         if has_no_tables(db):
             return []

@@ -24,7 +24,8 @@ from ..util.tasks import in_own_thread
 from .export import EXPORT_COLUMNS, write_csv_rows
 from .query import Key, TradeQuery, iter_rows, select_page
 from .read_only import connect_read_only, has_no_tables
-from .totals import LogTotals, read_totals
+from .totals import LogTotals, engine_totals, read_totals
+from .tradelog import engine_column
 
 __all__ = ["ExportCancelled", "TradeLogReader"]
 
@@ -69,6 +70,10 @@ class TradeLogReader:
     def totals(self, today_starts: float) -> Future[LogTotals]:
         """The dashboard's totals (from the kept aggregates: milliseconds at any log size)."""
         return self.submit(lambda db: _totals(db, today_starts))
+
+    def engine_totals(self, today_starts: float, engine: str) -> Future[LogTotals]:
+        """One engine's totals, counted from its trades (a scan: seconds at two million)."""
+        return self.submit(lambda db: _engine_totals(db, today_starts, engine))
 
     def page(self, query: TradeQuery, *, after: Key | None, limit: int) -> Future[list[TradeRecord]]:
         """Up to ``limit`` trades matching ``query`` past ``after`` (None: from the start), in the
@@ -116,6 +121,15 @@ class TradeLogReader:
 def _totals(db: sqlite3.Connection, today_starts: float) -> LogTotals:
     try:
         return read_totals(db, today_starts)
+    except sqlite3.OperationalError:
+        if has_no_tables(db):
+            return LogTotals([], [], 0, 0)
+        raise
+
+
+def _engine_totals(db: sqlite3.Connection, today_starts: float, engine: str) -> LogTotals:
+    try:
+        return engine_totals(db, today_starts, engine, engine_column(db))
     except sqlite3.OperationalError:
         if has_no_tables(db):
             return LogTotals([], [], 0, 0)

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..feed.engines import DEFAULT_ENGINE_NAME
 from ..feed.protocol import ReceivedSignal, RejectedSignal, StrategySignal
 from ..feed.records import RejectedRecord, TradeRecord
 from ..platform.paths import create_private_file, make_private_file, make_private_folder
@@ -19,7 +20,7 @@ from ..util.days import local_day, start_of_today
 from .outbox import OUTBOX_SCHEMA, Outbox
 from .totals import LogTotals, add_to_totals, check_totals, read_totals, rebuild_totals
 
-__all__ = ["TRADE_COLUMNS", "TradeLog", "record_from_row"]
+__all__ = ["OLD_LOG_ENGINE", "TRADE_COLUMNS", "TradeLog", "engine_column", "readable_columns", "record_from_row"]
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ CREATE TABLE IF NOT EXISTS trades (
     order_type TEXT NOT NULL,
     trade_type TEXT NOT NULL,
     status TEXT NOT NULL,
-    raw TEXT NOT NULL
+    raw TEXT NOT NULL,
+    engine TEXT NOT NULL DEFAULT 'AlgoMesh'  -- as _add_engine_column adds it to an older log
 );
 -- Newest first, overall and per market (each index holds the id too): pages, filters, date ranges.
 CREATE INDEX IF NOT EXISTS trades_by_time ON trades (received_at);
@@ -94,14 +96,37 @@ CREATE TRIGGER IF NOT EXISTS trades_updated AFTER UPDATE ON trades BEGIN UPDATE 
 """
 #: The columns of a trade, in the order record_from_row reads them.
 TRADE_COLUMNS = (
-    "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw"
+    "id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw, engine"
 )
+#: The engine of every trade in a log of a release before there were several (SQL text): there was one.
+OLD_LOG_ENGINE = "'" + DEFAULT_ENGINE_NAME.replace("'", "''") + "'"
+
+
+def engine_column(db: sqlite3.Connection) -> str:
+    """What to read a trade's engine from on ``db``: its column, or OLD_LOG_ENGINE in a log of an
+    older release that the app has not opened yet (a reader must not change it, see read_only.py).
+
+    Asked per query, not kept per connection: a reader's connection may see the app add the column
+    while it is open (and sqlite3 connections cannot be weakly referenced). It costs microseconds.
+    """
+    found = db.execute("SELECT 1 FROM pragma_table_info('trades') WHERE name = 'engine'").fetchone()
+    return "engine" if found else OLD_LOG_ENGINE
+
+
+def readable_columns(db: sqlite3.Connection, columns: str, *, engine: str | None = None) -> str:
+    """``columns`` (a list such as TRADE_COLUMNS) as ``db`` can answer them: on a log of an older
+    release, its engine as OLD_LOG_ENGINE. ``engine``: engine_column(db), if the caller has it."""
+    engine = engine or engine_column(db)
+    if engine == "engine":
+        return columns
+    return ", ".join(f"{engine} AS engine" if name.strip() == "engine" else name.strip() for name in columns.split(","))
 
 
 def record_from_row(row: Sequence[object]) -> TradeRecord:
-    """A row of TRADE_COLUMNS as a record; the few distinct texts (names, actions) are shared, not
-    copied per row, which keeps a window holding many rows small."""
-    (row_id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw) = row
+    """A row of TRADE_COLUMNS as a record; the few distinct texts (names, actions, engines) are
+    shared, not copied per row, which keeps a window holding many rows small."""
+    (row_id, received_at, strategy, symbol, action, amount, size_type, price, order_type, trade_type, status, raw,
+     engine) = row  # fmt: skip
     signal = StrategySignal(
         action=_shared(str(action)),
         symbol=_shared(str(symbol)),
@@ -113,7 +138,7 @@ def record_from_row(row: Sequence[object]) -> TradeRecord:
         trade_type=_shared(str(trade_type)),
         status=_shared(str(status)),
     )
-    return TradeRecord(int(row_id), float(received_at), signal, str(raw))  # type: ignore[call-overload, arg-type]
+    return TradeRecord(int(row_id), float(received_at), signal, str(raw), _shared(str(engine)))  # type: ignore[call-overload, arg-type]
 
 
 _SHARED: dict[str, str] = {}
@@ -127,6 +152,20 @@ def _shared(text: str) -> str:
     if len(_SHARED) > 100_000:  # a feed of ever-new names: start over rather than grow forever
         _SHARED.clear()
     return shared
+
+
+def _add_engine_column(db: sqlite3.Connection) -> None:
+    """A log of a release before there were several engines gets its engine column; every trade in it
+    came from the one engine, DEFAULT_ENGINE_NAME. SQLite adds a column with a constant default to the
+    schema alone and rewrites no row (old rows read the default): milliseconds at two million trades,
+    so opening the log, and the first popup behind it, does not wait for a migration."""
+    if engine_column(db) == "engine":
+        return
+    db.execute("BEGIN IMMEDIATE")
+    with db:
+        if engine_column(db) != "engine":  # another process may have added it meanwhile
+            db.execute(f"ALTER TABLE trades ADD COLUMN engine TEXT NOT NULL DEFAULT {OLD_LOG_ENGINE}")
+    log.info("the trade log now records each trade's engine (those before are %s's)", DEFAULT_ENGINE_NAME)
 
 
 class TradeLog:
@@ -159,6 +198,7 @@ class TradeLog:
             self._db.execute("PRAGMA busy_timeout=5000")
             self._db.create_function("local_day", 1, local_day, deterministic=True)
             self._db.executescript(_SCHEMA)
+            _add_engine_column(self._db)
             self._db.executescript(OUTBOX_SCHEMA)
             if new:  # nothing to count: the totals are right from the start
                 self._db.execute("INSERT OR IGNORE INTO totals_state VALUES (1, 0, 0)")
@@ -199,7 +239,7 @@ class TradeLog:
                 signal = received.signal
                 cursor = self._db.execute(
                     "INSERT INTO trades (received_at, strategy, symbol, action, amount, size_type, price,"
-                    " order_type, trade_type, status, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " order_type, trade_type, status, raw, engine) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         received.received_at,
                         signal.strategy_name,
@@ -212,10 +252,13 @@ class TradeLog:
                         signal.trade_type,
                         signal.status,
                         received.raw,
+                        received.engine,
                     ),
                 )
                 assert cursor.lastrowid is not None
-                records.append(TradeRecord(cursor.lastrowid, received.received_at, signal, received.raw))
+                records.append(
+                    TradeRecord(cursor.lastrowid, received.received_at, signal, received.raw, received.engine)
+                )
             if records:
                 add_to_totals(self._db, records)
                 if routes is not None:

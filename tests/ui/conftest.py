@@ -23,7 +23,7 @@ RecordFactory = Callable[..., TradeRecord]
 
 @pytest.fixture
 def make_record() -> RecordFactory:
-    """TradeRecord(id, received_at, StrategySignal(...), raw) with ids and arrival times counting up."""
+    """TradeRecord(id, received_at, StrategySignal(...), raw, engine) with ids and arrival times counting up."""
     numbers = itertools.count(1)
     start = time.time() - 3600
 
@@ -41,6 +41,7 @@ def make_record() -> RecordFactory:
         trade_type: str = "live",
         status: str = "EXECUTED",
         raw: str | None = None,
+        engine: str = "AlgoMesh",
     ) -> TradeRecord:
         number = next(numbers)
         signal = StrategySignal(
@@ -74,6 +75,7 @@ def make_record() -> RecordFactory:
             start + number if received_at is None else received_at,
             signal,
             raw,
+            engine,
         )
 
     return make

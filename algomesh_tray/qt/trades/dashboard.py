@@ -1,5 +1,5 @@
-"""The dashboard tab: totals per strategy and symbol (today and all time), and a live price chart
-of the selected market with its buys and sells marked."""
+"""The dashboard tab: totals per strategy and symbol (today and all time), of every engine or of the
+one picked, and a live price chart of the selected market with its buys and sells marked."""
 
 from __future__ import annotations
 
@@ -20,9 +20,20 @@ from PySide6.QtCore import (
     QTimer,
 )
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF, QShowEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...feed.records import RejectedRecord, TradeRecord
+from ...log.query import TradeQuery
 from ...log.summary import Summary, SummaryRow
 from ...log.totals import LogTotals
 from ...util.days import start_of_today
@@ -58,6 +69,9 @@ class SummaryModel(QAbstractTableModel):
         self.summary = Summary()
         self.loaded_up_to: tuple[int, int] | None = None  # newest (trade, rejected) ids counted; None: not loaded
         self._waiting: list[TradeRecord | RejectedRecord] = []
+        #: The engine counted (its name, ASCII case aside, as the log's query has it); None: every engine.
+        self.engine: str | None = None
+        self._engine_query = TradeQuery()
         # Rows whose figures changed, told to views (and the sorting proxy, which re-sorts calling
         # Python for each comparison) at most twice a second: a steady feed changes one per signal.
         self._changed: set[int] = set()
@@ -103,6 +117,17 @@ class SummaryModel(QAbstractTableModel):
         waiting, self._waiting = self._waiting, []
         self.add_records(waiting)
 
+    def show_engine(self, engine: str | None) -> None:
+        """Count ``engine``'s trades only (None: every engine's), from the totals loaded next; until
+        they arrive the table is empty and live records wait. Rejected signals are not told apart by
+        engine: only "every engine" counts them."""
+        self.beginResetModel()
+        self.engine, self._engine_query = engine, TradeQuery(engine=engine)
+        self._changed.clear()
+        self.summary = Summary(today_starts=self.summary.today_starts)
+        self.loaded_up_to = None
+        self.endResetModel()
+
     def roll_over(self, now: float) -> None:
         """Start a new day in the totals if midnight has passed, and repaint the today figures."""
         if self.summary.roll_over(now) and self.summary.rows:
@@ -119,11 +144,11 @@ class SummaryModel(QAbstractTableModel):
         newest_trade, newest_rejected = self.loaded_up_to
         for record in records:
             if isinstance(record, RejectedRecord):
-                if record.id is not None and record.id <= newest_rejected:
+                if (record.id is not None and record.id <= newest_rejected) or self.engine is not None:
                     continue
                 row, created = self.summary.add_rejected(record)
             else:
-                if record.id is not None and record.id <= newest_trade:
+                if (record.id is not None and record.id <= newest_trade) or not self._engine_query.matches(record):
                     continue
                 row, created = self.summary.add(record)
             if created:
@@ -247,7 +272,9 @@ class PriceChart(QWidget):
 
 
 class DashboardWidget(QWidget):
-    """Totals table above, chart of the selected row below."""
+    """Totals table above, chart of the selected row below; with two engines or more, a picker of
+    the engine counted ("All engines": the log's kept totals, milliseconds; one engine: counted
+    from its trades on the reader's thread, seconds at two million)."""
 
     def __init__(self, trades: TradeTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -274,24 +301,73 @@ class DashboardWidget(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(self.chart)
         splitter.setSizes([260, 220])
+        self._engine_row = self._build_engine_row()
+        self._engines_seen: set[str] = set()
+        self._generation = 0  # totals asked for an earlier pick are dropped
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._engine_row)
         layout.addWidget(splitter)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection_changed)
         trades.records_added.connect(self.model.add_records)
+        trades.records_added.connect(self._note_engines)
         trades.rowsInserted.connect(self._repaints.changed)
+        self.engine_box.currentIndexChanged.connect(self._on_engine_box_current_index_changed)
         self._trades = trades
         self._relay = FutureRelay(self)
         if trades.reader is not None:
             self.load_totals()
 
+    def _build_engine_row(self) -> QWidget:
+        self.engine_box = QComboBox()
+        self.engine_box.addItem("All engines", None)
+        self.engine_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Engine"))
+        layout.addWidget(self.engine_box)
+        layout.addStretch(1)
+        row.hide()  # one engine: nothing to pick
+        return row
+
+    def set_engines(self, names: Sequence[str]) -> None:
+        """The engines to offer (the configured ones); those already offered stay, as the log may hold
+        trades of an engine since removed. The picker shows once there are two."""
+        for name in names:
+            if self.engine_box.findData(name) < 0:
+                self.engine_box.addItem(name, name)
+        self._engine_row.setVisible(self.engine_box.count() > 2)
+
+    def _note_engines(self, records: Sequence[TradeRecord | RejectedRecord]) -> None:
+        """An engine whose trade arrives is offered too (a run with --engine, say)."""
+        new = {record.engine for record in records if isinstance(record, TradeRecord)} - self._engines_seen
+        if new:
+            self._engines_seen |= new
+            self.set_engines(sorted(new))
+
+    def _on_engine_box_current_index_changed(self, index: int) -> None:
+        self.model.show_engine(self.engine_box.itemData(index))
+        if self._trades.reader is not None:
+            self.load_totals()
+        else:  # no log: count what arrives from now on
+            self.model.load_totals(LogTotals([], [], 0, 0), today_starts=start_of_today())
+
     def load_totals(self) -> None:
-        """Ask the reader for the log's totals (kept per market: milliseconds at any log size)."""
+        """Ask the reader for the totals of the engine picked: the log's kept totals for every engine
+        (milliseconds at any log size), else counted from that engine's trades."""
         assert self._trades.reader is not None
         today = start_of_today()
-        self._relay.when_done(self._trades.reader.totals(today), lambda done: self._on_totals_read(today, done))
+        engine = self.model.engine
+        self._generation += 1
+        generation = self._generation
+        reader = self._trades.reader
+        future = reader.totals(today) if engine is None else reader.engine_totals(today, engine)
+        self._relay.when_done(future, lambda done: self._on_totals_read(today, done, generation))
 
-    def _on_totals_read(self, today: float, future: Future[LogTotals]) -> None:
+    def _on_totals_read(self, today: float, future: Future[LogTotals], generation: int | None = None) -> None:
+        if generation is not None and generation != self._generation:
+            return  # read for an earlier pick
         try:
             totals = future.result()
         except Exception as error:  # sqlite3.Error: the log cannot be read; count what arrives from now on

@@ -26,8 +26,8 @@ __all__ = ["TradeCellDelegate"]
 
 #: Columns whose texts are made from one field that repeats from trade to trade: their layouts
 #: are kept by that field's value (no formatting at all for them); the others' by their text.
-_BY_VALUE: Final = frozenset({Column.STRATEGY, Column.SYMBOL, Column.ACTION, Column.ORDER_TYPE, Column.TRADE_TYPE,
-                              Column.STATUS})  # fmt: skip
+_BY_VALUE: Final = frozenset({Column.ENGINE, Column.STRATEGY, Column.SYMBOL, Column.ACTION, Column.ORDER_TYPE,
+                              Column.TRADE_TYPE, Column.STATUS})  # fmt: skip
 #: Kept layouts; past this many (ever-new prices, a feed of ever-new names) they are made again.
 _MAX_LAYOUTS: Final = 3000
 _SELECTED: Final = QStyle.StateFlag.State_Selected.value

@@ -33,7 +33,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...feed.records import TradeRecord
-from ...log.query import Key, TradeQuery
+from ...log.query import Key, TradeQuery, filter_query
 from ...util.formatting import format_price, format_size, format_time, safe_text
 from ..future_relay import FutureRelay
 from ..repaint_throttle import Paced
@@ -87,8 +87,8 @@ MAX_PAGE: Final = 5_000  # each page goes into the view on the Qt thread: keep i
 class Column:
     """Column numbers and headers, in display order."""
 
-    TIME, STRATEGY, SYMBOL, ACTION, AMOUNT, PRICE, ORDER_TYPE, TRADE_TYPE, STATUS = range(9)
-    HEADERS: Final = ("Time", "Strategy", "Symbol", "Action", "Amount", "Price", "Order", "Trade", "Status")
+    TIME, ENGINE, STRATEGY, SYMBOL, ACTION, AMOUNT, PRICE, ORDER_TYPE, TRADE_TYPE, STATUS = range(10)
+    HEADERS: Final = ("Time", "Engine", "Strategy", "Symbol", "Action", "Amount", "Price", "Order", "Trade", "Status")
 
 
 #: How the table sets cells apart (the model's roles and TradeCellDelegate both follow these).
@@ -107,6 +107,7 @@ def raw_value(record: TradeRecord, column: int) -> Any:
     signal = record.signal
     return (
         record.received_at,
+        record.engine,
         signal.strategy_name,
         signal.symbol,
         signal.action,
@@ -460,22 +461,28 @@ class TradeSortProxy(QSortFilterProxyModel):
 
 
 class TradeFilterProxy(TradeSortProxy):
-    """TradeSortProxy that also keeps rows containing every word typed in the filter box, for a
-    model without a reader (the records it holds are all there is to filter)."""
+    """TradeSortProxy that also keeps rows containing every word typed in the filter box, and of the
+    engine its ``engine:NAME`` names (as the log's query does), for a model without a reader (the
+    records it holds are all there is to filter)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._terms: list[str] = []
+        self._engine = TradeQuery()
 
     def set_filter_text(self, text: str) -> None:
         self.beginFilterChange()
-        self._terms = text.lower().split()
+        query = filter_query(text)
+        self._terms = query.text.lower().split()
+        self._engine = TradeQuery(engine=query.engine)
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
-        if not self._terms:
+        if not self._terms and self._engine.engine is None:
             return True
         model = self.sourceModel()
         assert isinstance(model, TradeTableModel)
+        if not self._engine.matches(model.record_at(source_row)):
+            return False
         text = model.search_text(source_row)
         return all(term in text for term in self._terms)

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from ...feed.records import TradeRecord
 from ...log.export import write_csv_file
-from ...log.query import TradeQuery
+from ...log.query import TradeQuery, filter_query
 from ...log.reader import ExportCancelled
 from ...util.formatting import format_price, format_size, plural, safe_text
 from ...util.tasks import in_own_thread
@@ -122,14 +122,14 @@ class TradesWindow(QMainWindow):
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header = table.horizontalHeader()
         header.setStretchLastSection(True)
-        for column, width in ((Column.TIME, 90), (Column.STRATEGY, 190), (Column.SYMBOL, 90), (Column.ACTION, 70),
-                              (Column.AMOUNT, 120), (Column.PRICE, 100), (Column.ORDER_TYPE, 70),
+        for column, width in ((Column.TIME, 90), (Column.ENGINE, 80), (Column.STRATEGY, 190), (Column.SYMBOL, 90),
+                              (Column.ACTION, 70), (Column.AMOUNT, 120), (Column.PRICE, 100), (Column.ORDER_TYPE, 70),
                               (Column.TRADE_TYPE, 60)):  # fmt: skip
             header.resizeSection(column, width)
         return table
 
     def _build_trades_page(self) -> QWidget:
-        self.filter_edit = QLineEdit(placeholderText="Filter: strategy, symbol, buy/sell, status…")
+        self.filter_edit = QLineEdit(placeholderText="Filter: strategy, symbol, buy/sell, status, engine:NAME…")
         self.filter_edit.setClearButtonEnabled(True)
         self.since_edit = _date_edit("From any day")
         self.until_edit = _date_edit("To any day")
@@ -296,13 +296,14 @@ class TradesWindow(QMainWindow):
         dialog.open()
 
     def query(self) -> TradeQuery:
-        """What the filter box and the date range select (dates in local time, "to" included)."""
+        """What the filter box (its words, and ``engine:NAME``) and the date range select (dates in
+        local time, "to" included)."""
         since = until = None
         if self.since_edit.date() != _NO_DATE:
             since = QDateTime(self.since_edit.date(), QTime(0, 0)).toSecsSinceEpoch()
         if self.until_edit.date() != _NO_DATE:
             until = QDateTime(self.until_edit.date().addDays(1), QTime(0, 0)).toSecsSinceEpoch()
-        return TradeQuery(self.filter_edit.text(), since=since, until=until)
+        return filter_query(self.filter_edit.text(), since=since, until=until)
 
     def apply_query(self) -> None:
         """Ask the log for what the filter and dates select now (the type-ahead timer's end)."""

@@ -260,3 +260,26 @@ def test_the_recent_trades_open_with_nothing_selected(
     assert window.selected_record() is None
     assert window.filter_edit.text() == ""
     assert shown(window) == trades[::-1]
+
+
+def test_the_engine_column_and_engine_colon_filter_the_trades_held(
+    qtbot: QtBot, window: TradesWindow, make_record: RecordFactory, tmp_path: Path
+) -> None:
+    """Without a log: the Engine column names each trade's engine; ``engine:vps`` keeps VPS's trades
+    (case aside), with the other words still words; the export writes them with their engine."""
+    records = [make_record(engine="Desk"), make_record(engine="VPS"), make_record(engine="VPS", symbol="ETHUSDT")]
+    window.model.add_records(records)
+    assert window.model.headerData(Column.ENGINE, Qt.Orientation.Horizontal) == "Engine"
+    assert [window.proxy.index(row, Column.ENGINE).data() for row in range(3)] == ["VPS", "VPS", "Desk"]
+    qtbot.keyClicks(window.filter_edit, "engine:vps")
+    assert shown(window) == [records[2], records[1]]
+    qtbot.keyClicks(window.filter_edit, " eth")
+    assert shown(window) == [records[2]]
+    window.filter_edit.setText("engine:Nowhere")
+    assert shown(window) == []
+    window.filter_edit.setText("engine:desk")
+    target = tmp_path / "desk.csv"
+    window.export_query(str(target))
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == f"Exported 1 trade to {target}", timeout=5000)
+    with target.open(encoding="utf-8", newline="") as stream:
+        assert [(row["id"], row["engine"]) for row in csv.DictReader(stream)] == [(str(records[0].id), "Desk")]

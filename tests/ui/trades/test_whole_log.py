@@ -8,6 +8,7 @@ import csv
 import sqlite3
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from algomesh_tray.log.query import TradeQuery
 from algomesh_tray.log.reader import TradeLogReader
 from algomesh_tray.log.tradelog import TradeLog
 from algomesh_tray.qt.icons import app_icon
+from algomesh_tray.qt.trades.dashboard import DashboardWidget
 from algomesh_tray.qt.trades.trade_model import FIRST_PAGE, Column, TradeTableModel
 from algomesh_tray.qt.trades.trades_window import TradesWindow
 
@@ -29,6 +31,8 @@ from ...bulk_log import build_log
 from ..conftest import RecordFactory
 
 TRADES = 200_000
+#: 2025-11-24: before now, so a trade received now is the newest.
+START = 1_764_000_000.0
 #: The machine is shared: generous, and only ever reached by a failure.
 WAIT_MS = 30_000
 
@@ -506,3 +510,87 @@ def test_an_unidentified_tray_message_shows_the_logs_newest_first_with_nothing_s
     qtbot.waitUntil(lambda: not model.oldest_first and window.shown_records()[:1] == [newest], timeout=WAIT_MS)
     assert window.selected_record() is None
     assert window.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+
+
+def test_engine_colon_asks_the_log_for_that_engines_trades_live_and_exported(qtbot: QtBot, tmp_path: Path) -> None:
+    """On a real log of three engines: ``engine:VPS btc`` shows VPS's BTC trades from the log, newest
+    first, with VPS in the Engine column; a live VPS trade goes on top, a live Desk one does not;
+    Export CSV writes what the query matches in the log, each with its engine."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    engines = ("Desk", "VPS", "AlgoMesh")
+    logged = trade_log.append_many(
+        [replace(received_now("BTCUSDT" if n % 2 else "ETHUSDT"), received_at=START + n, engine=engines[n % 3])
+         for n in range(900)]
+    )  # fmt: skip
+    reader = TradeLogReader(path)
+    window = TradesWindow(TradeTableModel(reader=reader), [], app_icon())
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        model = window.model
+        qtbot.keyClicks(window.filter_edit, "engine:VPS btc")
+        qtbot.waitUntil(lambda: model.query.engine == "VPS" and model.rowCount() > 0, timeout=WAIT_MS)
+        scroll_to_the_end(qtbot, window)
+        expected = [record.id for record in reversed(logged)
+                    if record.engine == "VPS" and record.signal.symbol == "BTCUSDT"]  # fmt: skip
+        assert len(expected) == 150 and model.query.text == "btc"
+        assert [model.record_at(row).id for row in range(model.rowCount())] == expected
+        assert {model.data(model.index(row, Column.ENGINE)) for row in range(model.rowCount())} == {"VPS"}
+
+        desk, vps = trade_log.append_many([replace(received_now("BTCUSDT"), engine=name) for name in ("Desk", "VPS")])
+        model.add_records([desk, vps])
+        qtbot.waitUntil(lambda: model.record_at(0).id == vps.id, timeout=WAIT_MS)
+        assert model.rowCount() == 151
+
+        target = tmp_path / "vps.csv"
+        window.export_query(str(target))
+        qtbot.waitUntil(lambda: "Exported" in window.statusBar().currentMessage(), timeout=WAIT_MS)
+        with target.open(encoding="utf-8", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+        assert [int(row["id"]) for row in rows] == [vps.id, *expected]
+        assert {row["engine"] for row in rows} == {"VPS"}
+    finally:
+        window.close()
+        reader.close()
+        trade_log.close()
+
+
+def test_the_dashboard_counts_the_engine_picked_from_the_log_and_live(qtbot: QtBot, tmp_path: Path) -> None:
+    """With two engines the picker shows; VPS picked: its trades' totals, counted from the log on the
+    reader's thread, then its live trades only; "All engines" again: the log's kept totals."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    trade_log.append_many(
+        [replace(received_now("BTCUSDT" if n % 4 else "ETHUSDT"), received_at=START + n, engine=("Desk", "VPS")[n % 2])
+         for n in range(600)]
+    )  # fmt: skip
+    reader = TradeLogReader(path)
+    trades = TradeTableModel(reader=reader)
+    dashboard = DashboardWidget(trades)
+    qtbot.addWidget(dashboard)
+    model = dashboard.model
+    try:
+        qtbot.waitUntil(lambda: model.loaded_up_to is not None, timeout=WAIT_MS)
+        assert sum(row.signals for row in model.summary.rows) == 600
+        assert not dashboard.engine_box.isVisibleTo(dashboard)
+        dashboard.set_engines(["Desk", "VPS"])
+        assert dashboard.engine_box.isVisibleTo(dashboard)
+
+        dashboard.engine_box.setCurrentIndex(dashboard.engine_box.findData("VPS"))
+        qtbot.waitUntil(lambda: model.loaded_up_to is not None, timeout=WAIT_MS)
+        with sqlite3.connect(path) as db:
+            expected = dict(db.execute("SELECT symbol, count(*) FROM trades WHERE engine = 'VPS' GROUP BY symbol"))
+        assert {row.symbol: row.signals for row in model.summary.rows} == expected == {"BTCUSDT": 300}
+        trades.add_records(
+            trade_log.append_many([replace(received_now("ETHUSDT"), engine=name) for name in ("Desk", "VPS", "VPS")])
+        )
+        qtbot.waitUntil(lambda: any(row.symbol == "ETHUSDT" for row in model.summary.rows), timeout=WAIT_MS)
+        assert {row.symbol: row.signals for row in model.summary.rows} == {"BTCUSDT": 300, "ETHUSDT": 2}
+
+        dashboard.engine_box.setCurrentIndex(0)
+        qtbot.waitUntil(lambda: model.loaded_up_to == (603, 0), timeout=WAIT_MS)
+        assert {row.symbol: row.signals for row in model.summary.rows} == {"BTCUSDT": 450, "ETHUSDT": 153}
+    finally:
+        reader.close()
+        trade_log.close()

@@ -7,8 +7,9 @@ import json
 from algomesh_tray.feed.protocol import ReceivedSignal, StrategySignal, parse_frame
 
 
-def received(number: int, *, strategy: str = "BTC_Momentum_Scalp") -> ReceivedSignal:
-    """Signal number ``number``: BUY when odd, SELL when even, its price and arrival time counting up."""
+def received(number: int, *, strategy: str = "BTC_Momentum_Scalp", engine: str = "AlgoMesh") -> ReceivedSignal:
+    """Signal number ``number`` from ``engine``: BUY when odd, SELL when even, its price and arrival time
+    counting up."""
     raw = json.dumps(
         {"type": "STRATEGY_SIGNAL", "action": "BUY" if number % 2 else "SELL", "price": 100.0 + number,
          "amount": 0.5, "sizeType": "fixed", "orderType": "Market", "symbol": "BTCUSDT", "strategyName": strategy,
@@ -16,4 +17,4 @@ def received(number: int, *, strategy: str = "BTC_Momentum_Scalp") -> ReceivedSi
     )  # fmt: skip
     signal = parse_frame(raw)
     assert isinstance(signal, StrategySignal)
-    return ReceivedSignal(signal, 1_700_000_000.0 + number, raw)
+    return ReceivedSignal(signal, 1_700_000_000.0 + number, raw, engine)

@@ -22,7 +22,9 @@ _TEXT = st.one_of(
     st.text(max_size=30),
 )
 _NUMBER = st.one_of(st.integers(), st.floats(allow_nan=False), st.floats(allow_nan=True))
-_ROW = st.tuples(st.integers(min_value=1), _NUMBER, _TEXT, _TEXT, _TEXT, _NUMBER, _TEXT, _NUMBER, _TEXT, _TEXT, _TEXT)
+_ROW = st.tuples(
+    st.integers(min_value=1), _NUMBER, _TEXT, _TEXT, _TEXT, _TEXT, _NUMBER, _TEXT, _NUMBER, _TEXT, _TEXT, _TEXT
+)
 
 
 def _by_the_csv_module(rows: list[tuple[object, ...]]) -> str:
@@ -45,7 +47,8 @@ def test_the_fast_path_writes_the_csv_modules_bytes(rows: list[tuple[object, ...
 def test_more_rows_than_one_chunk_and_a_null_cell() -> None:
     """Lines go out a thousand at a time; a missing value is an empty cell, as csv writes None."""
     rows = [
-        (n, 1.5 * n, "S", "BTCUSDT", "BUY", None, "percent", 2.0, "Market", "live", "EXECUTED") for n in range(2500)
+        (n, 1.5 * n, "VPS", "S", "BTCUSDT", "BUY", None, "percent", 2.0, "Market", "live", "EXECUTED")
+        for n in range(2500)
     ]
     stream = io.StringIO()
     write_csv_rows(rows, stream)

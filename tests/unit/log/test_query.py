@@ -13,7 +13,7 @@ import pytest
 
 from algomesh_tray.feed.protocol import ReceivedSignal, StrategySignal
 from algomesh_tray.feed.records import TradeRecord
-from algomesh_tray.log.query import TradeQuery, iter_rows, markets, select_page, time_slices
+from algomesh_tray.log.query import TradeQuery, filter_query, iter_rows, markets, select_page, time_slices
 from algomesh_tray.log.tradelog import TRADE_COLUMNS, TradeLog, record_from_row
 
 START = 1_764_000_000.0
@@ -23,9 +23,11 @@ SIGNAL = StrategySignal(action="BUY", symbol="BTCUSDT", price=1.0, amount=1.0, s
 
 @pytest.fixture(scope="module")
 def logged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[TradeRecord]]:
-    """800 trades of 6 markets, several sharing a second (ties broken by id), in random batches."""
+    """800 trades of 6 markets from 3 engines, several sharing a second (ties broken by id), in random
+    batches."""
     path = tmp_path_factory.mktemp("query") / "trades.sqlite3"
     rng = random.Random(1)
+    engines = random.Random(2)  # its own, so the trades are those the tests were written for
     trade_log = TradeLog(path)
     records: list[TradeRecord] = []
     at = START
@@ -39,7 +41,7 @@ def logged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[TradeRe
                 strategy_name=rng.choice(["Scalp", "Grid_Bot"]), trade_type="live",
                 status=rng.choice(["EXECUTED", "EXECUTED", "FAILED"]),
             )  # fmt: skip
-            batch.append(ReceivedSignal(signal, at, "{}"))
+            batch.append(ReceivedSignal(signal, at, "{}", engines.choice(["Desk", "VPS", "Bäck"])))
         records += trade_log.append_many(batch)
     trade_log.close()
     newest_first = sorted(records, key=lambda record: (-record.received_at, -(record.id or 0)))
@@ -58,6 +60,12 @@ QUERIES = [
     TradeQuery(strategy="Scalp", symbol="ETHUSDT", text="buy"),
     TradeQuery(since=START + 3000, until=START + 9000),
     TradeQuery(text="usdt", since=START + 1000),
+    TradeQuery(engine="vps"),
+    TradeQuery(engine="DESK", text="btc sell"),
+    TradeQuery(engine="Vps", strategy="Scalp", symbol="ETHUSDT", since=START + 1000),
+    TradeQuery(engine="bäck"),  # ASCII case aside: the same engine
+    TradeQuery(engine="BÄCK"),  # not: SQLite's lower() leaves Ä, and so does the matcher
+    TradeQuery(engine="Nowhere"),
 ]
 
 
@@ -217,3 +225,25 @@ def test_newest_id_holds_a_query_to_a_snapshot_while_the_log_grows(tmp_path: Pat
     assert [row[0] for piece in time_slices(db, query, 1) for row in iter_rows(db, piece)] == [5, 4, 3, 2, 1]
     db.close()
     trade_log.close()
+
+
+def test_engine_queries_select_some_trades_and_read_each_trades_engine(logged: tuple[Path, list[TradeRecord]]) -> None:
+    """The engine queries above are not vacuous: each engine's trades are found (and only them), with
+    their engine read back; Ä is not a case of ä for either side."""
+    path, newest_first = logged
+    db = sqlite3.connect(path)
+    vps = select_page(db, TradeQuery(engine="vPs"), after=None, limit=1000)
+    back = select_page(db, TradeQuery(engine="bäck"), after=None, limit=1000)
+    db.close()
+    assert 100 < len(vps) < 700 and {record.engine for record in vps} == {"VPS"}
+    assert [record.id for record in back] == [record.id for record in newest_first if record.engine == "Bäck"]
+    assert not [record for record in newest_first if TradeQuery(engine="BÄCK").matches(record)]
+
+
+def test_the_filter_box_names_an_engine_with_engine_colon() -> None:
+    """``engine:NAME`` (any case, quoted for spaces) becomes the query's engine; the other words stay words."""
+    assert filter_query("btc engine:VPS sell") == TradeQuery("btc sell", engine="VPS")
+    assert filter_query('Engine:"My VPS" failed', since=1.0) == TradeQuery("failed", engine="My VPS", since=1.0)
+    assert filter_query("engine:Desk engine:VPS") == TradeQuery(engine="VPS")  # the last one
+    assert filter_query("myengine:x") == TradeQuery("myengine:x")  # a word that only ends so
+    assert filter_query("  eth  ") == TradeQuery("eth")

@@ -47,7 +47,7 @@ def test_reads_during_a_long_write_answer_at_once_with_the_last_commit(trade_log
         writer = sqlite3.connect(trade_log.path, isolation_level=None)  # type: ignore[arg-type]
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("INSERT INTO trades SELECT NULL, received_at + 5000, strategy, symbol, action, amount,"
-                       " size_type, price, order_type, trade_type, status, raw FROM trades")  # fmt: skip
+                       " size_type, price, order_type, trade_type, status, raw, engine FROM trades")  # fmt: skip
         writing.set()
         release.wait(DEADLINE)
         writer.execute("COMMIT")

@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 
 from algomesh_tray.feed.protocol import ReceivedSignal, RejectedSignal, StrategySignal
+from algomesh_tray.log.read_only import connect_read_only
 from algomesh_tray.log.recovery import open_trade_log
-from algomesh_tray.log.totals import MarketTotal, count_totals, read_totals
-from algomesh_tray.log.tradelog import TradeLog
+from algomesh_tray.log.totals import MarketTotal, count_totals, engine_totals, read_totals
+from algomesh_tray.log.tradelog import TradeLog, engine_column
 from algomesh_tray.util.days import start_of_today
+
+from .old_release import make_old_log
+from .samples import received
 
 NOON = time.mktime((2026, 11, 25, 12, 0, 0, 0, 0, -1))
 DAY = 86400.0
@@ -118,7 +122,7 @@ def test_an_old_log_without_totals_is_counted_once_and_the_user_told_once(tmp_pa
         ("DELETE FROM trades WHERE id % 3 = 0", "changed outside the app"),
         ("UPDATE trades SET amount = amount * 2 WHERE id < 5", "changed outside the app"),
         ("INSERT INTO trades SELECT NULL, received_at, strategy, 'NEWSYM', action, amount, size_type, price,"
-         " order_type, trade_type, status, raw FROM trades WHERE id = 1", "added to it"),
+         " order_type, trade_type, status, raw, engine FROM trades WHERE id = 1", "added to it"),
     ],
 )  # fmt: skip
 def test_a_hand_edited_log_is_counted_afresh(tmp_path: Path, edit: str, why: str) -> None:
@@ -145,3 +149,27 @@ def test_a_hand_edited_log_is_counted_afresh(tmp_path: Path, edit: str, why: str
     )
     db.close()
     assert_same(kept(path, today), recount(path, today))
+
+
+def test_one_engines_totals_are_counted_from_its_trades_also_in_a_log_not_yet_migrated(tmp_path: Path) -> None:
+    """engine_totals counts that engine's trades only (case aside); on a log of the release before,
+    every trade is AlgoMesh's, read without changing the file."""
+    path = tmp_path / "trades.sqlite3"
+    trade_log = TradeLog(path)
+    trade_log.append_many([received(n, engine="VPS" if n % 3 == 0 else "Desk") for n in range(1, 10)])
+    trade_log.close()
+    db = connect_read_only(path)
+    vps = engine_totals(db, 0.0, "vps", engine_column(db))
+    assert [(total.symbol, total.signals, total.last_id) for total in vps.markets] == [("BTCUSDT", 3, 9)]
+    assert vps.newest_trade_id == 9 and not vps.rejected
+    assert engine_totals(db, 0.0, "Nowhere", engine_column(db)).markets == []
+    db.close()
+
+    old = tmp_path / "old.sqlite3"
+    make_old_log(old, [received(n) for n in range(1, 5)])
+    before = old.read_bytes()
+    db = connect_read_only(old)
+    assert [total.signals for total in engine_totals(db, 0.0, "AlgoMesh", engine_column(db)).markets] == [4]
+    assert engine_totals(db, 0.0, "VPS", engine_column(db)).markets == []
+    db.close()
+    assert old.read_bytes() == before

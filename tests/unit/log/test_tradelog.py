@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from algomesh_tray.feed.protocol import MAX_TEXT_CHARS, ReceivedSignal, RejectedSignal
+from algomesh_tray.log.recovery import open_trade_log
 from algomesh_tray.log.tradelog import TradeLog
 from algomesh_tray.util.days import start_of_today
 
+from .old_release import make_old_log
 from .samples import received
 
 BIN = Path(sys.executable).parent
@@ -137,3 +139,63 @@ def test_whatever_text_the_parser_accepts_comes_back_unchanged(tmp_path: Path) -
     TradeLog(path).append_many([ReceivedSignal(signal, odd.received_at, odd.raw)])
     (back,) = TradeLog(path).recent(1)
     assert back.signal == signal
+
+
+def _columns(path: Path) -> list[tuple[object, ...]]:
+    """The trades table's columns as SQLite describes them (name, type, not null, default)."""
+    with sqlite3.connect(path) as db:
+        return [tuple(row[1:5]) for row in db.execute("PRAGMA table_info(trades)")]
+
+
+def test_a_log_of_the_release_before_gets_the_engine_column_and_keeps_every_trade(tmp_path: Path) -> None:
+    """Every old trade reads as AlgoMesh's (the one engine there was), waiting outbox rows too; new
+    trades keep their engine; the totals stay counted; the table ends as a new log's is made."""
+    path = tmp_path / "trades.sqlite3"
+    make_old_log(path, [received(n) for n in range(1, 6)], bridge="telegram")
+    assert "engine" not in [column[0] for column in _columns(path)]
+
+    trade_log, message = open_trade_log(path)
+    assert message is None  # the totals are still in step: nothing counted afresh
+    assert [(record.id, record.engine) for record in trade_log.recent(10)] == [(n, "AlgoMesh") for n in range(5, 0, -1)]
+    assert trade_log.recent(1)[0].raw == received(5).raw and trade_log.recent(1)[0].signal == received(5).signal
+    (vps,) = trade_log.append_many([received(6, engine="VPS")], routes=[["telegram"]])
+    assert vps.engine == "VPS" and trade_log.recent(1)[0].engine == "VPS"
+    assert [item.record.engine for item in trade_log.outbox.waiting("telegram", 10) if item.record] == [
+        *["AlgoMesh"] * 5,
+        "VPS",
+    ]
+    assert sum(market.signals for market in trade_log.market_totals(0).markets) == 6
+    trade_log.close()
+
+    fresh = tmp_path / "fresh.sqlite3"
+    TradeLog(fresh).close()
+    assert _columns(path) == _columns(fresh)
+    again, message = open_trade_log(path)  # opened again: nothing more to do
+    assert message is None and [record.engine for record in again.recent(10)][:2] == ["VPS", "AlgoMesh"]
+    again.close()
+
+
+def test_the_engine_column_is_added_without_rewriting_the_trades(tmp_path: Path) -> None:
+    """20,000 old trades fill thousands of pages; adding the column writes a few (the schema's), so
+    opening a two-million-trade log takes no longer than a small one's (see the report's figure)."""
+    path = tmp_path / "trades.sqlite3"
+    make_old_log(path, [received(n) for n in range(1, 20_001)])
+    with sqlite3.connect(path) as db:
+        (pages,) = db.execute("PRAGMA page_count").fetchone()
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert pages > 1000
+    trade_log = TradeLog(path)
+    wal_pages = (Path(f"{path}-wal").stat().st_size - 32) // (4096 + 24)
+    assert "engine" in [column[0] for column in _columns(path)]
+    assert wal_pages < 10, f"{wal_pages} pages written: the trades were rewritten"
+    assert trade_log.recent(1)[0].engine == "AlgoMesh" and trade_log.count() == 20_000
+    trade_log.close()
+
+
+def test_each_trade_is_logged_with_its_engine(tmp_path: Path) -> None:
+    """Desk's and VPS's signals in one batch: each row holds its engine, read back as written."""
+    trade_log = TradeLog(tmp_path / "trades.sqlite3")
+    written = trade_log.append_many([received(1, engine="Desk"), received(2, engine="VPS"), received(3)])
+    assert [record.engine for record in written] == ["Desk", "VPS", "AlgoMesh"]
+    assert [record.engine for record in trade_log.recent(3)] == ["AlgoMesh", "VPS", "Desk"]
+    trade_log.close()
