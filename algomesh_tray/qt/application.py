@@ -370,7 +370,9 @@ class Application(QObject):
     def _watch(self, engines: Sequence[Engine]) -> None:
         """Listen to exactly these engines (only those that changed reconnect); the tray follows."""
         self.engines.watch(engines)
-        self.tray.set_engines([watched.engine.name for watched in self.engines])
+        names = [watched.engine.name for watched in self.engines]
+        self.tray.set_engines(names)
+        self.windows.set_engines(names)
 
     def _engines_watched(self) -> str:
         """The About box's line: each engine watched and its address."""

@@ -161,7 +161,7 @@ class TrayIcon(QObject):
         status is forgotten). Several get a submenu each with their state and "Reconnect now"."""
         self._statuses = {name: self._statuses.get(name) for name in names}
         several = len(names) > 1
-        self._actions.reconnect.setVisible(not several)
+        self._actions.reconnect.setText("Reconnect all" if several else "Reconnect now")
         for name in [name for name in self._engine_menus if not several or name not in self._statuses]:
             menu = self._engine_menus.pop(name)
             self._menu.removeAction(menu.menuAction())

@@ -7,6 +7,7 @@ message) and forwards their requests as its own signals, so the app connects the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -45,6 +46,7 @@ class Windows(QObject):
         self._model = model
         self._actions = actions
         self._hide_on_close = hide_on_close
+        self._engines: list[str] = []
         self._trades: TradesWindow | None = None
         self._dialog: SettingsDialog | None = None
         self._about: QMessageBox | None = None
@@ -82,8 +84,15 @@ class Windows(QObject):
             window.set_feed_text(self._feed_text, self._last_rejection)
             if self._status_message:
                 window.statusBar().showMessage(self._status_message, STATUS_MESSAGE_MS)
+            window.dashboard.set_engines(self._engines)
             self._trades = window
         return self._trades
+
+    def set_engines(self, names: Sequence[str]) -> None:
+        """The engines configured: the dashboard offers each (its picker shows once there are two)."""
+        self._engines = list(names)
+        if self._trades is not None:
+            self._trades.dashboard.set_engines(self._engines)
 
     def show_trade(self, record: TradeRecord | None = None) -> None:
         """Bring up the trades window, with ``record`` selected when given."""
