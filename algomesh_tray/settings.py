@@ -255,7 +255,7 @@ def load_settings(path: Path, *, platform: str = sys.platform) -> tuple[Settings
     except OSError as error:
         log.warning("settings file %s could not be updated: %s", path, error)
     log.warning("%s", unavailable)
-    return settings, unavailable
+    return settings, unavailable if problem is None else f"{problem} {unavailable}"  # both said, once
 
 
 def _read_settings(path: Path) -> tuple[Settings, str | None]:

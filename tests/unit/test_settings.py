@@ -544,9 +544,9 @@ def test_a_style_this_platform_does_not_offer_falls_back_once_and_says_so(tmp_pa
     """A file asking for notify-send on Windows or macOS (copied, or from an older version): desktop
     notifications instead, with a sentence for the user, and the file updated so it is said once."""
     path = tmp_path / "settings.json"
-    save_settings(path, Settings(notify_style="plyer", port=52001))
+    save_settings(path, Settings(notify_style="plyer", engines=(Engine(port=52001),)))
     settings, problem = load_settings(path, platform=platform)
-    assert (settings.notify_style, settings.port) == ("native", 52001)
+    assert (settings.notify_style, settings.engines) == ("native", (Engine(port=52001),))
     assert problem is not None and 'notify-send (compatibility)" does not work on' in problem
     assert ("Windows" if platform == "win32" else "macOS") in problem
     assert json.loads(path.read_text())["notify_style"] == "native"
