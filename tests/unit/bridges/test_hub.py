@@ -193,3 +193,36 @@ def test_a_paused_bridge_starts_again_when_settings_are_saved(service: FakeServi
 
     asyncio.run(main())
     assert symbols_sent_with(service, "1:A") == ["SYM1", "SYM1"]
+
+
+def test_messages_name_their_engine_once_several_are_set_up() -> None:
+    """Each service's message starts with the engine's name when the settings hold several engines
+    (the webhook's JSON names it always), and carries no name with one engine."""
+    from algomesh_tray.feed.engines import Engine
+
+    secrets = {"telegram_token": "1:abc", "discord_webhook_url": "https://discord.com/api/webhooks/1/x",
+               "webhook_url": "https://example.com/hook", "ntfy_token": "", "pushover_token": "t",
+               "pushover_user": "u", "gotify_token": "g"}  # fmt: skip
+    on = {"telegram_enabled": True, "telegram_chat_id": "42", "discord_enabled": True, "webhook_enabled": True,
+          "ntfy_enabled": True, "ntfy_topic": "desk", "pushover_enabled": True, "gotify_enabled": True,
+          "gotify_server": "https://gotify.example.com"}  # fmt: skip
+    one = Settings(**on)  # type: ignore[arg-type]
+    several = replace(one, engines=(Engine("Desk"), Engine("VPS", port=52001)))
+    trade = replace(record(), engine="VPS")
+
+    def texts(settings: Settings) -> dict[str, str]:
+        built = BridgeHub().builders(settings, secrets)
+        payloads = {kind: builders.trade(trade).payload for kind, builders in built.items()}
+        return {
+            "telegram": payloads["telegram"]["text"],
+            "discord": payloads["discord"]["embeds"][0]["title"],
+            "ntfy": payloads["ntfy"]["title"],
+            "pushover": payloads["pushover"]["title"],
+            "gotify": payloads["gotify"]["title"],
+            "webhook": payloads["webhook"]["engine"],
+        }
+
+    named, plain = texts(several), texts(one)
+    assert named.pop("webhook") == plain.pop("webhook") == "VPS"
+    assert named == {kind: text.replace("BUY BTCUSDT", "VPS: BUY BTCUSDT", 1) for kind, text in plain.items()}
+    assert all("VPS" not in text for text in plain.values())
