@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from shared import logged_trades  # noqa: E402
 
+from algomesh_tray.startup import WELCOME_MARKER  # noqa: E402
 from bench import rss_mb, start_engine  # noqa: E402  (bench/bench.py, beside this script)
 from tests.e2e.desktop import VirtualDesktop  # noqa: E402
 from tests.waiting import wait_until  # noqa: E402
@@ -56,6 +57,8 @@ class Run:
         self.engines = [start_engine("--rate", str(rate), "--seed", str(n)) if rate else start_engine("--count", "0")
                         for n in range(engines)]  # fmt: skip
         self.data = folder / f"data-{name}"
+        self.data.mkdir(mode=0o700)
+        (self.data / WELCOME_MARKER).touch()  # an everyday start, not the first run's welcome window
         arguments = [arg for n, (_, url) in enumerate(self.engines) for arg in ("--engine", f"E{n}={url}")]
         self.log = (folder / f"{name}.log").open("w")
         self.app = subprocess.Popen([str(BIN / "algomesh-tray"), "--data-dir", str(self.data), *arguments],

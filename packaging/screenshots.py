@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from algomesh_tray.startup import WELCOME_MARKER  # noqa: E402
 from tests.e2e.desktop import VirtualDesktop, Window  # noqa: E402
 from tests.waiting import wait_until  # noqa: E402
 
@@ -71,6 +72,10 @@ def make_screenshots(out_dir: Path, work: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     desktop = VirtualDesktop(work).start()
     app: subprocess.Popen[bytes] | None = None
+    # A returning user's desk: the first run's welcome (over the tray here, with no window manager
+    # to place it) was shown before.
+    (work / "data").mkdir(mode=0o700, parents=True, exist_ok=True)
+    (work / "data" / WELCOME_MARKER).touch()
     try:
         with (work / "app.log").open("wb") as app_log:
             app = subprocess.Popen(

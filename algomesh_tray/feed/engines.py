@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -72,7 +71,9 @@ def name_problem(name: object) -> str | None:
     """Why ``name`` cannot name an engine, or None."""
     if not isinstance(name, str) or not name.strip():
         return "An engine needs a name, e.g. Desk or VPS."
-    if any(unicodedata.category(character) in ("Cc", "Cf", "Zl", "Zp") for character in name):
+    # Not printable: controls, format characters (direction overrides), line and other separators
+    # except the space; str knows, with no unicodedata module loaded at start-up.
+    if not name.replace(" ", "").isprintable():
         return "An engine's name may not hold control characters (tabs, line breaks and the like)."
     if name != name.strip():
         return f"The engine name '{name.strip()}' may not start or end with spaces."

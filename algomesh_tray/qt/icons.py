@@ -11,7 +11,7 @@ from PySide6.QtGui import QIcon
 
 from ..platform.resources import TEMPLATE_SUFFIX, icon_path, tray_icon_paths
 
-__all__ = ["app_icon", "tray_icon"]
+__all__ = ["app_icon", "message_icon", "tray_icon"]
 
 
 @cache
@@ -28,6 +28,12 @@ def tray_icon(name: str = "algomesh-tray") -> QIcon:
     image, which macOS draws in the bar's own colour (light or dark look, highlighted when clicked)
     instead of a coloured tile. The state is in its shape, since the colour is macOS's."""
     return _tray_icon(name, template=sys.platform == "darwin")
+
+
+def message_icon() -> QIcon:
+    """The app's coloured icon for Qt's tray messages, on every platform: a notification shows it
+    as a picture, not in the menu bar (a template image there would be a black glyph)."""
+    return _tray_icon("algomesh-tray", template=False)
 
 
 @cache

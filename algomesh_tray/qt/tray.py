@@ -20,7 +20,7 @@ from ..feed.status import ConnectionState, EngineState, ListenerStatus, engines_
 from ..notify.notification import Notification
 from ..util.formatting import escape_markup
 from .actions import AppActions
-from .icons import tray_icon
+from .icons import message_icon, tray_icon
 
 __all__ = ["APP_TITLE", "TrayIcon", "tray_messages_pile_up", "tray_messages_read_markup"]
 
@@ -210,7 +210,7 @@ class TrayIcon(QObject):
             self._out += 1
             self._only_known = False
         body = escape_markup(notification.body) if self._escape_messages else notification.body
-        self._icon.showMessage(notification.title, body, tray_icon(), 10_000)
+        self._icon.showMessage(notification.title, body, message_icon(), 10_000)
         log.info("tray message shown: %s", notification.title)
 
     def _refresh(self) -> None:

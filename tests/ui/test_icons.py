@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.platform.resources import TEMPLATE_SUFFIX, TRAY_ICON_SIZES, TRAY_STATE_ICONS, tray_icon_paths
-from algomesh_tray.qt.icons import tray_icon
+from algomesh_tray.qt.icons import message_icon, tray_icon
 
 
 def _rgba(image: QImage) -> bytes:
@@ -63,3 +63,12 @@ def test_macos_gets_the_templates_as_masks(qtbot: QtBot, monkeypatch: pytest.Mon
     coloured = tray_icon("tray-connected")
     assert not coloured.isMask()
     assert _rgba(coloured.pixmap(22, 22).toImage()) == _rgba(QImage(str(tray_icon_paths("tray-connected")[22])))
+
+
+def test_a_tray_message_shows_the_coloured_icon_on_macos_too(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notification is a picture, not the menu bar: on darwin its icon is the coloured app icon,
+    not the black template the menu bar gets."""
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert tray_icon().isMask() and not message_icon().isMask()
+    drawn = _rgba(message_icon().pixmap(22, 22).toImage())
+    assert drawn == _rgba(QImage(str(tray_icon_paths("algomesh-tray")[22])))
