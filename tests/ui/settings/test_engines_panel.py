@@ -5,33 +5,19 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.feed.engines import Engine
-from algomesh_tray.qt.icons import app_icon
 from algomesh_tray.qt.settings.engine_model import NAME, ON
 from algomesh_tray.qt.settings.engines_panel import NO_ENGINE_ON, EnginesPanel, in_use_note
 from algomesh_tray.qt.settings.settings_dialog import SettingsDialog
 from algomesh_tray.settings import Settings
 
+from .conftest import save_button
+
 DESK = Engine("Desk", "127.0.0.1", 52000)
 VPS = Engine("VPS", "203.0.113.5", 52000, "/connect", True)
-
-
-@pytest.fixture
-def dialog(qtbot: QtBot) -> SettingsDialog:
-    dialog = SettingsDialog(Settings(), app_icon())
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def save_button(dialog: SettingsDialog) -> QPushButton:
-    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
-    assert button is not None
-    return button
 
 
 def retype(qtbot: QtBot, edit: QLineEdit, text: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QPushButton
+from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from algomesh_tray.feed.engines import Engine
@@ -12,20 +12,7 @@ from algomesh_tray.qt.icons import app_icon
 from algomesh_tray.qt.settings.settings_dialog import SettingsDialog
 from algomesh_tray.settings import Settings
 
-
-@pytest.fixture
-def dialog(qtbot: QtBot) -> SettingsDialog:
-    dialog = SettingsDialog(Settings(), app_icon())
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def save_button(dialog: SettingsDialog) -> QPushButton:
-    button = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
-    assert button is not None
-    return button
+from .conftest import save_button
 
 
 def retype(qtbot: QtBot, edit, text: str) -> None:
