@@ -138,8 +138,9 @@ def engines_text(
     icon = min((icon for _, icon, _ in words), key=_WORST_FIRST.index, default="tray-disconnected")
     connected = [status.engine for status, _, _ in words if status.state is ConnectionState.CONNECTED]
     others = [f"{status.engine}: {text}" for status, _, text in words if status.state is not ConnectionState.CONNECTED]
-    summary = " · ".join(([f"Connected: {', '.join(connected)}"] if connected else []) + others) or "No engine"
-    tooltip = "\n".join(f"{status.engine}: {text}" for status, _, text in words) or "No engine is switched on"
+    none = "No engine is switched on"
+    summary = " · ".join(([f"Connected: {', '.join(connected)}"] if connected else []) + others) or none
+    tooltip = "\n".join(f"{status.engine}: {text}" for status, _, text in words) or none
     icon, summary = _with_pause(icon, summary, paused, paused_until, quiet_until)
     _, tooltip = _with_pause(icon, tooltip, paused, paused_until, quiet_until, separator="\n")
     return icon, summary, tooltip

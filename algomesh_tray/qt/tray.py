@@ -215,8 +215,8 @@ class TrayIcon(QObject):
 
     def _refresh(self) -> None:
         states = [self._state_of(status) for status in self._statuses.values() if status is not None]
-        if not states:
-            return
+        if not states and self._statuses:
+            return  # nothing heard yet from the engines watched
         icon, text, tooltip = engines_text(
             states, self._paused, paused_until=self._paused_until, quiet_until=self._quiet_until()
         )

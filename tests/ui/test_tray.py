@@ -93,6 +93,8 @@ def test_several_engines_show_the_worst_state_a_line_each_and_a_reconnect_each(q
     tray.set_status(ListenerStatus(ConnectionState.STOPPED, URL, "stopped", engine="VPS"))  # its last word
     assert tray.text == "Connected to ws://127.0.0.1:1/connect" and tray._icon_name == "tray-connected"
     assert not tray._engine_menus and actions.reconnect.text() == "Reconnect now"
+    tray.set_engines([])  # every engine switched off in Settings
+    assert tray.text == "No engine is switched on" and tray._icon_name == "tray-disconnected"
 
 
 def test_tray_icons_are_the_svgs_rendered_at_tray_sizes(tmp_path: Path) -> None:
