@@ -277,7 +277,7 @@ def _read_settings(path: Path) -> tuple[Settings, str | None]:
         values: dict[str, Any] = {key: value for key, value in data.items() if key in known}
         settings = Settings(**values | {"engines": engines})
         _check_types(settings)
-        return settings.validated(), left_out
+        settings = settings.validated()
     except (ValueError, TypeError, RecursionError) as error:  # UnicodeDecodeError is a ValueError
         aside = aside_path(path)
         try:
@@ -287,6 +287,22 @@ def _read_settings(path: Path) -> tuple[Settings, str | None]:
             where = "It could not be moved aside and was left as it is."
         log.warning("settings file %s is unusable (%s); using defaults", path, error)
         return Settings(), f"The settings file was damaged ({error}). {where} Default settings are in use."
+    if left_out is not None:  # the next save writes the engines kept: the file as it was is kept too
+        left_out += f" {_kept_copy(path, content)}"
+    return settings, left_out
+
+
+def _kept_copy(path: Path, content: bytes) -> str:
+    """Keep ``content`` (a settings file some engines of which were left out) beside it; says where."""
+    copy = aside_path(path)
+    try:
+        descriptor = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(descriptor, "wb") as stream:
+            stream.write(content)
+    except OSError as error:
+        log.warning("could not keep a copy of %s: %s", path, error)
+        return "Saving settings will drop them."
+    return f"The file as it was is kept in {copy}."
 
 
 #: What a settings file held for its one engine before there were several.

@@ -56,6 +56,8 @@ def _apply_overrides(settings: Settings, arguments: argparse.Namespace) -> Setti
     """--engine, or --host/--port/--path (the first engine moved, alone), change this run only;
     they are validated like the dialog's."""
     changes = {name: value for name in ("host", "port", "path") if (value := getattr(arguments, name)) is not None}
+    if arguments.demo and (arguments.engines or changes):
+        raise SettingsError("--demo watches its own two engines: leave out --engine, --host, --port and --path.")
     if arguments.engines:
         if changes:
             raise SettingsError("Use --engine or --host/--port/--path, not both.")

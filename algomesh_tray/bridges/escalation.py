@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ..util.guard import guarded
@@ -147,6 +147,15 @@ class Escalations:
             one = self._engines[alert.engine] = Escalation(send=self._send, after=self._after)
             one.on_change = lambda: self.on_change()
         one.alert(alert)
+
+    def keep_only(self, engines: Sequence[str]) -> None:
+        """Forget the engines no longer watched: an outage of one waits no longer, and never
+        reaches the bridges (its recovery would never come)."""
+        gone = [name for name in self._engines if name not in engines]
+        for name in gone:
+            self._engines.pop(name).close()
+        if gone:
+            self.on_change()
 
     def acknowledge(self) -> bool:
         """Answer every outage waiting; whether there was one."""

@@ -109,6 +109,9 @@ def engine_from_url(name: str, url: str, *, enabled: bool = True) -> Engine:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("ws", "wss"):
         raise EngineError(f"{name}: the engine address must start with ws:// or wss://.")
+    if parts.username is not None or parts.password is not None or parts.query or parts.fragment:
+        # Each would be dropped: the engine would be reached without what it may need.
+        raise EngineError(f"{name}: the engine address may not hold a name, password, ? or #.")
     try:
         port = parts.port or (443 if parts.scheme == "wss" else 80)
     except ValueError:
@@ -126,7 +129,18 @@ def engine_from_argument(text: str) -> Engine:
 
 
 def _same_address(engine: Engine) -> tuple[str, int, str, bool]:
-    return engine.host.lower().rstrip("."), engine.port, engine.path, engine.secure
+    """What makes two engines one: localhost, 127.0.0.1 and ::1 are this computer alike."""
+    host = engine.host.lower().rstrip(".")
+    return "this computer" if _is_loopback(host) else host, engine.port, engine.path, engine.secure
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_engines(engines: Sequence[Engine]) -> None:

@@ -62,13 +62,15 @@ class EngineFleet:
     def __len__(self) -> int:
         return len(self.engines)
 
-    def watch(self, engines: Sequence[Engine]) -> None:
+    def watch(self, engines: Sequence[Engine], *, named: bool | None = None) -> None:
         """Watch exactly ``engines`` (those switched on): new ones start, removed ones stop, a moved
-        one reconnects at its new address; the others are not touched."""
+        one reconnects at its new address; the others are not touched. ``named``: alerts name their
+        engine (default: when more than one is watched; the app passes Settings.several_engines, the
+        rule popups follow)."""
         wanted = {engine.name: engine for engine in engines if engine.enabled}
         for name in [name for name in self.engines if name not in wanted]:
             self._stop(self.engines.pop(name))
-        named = len(wanted) > 1
+        named = len(wanted) > 1 if named is None else named
         for name, engine in wanted.items():
             watched = self.engines.get(name)
             if watched is None:
@@ -88,7 +90,7 @@ class EngineFleet:
             engine.url,
             name=engine.name,
             on_signal=self._on_signal,
-            on_status=lambda status: self._status_changed(alerts, status),
+            on_status=lambda status: self._status_changed(listener, alerts, status),
             on_rejected=self._on_rejected,
             **self._listener_options,
         )
@@ -96,9 +98,11 @@ class EngineFleet:
         log.info("watching engine %s at %s", engine.name, engine.url)
         return WatchedEngine(engine, listener, alerts)
 
-    def _status_changed(self, alerts: EngineAlerts, status: ListenerStatus) -> None:
+    def _status_changed(self, listener: EngineListener, alerts: EngineAlerts, status: ListenerStatus) -> None:
         alerts.status_changed(status)  # first: the status's words may say since when it is down
-        self._on_status(status)
+        watched = self.engines.get(status.engine)
+        if watched is not None and watched.listener is listener:  # not a stopped listener's last word
+            self._on_status(status)
 
     def _stop(self, watched: WatchedEngine) -> None:
         log.info("no longer watching engine %s", watched.engine.name)

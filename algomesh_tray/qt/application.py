@@ -202,7 +202,7 @@ class Application(QObject):
         self.pipeline.after_write = self.bridges.wake
         self.tasks.spawn(self.bridges.configure(effective), name="configuring bridges")
         self.pipeline.start()
-        self._watch(effective.watched)
+        self._watch(effective)
         self._tell_start_up_problems()
         self.model.fetchMore()  # the newest trades, for the window and the rules' preview
 
@@ -327,7 +327,7 @@ class Application(QObject):
 
     def _on_settings_changed(self, old: Settings, new: Settings) -> None:
         if (engines := engines_after_save(old, new)) is not None:
-            self._watch(engines)
+            self._watch(self.settings.effective)
             before = set(old.engines)
             for engine in engines:
                 if engine not in before and (warning := unencrypted_warning(engine)):
@@ -367,10 +367,12 @@ class Application(QObject):
     def _tell_bridges(self, alert: EngineAlert) -> None:
         self.bridges.announce(alert, self.settings.effective)
 
-    def _watch(self, engines: Sequence[Engine]) -> None:
-        """Listen to exactly these engines (only those that changed reconnect); the tray follows."""
-        self.engines.watch(engines)
-        names = [watched.engine.name for watched in self.engines]
+    def _watch(self, settings: Settings) -> None:
+        """Listen to exactly the engines switched on in ``settings`` (only those that changed
+        reconnect); the tray, the dashboard and the escalation follow, in the settings' order."""
+        self.engines.watch(settings.watched, named=settings.several_engines)
+        names = [engine.name for engine in settings.watched]
+        self.escalation.keep_only(names)  # a removed engine's outage no longer waits to reach the phones
         self.tray.set_engines(names)
         self.windows.set_engines(names)
 

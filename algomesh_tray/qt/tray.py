@@ -160,6 +160,8 @@ class TrayIcon(QObject):
         """The engines watched, in order: the tooltip and menu show these (a stopped one's last
         status is forgotten). Several get a submenu each with their state and "Reconnect now"."""
         self._statuses = {name: self._statuses.get(name) for name in names}
+        self._retry_deadlines = {name: at for name, at in self._retry_deadlines.items() if name in self._statuses}
+        (self._countdown.start if self._retry_deadlines else self._countdown.stop)()
         several = len(names) > 1
         self._actions.reconnect.setText("Reconnect all" if several else "Reconnect now")
         for name in [name for name in self._engine_menus if not several or name not in self._statuses]:

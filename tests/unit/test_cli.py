@@ -374,6 +374,8 @@ def test_engines_for_one_run_replace_the_saved_ones_and_host_port_move_the_first
         (("--engine", "A=ws://127.0.0.1:1/connect", "--port", "7"), "not both"),
         (("--engine", "ws://127.0.0.1:1/connect"), "is not NAME=URL"),
         (("--engine", "A=ws://127.0.0.1:1/x", "--engine", "a=ws://127.0.0.1:2/x"), "Two engines are called"),
+        (("--demo", "--engine", "A=ws://127.0.0.1:1/connect"), "--demo watches its own two engines"),
+        (("--demo", "--port", "7"), "--demo watches its own"),
     ]:
         with pytest.raises(SettingsError, match=reason):
             _apply_overrides(saved, parse(*argv))

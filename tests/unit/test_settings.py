@@ -453,7 +453,8 @@ def test_a_one_address_file_becomes_the_engine_algomesh_at_that_address(
 
 def test_a_file_with_a_bad_engine_loads_the_others_and_names_it(tmp_path: Path) -> None:
     """Unusable engines are left out one by one, each named (by its number when its name is not printable)
-    with the reason; the usable ones and every other setting load; the file stays where it is."""
+    with the reason; the usable ones and every other setting load; the file stays where it is, and a
+    copy is kept, since the next save writes only the engines kept."""
     path = write_json(
         tmp_path / "settings.json",
         {
@@ -472,14 +473,17 @@ def test_a_file_with_a_bad_engine_loads_the_others_and_names_it(tmp_path: Path) 
     assert [engine.name for engine in settings.engines] == ["Desk", "VPS"]
     assert settings.engines[1] == Engine("VPS", "203.0.113.5", 52000, "/connect", True)
     assert settings.rules == "trade paper: silent"
+    (copy,) = tmp_path.glob("settings.json.corrupt-*")  # the next save keeps only the usable engines
     assert message == (
         "The settings file holds engines that cannot be used; left out: "
         "engine 'Broken' (Broken: 'bad host' is not a valid host name or IP address.); "
         "engine number 4 (An engine's name may not hold control characters (tabs, line breaks and the like).); "
         "engine 'Lab' (Lab: The port must be a number from 1 to 65535.); "
-        "engine number 6 (it is not an engine's name, host, port, path, secure and enabled)."
+        "engine number 6 (it is not an engine's name, host, port, path, secure and enabled). "
+        f"The file as it was is kept in {copy}."
     )
-    assert path.exists() and not list(tmp_path.glob("*.corrupt-*"))
+    assert path.exists() and copy.read_bytes() == path.read_bytes()
+    assert oct(copy.stat().st_mode & 0o777) == "0o600"
 
 
 def test_duplicate_engines_in_a_file_keep_the_first_and_name_the_others(tmp_path: Path) -> None:
@@ -517,7 +521,7 @@ def test_a_file_with_no_usable_engine_watches_the_default_one(tmp_path: Path, en
     settings, message = load_settings(path)
     assert settings.engines == (Engine(),) and settings.notify_style == "tray"
     assert message is not None and said in message
-    assert message.endswith("the default engine at ws://localhost:52000/connect is in use.")
+    assert "the default engine at ws://localhost:52000/connect is in use. The file as it was is kept in " in message
 
 
 def test_an_engines_entry_that_is_not_a_list_is_a_damaged_file(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -35,7 +36,9 @@ class SettingsStore(QObject):
 
     def accept(self, new: Settings) -> None:
         """The user saved ``new``: it is in effect at once and written to the file in the background."""
-        old, self.saved, self.effective = self.saved, new, new
+        old, self.saved = self.saved, new
+        # This run's engines (--engine, --demo) stay until the saved list of engines changes.
+        self.effective = new if new.engines != old.engines else replace(new, engines=self.effective.engines)
         self._tasks.spawn(self._save(new), name="saving settings")
         self.changed.emit(old, new)
 

@@ -143,3 +143,28 @@ def test_each_engines_outage_waits_for_its_own_answer_and_one_answer_at_the_desk
     both, answered = asyncio.run(scenario())
     assert both == [desk_down, vps_down]
     assert answered == []  # answered at the desk: neither the outages nor their recoveries left it
+
+
+def test_an_engine_no_longer_watched_takes_its_waiting_outage_with_it() -> None:
+    """VPS is switched off while its outage waits for an answer: it never reaches the bridges (its
+    recovery would never come), and the tray's "I'm on it" is told it is gone."""
+    from algomesh_tray.bridges.escalation import Escalations
+
+    vps_down = EngineAlert("down", "VPS is down", "gone", 1.0, "VPS")
+    desk_down = EngineAlert("down", "Desk is down", "gone", 2.0, "Desk")
+
+    async def scenario() -> tuple[list[EngineAlert], int]:
+        sent: list[EngineAlert] = []
+        changes: list[int] = []
+        escalations = Escalations(send=sent.append, after=0.05)
+        escalations.on_change = lambda: changes.append(len(escalations.unanswered))
+        escalations.alert(vps_down)
+        escalations.keep_only(["Desk"])
+        assert escalations.unanswered == [] and changes[-1] == 0
+        escalations.alert(desk_down)  # raised after VPS's: its timer ends after VPS's would have
+        await wait_until_async(lambda: sent, what="Desk's outage at the bridges")
+        escalations.close()
+        return sent, len(changes)
+
+    sent, _ = asyncio.run(scenario())
+    assert sent == [desk_down]

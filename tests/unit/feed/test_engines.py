@@ -36,6 +36,9 @@ def test_an_address_pasted_whole_is_split_into_its_parts(url: str, expected: Eng
         ("ws://bad host:1/x", "not a valid host"),
         ("ws:///connect", "host is empty"),
         ("localhost:52000", "must start with ws://"),
+        ("ws://user:pw@h.example:1/connect", "may not hold a name, password"),
+        ("ws://h.example:1/connect?token=abc", r"may not hold a name, password, \? or #"),
+        ("ws://h.example:1/connect#f", "may not hold"),
     ],
 )
 def test_an_address_that_is_not_an_engines_is_refused_with_the_reason(url: str, reason: str) -> None:
@@ -68,6 +71,9 @@ def test_two_engines_may_share_neither_a_name_nor_an_address() -> None:
         check_engines([desk, Engine("VPS", host="LOCALHOST")])
     with pytest.raises(EngineError, match="at least one engine"):
         check_engines([])
+    for same_computer in ("127.0.0.1", "::1", "127.0.0.2"):  # localhost under another name: logged twice
+        with pytest.raises(EngineError, match="have the same address"):
+            check_engines([desk, Engine("VPS", host=same_computer)])
     check_engines([desk, Engine("VPS", port=52001), Engine("Secure", secure=True)])  # wss is another address
 
 

@@ -15,7 +15,7 @@ from algomesh_tray.feed.simulator import SimulatedEngine
 from algomesh_tray.feed.status import ListenerStatus
 
 from ..conftest import wait_until
-from ..engines import CONNECTED, DISCONNECTED, fast_delays, free_port
+from ..engines import CONNECTED, DISCONNECTED, STOPPED, fast_delays, free_port
 
 
 class Watch:
@@ -184,3 +184,28 @@ def test_reconnect_now_reaches_the_engine_named_only() -> None:
 
 def test_the_default_engine_is_the_engines_documented_address() -> None:
     assert Engine().url == "ws://localhost:52000/connect" and Engine().name == "AlgoMesh"
+
+
+def test_an_engine_switched_off_and_on_again_is_not_shown_stopped_by_its_old_listener() -> None:
+    """The old listener says STOPPED once its connection has closed, which may be after the new one
+    has connected: that last word is not passed on, so VPS does not read "Stopped" while it streams."""
+
+    async def scenario() -> list[ListenerStatus]:
+        desk, vps = await _engine(seed=1), await _engine(seed=2)
+        watch = Watch()
+        try:
+            both = [engine_from_url("Desk", desk.url), engine_from_url("VPS", vps.url)]
+            watch.fleet.watch(both)
+            await wait_until(lambda: len(vps._clients) == 1)
+            watch.fleet.watch(both[:1])
+            watch.fleet.watch(both)  # at once: the old listener is still closing
+            await wait_until(lambda: watch.state("VPS") is CONNECTED and not watch.fleet._stopping, what="VPS back")
+            return [status for status in watch.statuses if status.engine == "VPS"]
+        finally:
+            await watch.fleet.stop()
+            await desk.close()
+            await vps.close()
+
+    vps_statuses = asyncio.run(scenario())
+    assert vps_statuses[-1].state is CONNECTED
+    assert STOPPED not in [status.state for status in vps_statuses]
