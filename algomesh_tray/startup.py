@@ -1,5 +1,5 @@
 """Start-up, in a fixed order: arguments -> folders -> logging -> settings -> QApplication ->
-single instance -> the Application (qt/application.py) on the qasync loop until Quit."""
+single instance -> tray -> the Application (qt/application.py) on the qasync loop until Quit."""
 
 from __future__ import annotations
 
@@ -13,10 +13,17 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .platform.paths import AppPaths, PrivateRotatingFileHandler, make_private_folder
 from .settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from .qt.actions import AppActions
+    from .qt.tray import TrayIcon
 
 __all__ = ["run_app"]
 
@@ -99,11 +106,14 @@ def run_app(arguments: argparse.Namespace) -> int:
         log.info("AlgoMesh Tray is already running for %s: asked it to show its window", paths.trade_log.parent)
         return 0
 
+    actions, tray = _show_tray(app)
+
     async def main() -> int:
         from .qt.application import Application
 
         application = Application(paths=paths, saved=saved, effective=effective, instance=instance,
-                                  problems=problems, demo=arguments.demo, started=started)  # fmt: skip
+                                  problems=problems, demo=arguments.demo, started=started, actions=actions,
+                                  tray=tray)  # fmt: skip
         _route_signals_to(application.quit)
         return await application.run()
 
@@ -116,6 +126,19 @@ def run_app(arguments: argparse.Namespace) -> int:
             return int(runner.run(main()))
     except KeyboardInterrupt:
         return 130
+
+
+def _show_tray(app: QApplication) -> tuple[AppActions, TrayIcon]:
+    """The tray on screen before asyncio, qasync and the rest of the app are imported (40 ms of a
+    250 ms launch); the Application takes it over."""
+    from .qt.actions import AppActions
+    from .qt.tray import TrayIcon
+
+    actions = AppActions()
+    tray = TrayIcon(actions)
+    tray.show()
+    app.processEvents()  # sends the dock request: the tray maps the icon while the rest is imported
+    return actions, tray
 
 
 def _route_signals_to(quit_app: Callable[[], None]) -> None:

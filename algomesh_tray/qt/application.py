@@ -90,8 +90,11 @@ class Application(QObject):
         demo: bool = False,
         started: float | None = None,
         credentials: Credentials | None = None,
+        actions: AppActions | None = None,
+        tray: TrayIcon | None = None,
     ) -> None:
-        """Builds what the tray needs; ``credentials``: where bridge secrets live (default: the system keyring)."""
+        """Builds what the tray needs; ``credentials``: where bridge secrets live (default: the system keyring);
+        ``actions`` and ``tray``: the tray start-up has already shown (built here if not given)."""
         super().__init__()
         self._paths = paths
         self._instance = instance
@@ -108,9 +111,9 @@ class Application(QObject):
         self.tasks = BackgroundTasks()
         self.autostart = Autostart()
         self.settings = SettingsStore(paths.settings_file, saved, effective, self.tasks)
-        self.actions = AppActions()
+        self.actions = actions if actions is not None else AppActions()
         self.pause = PauseControl()
-        self.tray = TrayIcon(self.actions)
+        self.tray = tray if tray is not None else TrayIcon(self.actions)
 
     def _build_parts(self) -> None:
         """The parts behind the tray: the trades table and windows, popups, the feed's seam, bridges."""
