@@ -12,13 +12,15 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
-
 from ..util.backoff import backoff_delays
+from ..util.deferred_import import imported_without
 from ..util.guard import guarded
 from .protocol import FrameRejected, OtherMessage, ReceivedSignal, RejectedSignal, parse_frame
 from .status import ConnectionState, FeedCounters, ListenerStatus
+
+with imported_without("importlib.metadata"):  # websockets reads its version from it only when unreleased: 2.4 MB
+    from websockets.asyncio.client import ClientConnection, connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
 __all__ = [
     "ConnectionState",
