@@ -5,7 +5,6 @@ Everything here turns feed text into text; nothing here interprets it.
 
 from __future__ import annotations
 
-import html
 import time
 import unicodedata
 from collections.abc import Mapping
@@ -38,9 +37,15 @@ def safe_text(text: str, limit: int | None = None) -> str:
     return cleaned
 
 
-def escape_markup(text: str) -> str:
-    """Escape for notification daemons that read a body as markup (dunst, GNOME, KDE)."""
-    return html.escape(text, quote=False)
+#: What html.escape replaces, without importing ``html`` (its entity tables: 0.6 MB of the idle app).
+_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MARKUP_AND_QUOTES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def escape_markup(text: str, *, quote: bool = False) -> str:
+    """Escape for notification daemons that read a body as markup (dunst, GNOME, KDE), and for
+    Qt's rich text (``quote`` for attribute values too): what ``html.escape`` does."""
+    return text.translate(_MARKUP_AND_QUOTES if quote else _MARKUP)
 
 
 def format_price(price: float) -> str:
