@@ -1,5 +1,5 @@
 """What the app's first minute imports: the installed app started for real under ``python -X
-importtime`` on the virtual desktop, connected, one signal shown as a popup, no bridge on."""
+importtime`` on the virtual desktop, connected, one signal shown as a popup, no bridge on, no proxy."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.e2e
 
 #: Modules only a bridge (httpx, keyring), a chosen backend (plyer), a window or an export needs.
 NOT_AT_IDLE = ("httpx", "httpcore", "keyring", "plyer", "PySide6.QtSvg", "PySide6.QtNetwork", "importlib.metadata",
-               "html.entities", "csv", "algomesh_tray.log.export", "algomesh_tray.qt.trades.trades_window")  # fmt: skip
+               "urllib.request", "email", "html.entities", "csv", "algomesh_tray.log.export",
+               "algomesh_tray.qt.trades.trades_window")  # fmt: skip
 _IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| *(\S+)$")
 
 
@@ -29,9 +30,10 @@ def test_the_idle_app_imports_no_bridge_backend_window_or_export_code_and_shows_
     asyncio and the rest of the app are imported (the launch waits for nothing else)."""
     _engine, port = start_engine(start_program, "--rate", "4", "--count", "1", "--seed", "3")
     already = len(desktop.notifications())
+    no_proxy = {name: value for name, value in desktop.env.items() if not name.lower().endswith("_proxy")}
     app = start_program(
         "algomesh-tray", "--data-dir", str(tmp_path / "data"), "--host", "127.0.0.1", "--port", str(port),
-        env=desktop.env, prefix=(sys.executable, "-X", "importtime"),
+        env=no_proxy, prefix=(sys.executable, "-X", "importtime"),
     )  # fmt: skip
     app.wait_for_line("engine connected")
     ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
