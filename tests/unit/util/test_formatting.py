@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from algomesh_tray.util.formatting import (
+    CONTROLS,
     escape_markup,
     format_amount,
     format_duration,
@@ -93,3 +94,16 @@ def test_escape_markup_is_what_html_escape_does(quote: bool) -> None:
 
     text = "<b>\"x\" & 'y'</b> &amp; > < plain ünïcode 🙂"
     assert escape_markup(text, quote=quote) == html.escape(text, quote=quote)
+
+
+def test_controls_are_every_character_unicode_calls_a_control() -> None:
+    """CONTROLS stands in for unicodedata.category(c) == "Cc", over every code point."""
+    import sys
+    import unicodedata
+
+    assert {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Cc"} == CONTROLS
+
+
+def test_safe_text_replaces_each_control_and_direction_character_and_nothing_else() -> None:
+    text = "a\x00b\x1b[31mc\x7fd\x85e\u202ef\u2067g\tü🙂\u200b"
+    assert safe_text(text) == "a\ufffdb\ufffd[31mc\ufffdd\ufffde\ufffdf\ufffdg\ufffdü🙂\u200b"
