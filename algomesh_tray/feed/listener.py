@@ -9,23 +9,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import sys
 import time
-from collections.abc import Callable, Iterator
-
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
+from collections.abc import Callable, Iterator, Mapping
+from typing import Literal
 
 from ..util.backoff import backoff_delays
+from ..util.deferred_import import imported_without
 from ..util.guard import guarded
 from .engines import DEFAULT_ENGINE_NAME
 from .protocol import FrameRejected, OtherMessage, ReceivedSignal, RejectedSignal, parse_frame
 from .status import ConnectionState, FeedCounters, ListenerStatus
+
+# websockets reads its version from importlib.metadata only when unreleased, and finds the system's
+# proxy with urllib.request as it connects: 4 MB of the idle app, loaded only if used (proxy_option).
+with imported_without("importlib.metadata"), imported_without("urllib.request"):
+    from websockets.asyncio.client import ClientConnection, connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus, InvalidURI
 
 __all__ = [
     "ConnectionState",
     "EngineListener",
     "FeedCounters",
     "ListenerStatus",
+    "proxy_option",
 ]
 
 log = logging.getLogger(__name__)
@@ -38,6 +46,18 @@ TRANSPORT_MAX_BYTES = 16 * 1024 * 1024
 #: During a burst, websockets hands over buffered frames without returning to the event loop;
 #: the listener steps aside every this many frames so the UI stays responsive.
 YIELD_EVERY = 200
+
+
+def proxy_option(environ: Mapping[str, str], platform: str = sys.platform) -> Literal[True] | None:
+    """websockets' ``proxy``: True (find the system's proxy, with urllib.request) unless that
+    lookup can only come back empty, and then None (no proxy, and urllib.request not loaded).
+
+    Outside Windows and macOS the system's proxies are the ``*_proxy`` variables alone
+    (urllib.request.getproxies_environment): with none set, there is no proxy to find.
+    """
+    if platform in ("win32", "darwin"):
+        return True
+    return True if any(value and name.lower().endswith("_proxy") for name, value in environ.items()) else None
 
 
 def _describe(error: BaseException) -> str:
@@ -160,6 +180,7 @@ class EngineListener:
                     ping_timeout=self._ping_interval,
                     close_timeout=1.0,
                     max_size=TRANSPORT_MAX_BYTES,
+                    proxy=proxy_option(os.environ),
                 ) as connection:
                     self._connection = connection  # for reconnect_now
                     delays = self._delays()  # a good connection resets the back-off

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from ..feed.records import TradeRecord
 from .recovery import read_only_part
-from .tradelog import TRADE_COLUMNS, readable_columns, record_from_row
+from .tradelog import CACHE_PRAGMA, TRADE_COLUMNS, readable_columns, record_from_row
 
 __all__ = ["connect_read_only", "has_no_tables", "read_recent"]
 
 
 def connect_read_only(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
-    """A connection that can only read the log, and sets up nothing (no folder, file, schema or pragma):
+    """A connection that can only read the log, and sets up nothing (no folder, file, schema or stored pragma):
     a missing, damaged or foreign log raises sqlite3.Error instead of being started or moved aside.
     (SQLite may still add its -wal/-shm files beside a WAL log, as any reader of one must.)
     """
@@ -30,6 +30,7 @@ def connect_read_only(path: Path, *, check_same_thread: bool = True) -> sqlite3.
         if read_only_part(path) != "its folder" or Path(f"{path}-wal").exists():
             raise
         db = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=check_same_thread, isolation_level=None)
+    db.execute(CACHE_PRAGMA)  # this connection's own, not stored in the file
     return db
 
 

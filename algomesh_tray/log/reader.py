@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 
 from ..feed.records import TradeRecord
 from ..util.tasks import in_own_thread
-from .export import EXPORT_COLUMNS, write_csv_rows
 from .query import Key, TradeQuery, iter_rows, select_page
 from .read_only import connect_read_only, has_no_tables
 from .totals import LogTotals, engine_totals, read_totals
@@ -152,6 +151,8 @@ def _export(
     on_progress: Callable[[int, float], None],
     cancel: threading.Event,
 ) -> int:
+    from .export import EXPORT_COLUMNS, write_csv_rows  # csv and json: not before the first export
+
     db = connect_read_only(log_path)
     try:
         db.execute("BEGIN")  # one snapshot: what the log held when the export started

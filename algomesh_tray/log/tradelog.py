@@ -20,7 +20,21 @@ from ..util.days import local_day, start_of_today
 from .outbox import OUTBOX_SCHEMA, Outbox
 from .totals import LogTotals, add_to_totals, check_totals, read_totals, rebuild_totals
 
-__all__ = ["OLD_LOG_ENGINE", "TRADE_COLUMNS", "TradeLog", "engine_column", "readable_columns", "record_from_row"]
+__all__ = [
+    "CACHE_PRAGMA",
+    "OLD_LOG_ENGINE",
+    "TRADE_COLUMNS",
+    "TradeLog",
+    "engine_column",
+    "readable_columns",
+    "record_from_row",
+]
+
+#: Each connection's page cache, in KiB (SQLite's default is 2,000 KiB). Measured on a 300,000-trade
+#: log: 5,000 appends, or scrolling 100,000 trades, fill the default cache and keep it for good
+#: (2.9 / 2.2 MB of SQLite's memory); with 512 KiB they take the same time and SQLite keeps
+#: 1.2 / 0.7 MB. The pages missed are in the operating system's cache anyway.
+CACHE_PRAGMA = "PRAGMA cache_size=-512"
 
 log = logging.getLogger(__name__)
 
@@ -196,6 +210,7 @@ class TradeLog:
             # NORMAL in WAL mode survives a killed process; only a power cut may lose the last batch.
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=5000")
+            self._db.execute(CACHE_PRAGMA)
             self._db.create_function("local_day", 1, local_day, deterministic=True)
             self._db.executescript(_SCHEMA)
             _add_engine_column(self._db)

@@ -95,9 +95,12 @@ class Application(QObject):
         started: float | None = None,
         credentials: Credentials | None = None,
         first_run: bool = False,
+        actions: AppActions | None = None,
+        tray: TrayIcon | None = None,
     ) -> None:
         """Builds what the tray needs; ``credentials``: where bridge secrets live (default: the system
-        keyring); ``first_run``: say once where the icon lives and what happens next."""
+        keyring); ``first_run``: say once where the icon lives and what happens next; ``actions`` and
+        ``tray``: the tray start-up has already shown (built here if not given)."""
         super().__init__()
         self._first_run = first_run
         self._paths = paths
@@ -115,9 +118,9 @@ class Application(QObject):
         self.tasks = BackgroundTasks()
         self.autostart = Autostart()
         self.settings = SettingsStore(paths.settings_file, saved, effective, self.tasks)
-        self.actions = AppActions()
+        self.actions = actions if actions is not None else AppActions()
         self.pause = PauseControl()
-        self.tray = TrayIcon(self.actions)
+        self.tray = tray if tray is not None else TrayIcon(self.actions)
 
     def _build_parts(self) -> None:
         """The parts behind the tray: the trades table and windows, popups, the feed's seam, bridges."""

@@ -5,13 +5,12 @@ Everything here turns feed text into text; nothing here interprets it.
 
 from __future__ import annotations
 
-import html
 import time
-import unicodedata
 from collections.abc import Mapping
 
 __all__ = [
     "BIDI_CONTROLS",
+    "CONTROLS",
     "escape_markup",
     "format_amount",
     "format_duration",
@@ -25,22 +24,29 @@ __all__ = [
 
 #: Bidirectional controls: they would let a name reorder the text around it.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+#: Unicode's control characters (category Cc, fixed by its stability policy: U+0000-U+001F and
+#: U+007F-U+009F), without the unicodedata module (0.2 MB of tables mapped by the idle app).
+CONTROLS = frozenset(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
+_UNSAFE = str.maketrans(dict.fromkeys(BIDI_CONTROLS | CONTROLS, "\ufffd"))
 
 
 def safe_text(text: str, limit: int | None = None) -> str:
     """Text with control and direction-changing characters made visible, shortened to ``limit``."""
-    cleaned = "".join(
-        "\ufffd" if character in BIDI_CONTROLS or unicodedata.category(character) == "Cc" else character
-        for character in text
-    )
+    cleaned = text.translate(_UNSAFE)
     if limit is not None and len(cleaned) > limit:
         return cleaned[: limit - 1] + "…"
     return cleaned
 
 
-def escape_markup(text: str) -> str:
-    """Escape for notification daemons that read a body as markup (dunst, GNOME, KDE)."""
-    return html.escape(text, quote=False)
+#: What html.escape replaces, without importing ``html`` (its entity tables: 0.6 MB of the idle app).
+_MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MARKUP_AND_QUOTES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
+
+
+def escape_markup(text: str, *, quote: bool = False) -> str:
+    """Escape for notification daemons that read a body as markup (dunst, GNOME, KDE), and for
+    Qt's rich text (``quote`` for attribute values too): what ``html.escape`` does."""
+    return text.translate(_MARKUP_AND_QUOTES if quote else _MARKUP)
 
 
 def format_price(price: float) -> str:

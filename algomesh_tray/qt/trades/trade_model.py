@@ -13,7 +13,6 @@ for tooltips that Qt may read as rich text, HTML-escaped.
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
@@ -34,7 +33,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from ...feed.records import TradeRecord
 from ...log.query import Key, TradeQuery, filter_query
-from ...util.formatting import format_price, format_size, format_time, safe_text
+from ...util.formatting import escape_markup, format_price, format_size, format_time, safe_text
 from ..future_relay import FutureRelay
 from ..repaint_throttle import Paced
 
@@ -99,7 +98,7 @@ RIGHT_ALIGNED_COLUMNS: Final = frozenset({Column.AMOUNT, Column.PRICE})
 def plain_tooltip(text: str) -> str:
     """``text`` as a tooltip shows it: Qt reads tooltips as rich text when they look like HTML, so
     escape it and say so."""
-    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+    return f"<p style='white-space:pre-wrap'>{escape_markup(text, quote=True)}</p>"
 
 
 def raw_value(record: TradeRecord, column: int) -> Any:

@@ -1,0 +1,48 @@
+"""What the app's first minute imports: the installed app started for real under ``python -X
+importtime`` on the virtual desktop, connected, one signal shown as a popup, no bridge on, no proxy."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..waiting import wait_until
+from .desktop import VirtualDesktop
+from .helpers import start_engine
+
+pytestmark = pytest.mark.e2e
+
+#: Modules only a bridge (httpx, keyring), a chosen backend (plyer), a window or an export needs.
+NOT_AT_IDLE = ("httpx", "httpcore", "keyring", "plyer", "PySide6.QtSvg", "PySide6.QtNetwork", "importlib.metadata",
+               "urllib.request", "email", "html.entities", "csv", "algomesh_tray.log.export",
+               "algomesh_tray.qt.trades.trades_window")  # fmt: skip
+_IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| *(\S+)$")
+
+
+def test_the_idle_app_imports_no_bridge_backend_window_or_export_code_and_shows_its_tray_first(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """The heavy modules stay out until something needs them, and the tray is on screen before
+    asyncio and the rest of the app are imported (the launch waits for nothing else)."""
+    _engine, port = start_engine(start_program, "--rate", "4", "--count", "1", "--seed", "3")
+    already = len(desktop.notifications())
+    no_proxy = {name: value for name, value in desktop.env.items() if not name.lower().endswith("_proxy")}
+    app = start_program(
+        "algomesh-tray", "--data-dir", str(tmp_path / "data"), "--host", "127.0.0.1", "--port", str(port),
+        env=no_proxy, prefix=(sys.executable, "-X", "importtime"),
+    )  # fmt: skip
+    app.wait_for_line("engine connected")
+    ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
+    wait_until(ours, 20, "the signal's popup on the session bus")
+    lines = list(app.lines)  # the first minute's work is done: what it imported, before Quit imports more
+    assert app.stop() == 0
+
+    imported = {match[1]: index for index, line in enumerate(lines) if (match := _IMPORT_LINE.match(line))}
+    assert {"websockets", "jeepney", "sqlite3"} <= imported.keys()  # the feed, the popups' D-Bus client, the log
+    assert sorted(set(NOT_AT_IDLE) & imported.keys()) == []
+    tray_shown = next(index for index, line in enumerate(lines) if "tray icon shown" in line)
+    assert tray_shown < imported["asyncio"] < imported["algomesh_tray.qt.application"]
