@@ -45,6 +45,7 @@ from websockets.exceptions import ConnectionClosed  # noqa: E402
 from websockets.sync.server import Server, ServerConnection, serve  # noqa: E402
 
 from algomesh_tray.feed.simulator import SignalGenerator  # noqa: E402
+from algomesh_tray.startup import WELCOME_MARKER  # noqa: E402
 from tests.e2e.desktop import VirtualDesktop, wait_until  # noqa: E402
 
 PEER_PACKAGE = "gotify-tray"
@@ -229,6 +230,10 @@ def start_app(desktop: VirtualDesktop, feed: Feed, home: Path, folder: Path,
     ``code``: a folder holding another ``algomesh_tray`` package to run instead of this one's.
     """
     home.mkdir(parents=True)
+    # An everyday start: the first run's welcome window (once per install) was shown before.
+    config = home / ".config" / "algomesh-tray"
+    config.mkdir(mode=0o700, parents=True)
+    (config / WELCOME_MARKER).touch()
     command = [str(BIN / "algomesh-tray"), "--host", "127.0.0.1", "--port", str(feed.port)]
     env = fresh_env(desktop, home)
     if code is not None:

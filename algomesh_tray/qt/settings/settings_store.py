@@ -33,6 +33,9 @@ class SettingsStore(QObject):
         self.saved = saved
         self.effective = effective
         self._tasks = tasks
+        #: One save at a time, in the order they were asked: two at once would write one temporary
+        #: file together (a damaged settings file), or the older settings last.
+        self._saving = asyncio.Lock()
 
     def accept(self, new: Settings) -> None:
         """The user saved ``new``: it is in effect at once and written to the file in the background."""
@@ -44,7 +47,8 @@ class SettingsStore(QObject):
 
     async def _save(self, settings: Settings) -> None:
         try:
-            await asyncio.to_thread(save_settings, self.path, settings)
+            async with self._saving:
+                await asyncio.to_thread(save_settings, self.path, settings)
         except OSError as error:
             self.save_failed.emit(
                 f"Settings could not be saved to {self.path} ({error.strerror}); they apply until you quit."

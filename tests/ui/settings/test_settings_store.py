@@ -5,8 +5,11 @@ whether popups name them."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from dataclasses import replace
 from pathlib import Path
+
+import pytest
 
 from algomesh_tray.feed.engines import Engine
 from algomesh_tray.qt.settings.settings_store import SettingsStore
@@ -32,3 +35,38 @@ def test_this_runs_engines_stay_in_effect_until_the_saved_engines_change(tmp_pat
     assert after_rules.rules == "trade paper: silent"
     assert after_engines.engines == (Engine("Lab", port=52003),)
     assert load_settings(tmp_path / "settings.json")[0].engines == (Engine("Lab", port=52003),)
+
+
+def test_saves_in_quick_succession_run_one_at_a_time_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two saves asked at once (Save clicked twice): the second write starts only once the first has
+    ended (two at once wrote one temporary file together: a damaged settings file), and the file
+    holds the last settings."""
+    from algomesh_tray.qt.settings import settings_store
+    from algomesh_tray.settings import save_settings
+
+    second_started = threading.Event()
+    events: list[str] = []
+
+    def recording_save(path: Path, settings: Settings) -> None:
+        port = settings.engines[0].port
+        events.append(f"start {port}")
+        if port == 52001:
+            second_started.set()
+        else:  # the first save: would the second start meanwhile? (a bound, not a synchronisation)
+            events.append("overlapped" if second_started.wait(timeout=1.0) else "alone")
+        save_settings(path, settings)
+        events.append(f"end {port}")
+
+    monkeypatch.setattr(settings_store, "save_settings", recording_save)
+
+    async def scenario() -> None:
+        tasks = BackgroundTasks()
+        store = SettingsStore(tmp_path / "settings.json", Settings(), Settings(), tasks)
+        store.accept(replace(store.saved, engines=(Engine("Lab", port=52000),)))
+        store.accept(replace(store.saved, engines=(Engine("Lab", port=52001),)))
+        await tasks.drain(30)
+
+    asyncio.run(scenario())
+    assert events == ["start 52000", "alone", "end 52000", "start 52001", "end 52001"]
+    settings, problem = load_settings(tmp_path / "settings.json")
+    assert problem is None and settings.engines == (Engine("Lab", port=52001),)
