@@ -6,7 +6,6 @@ defaults are used, with a message for the user.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import os
@@ -27,6 +26,7 @@ from .feed.engines import (
     clash,
     engine_from_url,
     is_host_name,
+    is_loopback,
 )
 from .notify.choice import NOTIFY_STYLES, NotifyStyle, style_for_platform
 from .notify.rules import RulesError, parse_quiet_hours, parse_rules
@@ -208,16 +208,6 @@ def validate_server_url(what: str, url: object, *, example: str) -> None:
 def _shortened(host: str) -> str:
     """A host name for a message: at most 60 characters."""
     return host if len(host) <= 60 else host[:59] + "…"
-
-
-def is_loopback(host: str) -> bool:
-    """Whether the host is this computer (the engine's normal place)."""
-    if host.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def engines_after_save(old: Settings, new: Settings) -> tuple[Engine, ...] | None:

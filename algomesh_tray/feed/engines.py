@@ -25,6 +25,7 @@ __all__ = [
     "engine_from_argument",
     "engine_from_url",
     "is_host_name",
+    "is_loopback",
     "name_problem",
 ]
 
@@ -131,14 +132,15 @@ def engine_from_argument(text: str) -> Engine:
 def _same_address(engine: Engine) -> tuple[str, int, str, bool]:
     """What makes two engines one: localhost, 127.0.0.1 and ::1 are this computer alike."""
     host = engine.host.lower().rstrip(".")
-    return "this computer" if _is_loopback(host) else host, engine.port, engine.path, engine.secure
+    return "this computer" if is_loopback(host) else host, engine.port, engine.path, engine.secure
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this computer (the engine's normal place)."""
+    if host.lower() in ("localhost", "localhost."):
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 

@@ -14,11 +14,12 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import Literal
+from urllib.parse import urlsplit
 
 from ..util.backoff import backoff_delays
 from ..util.deferred_import import imported_without
 from ..util.guard import guarded
-from .engines import DEFAULT_ENGINE_NAME
+from .engines import DEFAULT_ENGINE_NAME, is_loopback
 from .protocol import FrameRejected, OtherMessage, ReceivedSignal, RejectedSignal, parse_frame
 from .status import ConnectionState, FeedCounters, ListenerStatus
 
@@ -48,13 +49,19 @@ TRANSPORT_MAX_BYTES = 16 * 1024 * 1024
 YIELD_EVERY = 200
 
 
-def proxy_option(environ: Mapping[str, str], platform: str = sys.platform) -> Literal[True] | None:
+def proxy_option(
+    environ: Mapping[str, str], platform: str = sys.platform, *, host: str | None = None
+) -> Literal[True] | None:
     """websockets' ``proxy``: True (find the system's proxy, with urllib.request) unless that
     lookup can only come back empty, and then None (no proxy, and urllib.request not loaded).
 
     Outside Windows and macOS the system's proxies are the ``*_proxy`` variables alone
-    (urllib.request.getproxies_environment): with none set, there is no proxy to find.
+    (urllib.request.getproxies_environment): with none set, there is no proxy to find. An engine on
+    this computer (``host``) is never reached through a proxy: a proxy elsewhere cannot reach it, and
+    Windows' bypass check would resolve names on the event loop at every reconnect.
     """
+    if host is not None and is_loopback(host):
+        return None
     if platform in ("win32", "darwin"):
         return True
     return True if any(value and name.lower().endswith("_proxy") for name, value in environ.items()) else None
@@ -180,7 +187,7 @@ class EngineListener:
                     ping_timeout=self._ping_interval,
                     close_timeout=1.0,
                     max_size=TRANSPORT_MAX_BYTES,
-                    proxy=proxy_option(os.environ),
+                    proxy=proxy_option(os.environ, host=urlsplit(self._url).hostname),
                 ) as connection:
                     self._connection = connection  # for reconnect_now
                     delays = self._delays()  # a good connection resets the back-off

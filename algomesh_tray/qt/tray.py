@@ -27,6 +27,8 @@ __all__ = ["APP_TITLE", "TrayIcon", "tray_messages_pile_up", "tray_messages_read
 log = logging.getLogger(__name__)
 
 APP_TITLE = "AlgoMesh Tray"
+#: How long a Qt tray message stays on screen (where the system honours it).
+MESSAGE_MS = 10_000
 
 
 STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
@@ -85,13 +87,7 @@ class TrayIcon(QObject):
         self._icon_name = "tray-connecting"
         self._actions = actions
         self._icon = QSystemTrayIcon(tray_icon(self._icon_name), self)
-        self._menu = QMenu()
-        self._menu.addActions([actions.acknowledge_outage, actions.open_trades, actions.settings, actions.pause])
-        self._pause_menu = self._menu.addMenu("Pause for")
-        self._pause_menu.addActions(list(actions.pause_for.values()))
-        self._menu.addAction(actions.reconnect)
-        self._engines_end = self._menu.addSeparator()  # several engines: a submenu each before it
-        self._menu.addActions([actions.about, actions.quit])
+        self._menu = self._build_menu(actions)
         self._icon.setContextMenu(self._menu)
         self._menu.triggered.connect(self._on_menu_triggered)  # submenus' actions too
         self._icon.activated.connect(self._on_icon_activated)
@@ -100,6 +96,8 @@ class TrayIcon(QObject):
         self._out = 0  # messages that may still be on screen or in the notification centre
         self._only_record: TradeRecord | None = None  # what the one out is about, when _out == 1
         self._only_known = False  # whether the one out (if any) is known
+        self._only_shown_at = 0.0  # when the one out was shown (time.monotonic())
+        self._clock = time.monotonic
         #: Each watched engine's last status, in the order the settings list them (set_engines).
         self._statuses: dict[str, ListenerStatus | None] = {DEFAULT_ENGINE_NAME: None}
         self._retry_deadlines: dict[str, float] = {}
@@ -116,6 +114,15 @@ class TrayIcon(QObject):
         self._bridge_troubles: Callable[[], list[str]] = list
         self._paused = False
         self._paused_until: datetime | None = None
+
+    def _build_menu(self, actions: AppActions) -> QMenu:
+        menu = QMenu()
+        menu.addActions([actions.acknowledge_outage, actions.open_trades, actions.settings, actions.pause])
+        menu.addMenu("Pause for").addActions(list(actions.pause_for.values()))
+        menu.addAction(actions.reconnect)
+        self._engines_end = menu.addSeparator()  # several engines: a submenu each before it
+        menu.addActions([actions.about, actions.quit])
+        return menu
 
     def show(self) -> None:
         if self.available:
@@ -208,11 +215,12 @@ class TrayIcon(QObject):
             self._piles_up = tray_messages_pile_up(self._escape_messages, self._platform)
         if self._out == 0 or not self._piles_up:  # the only one out: a click can only be this one
             self._out, self._only_record, self._only_known = 1, notification.record, True
+            self._only_shown_at = self._clock()
         else:
             self._out += 1
             self._only_known = False
         body = escape_markup(notification.body) if self._escape_messages else notification.body
-        self._icon.showMessage(notification.title, body, message_icon(), 10_000)
+        self._icon.showMessage(notification.title, body, message_icon(), MESSAGE_MS)
         log.info("tray message shown: %s", notification.title)
 
     def _refresh(self) -> None:
@@ -261,7 +269,10 @@ class TrayIcon(QObject):
             self._actions.open_trades.trigger()
 
     def _on_icon_message_clicked(self) -> None:
-        if self._out == 1 and self._only_known:
+        # Where messages pile up, a click after the message left the screen may be on an older entry
+        # of the notification centre, one of an earlier run even (macOS reports those too).
+        on_screen = not self._piles_up or self._clock() - self._only_shown_at <= MESSAGE_MS / 1000
+        if self._out == 1 and self._only_known and on_screen:
             log.info("tray message clicked")
             self.message_clicked.emit(self._only_record)
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
@@ -18,13 +19,18 @@ from typing import Any
 
 __all__ = ["imported_without"]
 
+_SWAPPING = threading.Lock()
+
 
 class _StandIn(ModuleType):
     """Takes a module's place; the first attribute asked of it loads the real module and answers from it."""
 
     def __getattr__(self, attribute: str) -> Any:
-        if sys.modules.get(self.__name__) is self:
-            del sys.modules[self.__name__]
+        if attribute.startswith("__"):  # __spec__, __path__ and the like: a stand-in has none
+            raise AttributeError(attribute)
+        with _SWAPPING:  # two threads asking at once: one takes the stand-in out, once
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
         return getattr(importlib.import_module(self.__name__), attribute)
 
 

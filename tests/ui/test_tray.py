@@ -173,6 +173,23 @@ def test_an_app_message_between_makes_a_click_unidentified(qtbot: QtBot, make_re
     assert heard == ["unknown"]
 
 
+def test_a_click_after_the_message_left_the_screen_names_no_trade(qtbot: QtBot, make_record: RecordFactory) -> None:
+    """macOS reports clicks on any entry of Notification Center, an earlier run's too: once the one
+    message out has left the screen, a click may be on another, so no trade is named."""
+    tray = TrayIcon(AppActions(), platform="darwin")
+    now = [1000.0]
+    tray._clock = lambda: now[0]
+    heard = clicks_of(tray)
+    record = make_record()
+    tray.show_message(Notification.for_record(record))
+    now[0] += 5  # still on screen
+    click_message(tray)
+    tray.show_message(Notification.for_record(record))
+    now[0] += 11  # gone to the notification centre
+    click_message(tray)
+    assert heard == [record, "unknown"]
+
+
 def test_qts_own_balloon_is_one_at_a_time_so_a_click_is_on_the_last(qtbot: QtBot, make_record: RecordFactory) -> None:
     """On an XEmbed tray Qt shows one balloon, each replacing the last: the click is on the newest."""
     tray = TrayIcon(AppActions(), platform="linux")

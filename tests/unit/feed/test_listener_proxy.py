@@ -83,3 +83,12 @@ def test_with_a_proxy_in_the_environment_the_listener_connects_through_it(monkey
     for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
         monkeypatch.delenv(name)
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("platform", ["linux", "win32", "darwin"])
+@pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "::1", "[::1]"])
+def test_an_engine_on_this_computer_is_never_reached_through_a_proxy(platform: str, host: str) -> None:
+    """A proxy elsewhere cannot reach this computer's engine (websockets' own lookup would send it
+    there), and on Windows the bypass check would resolve names on the event loop."""
+    assert proxy_option({"http_proxy": "http://proxy:3128"}, platform, host=host) is None
+    assert proxy_option({"http_proxy": "http://proxy:3128"}, platform, host="engine.example") is True
