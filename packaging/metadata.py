@@ -144,7 +144,11 @@ var
   Path: String;
 begin
   if not RegQueryStringValue(HKEY_CURRENT_USER, {environment}, 'Path', Path) then
+  begin
+    if RegValueExists(HKEY_CURRENT_USER, {environment}, 'Path') then
+      Exit;  // a Path that is not a string: left as the user has it, never replaced by ours alone
     Path := '';
+  end;
   if PathWithout(Path, Dir) <> Path then
     Exit;
   if (Path <> '') and (Copy(Path, Length(Path), 1) <> ';') then

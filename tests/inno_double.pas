@@ -24,6 +24,7 @@ var
 function RegKeyExists(const RootKey: Integer; const SubKeyName: String): Boolean;
 function RegQueryStringValue(const RootKey: Integer; const SubKeyName, ValueName: String;
   var ResultStr: String): Boolean;
+function RegValueExists(const RootKey: Integer; const SubKeyName, ValueName: String): Boolean;
 function RegWriteExpandStringValue(const RootKey: Integer; const SubKeyName, ValueName, Data: String): Boolean;
 function RegDeleteValue(const RootKey: Integer; const SubKeyName, ValueName: String): Boolean;
 function ExpandConstant(const S: String): String;
@@ -96,6 +97,13 @@ begin
   Result := (I >= 0) and ((Field(Lines[I], 3) = 'REG_SZ') or (Field(Lines[I], 3) = 'REG_EXPAND_SZ'));
   if Result then
     ResultStr := Field(Lines[I], 4);
+end;
+
+// "Returns True if the specified registry value exists", whatever its type.
+function RegValueExists(const RootKey: Integer; const SubKeyName, ValueName: String): Boolean;
+begin
+  CheckRoot(RootKey);
+  Result := FindValue(SubKeyName, ValueName) >= 0;
 end;
 
 // "Writes the specified REG_EXPAND_SZ-type value": the key is created if missing, a value of

@@ -31,7 +31,7 @@ def claim_first_run(marker: Path, earlier: Iterable[Path]) -> bool:
     try:
         make_private_folder(marker.parent)
         marker.write_text("The welcome was shown; remove this file to see it again.\n", encoding="utf-8")
-    except OSError as error:  # told again next time: better than never
+    except OSError as error:  # not said again all the same: by then the trade log exists
         log.warning("cannot note that the welcome was shown (%s): %s", marker, error)
     return first
 

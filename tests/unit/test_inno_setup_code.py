@@ -126,6 +126,13 @@ def test_setup_puts_the_install_folder_on_the_users_path_once(inno_code: Path) -
     assert path_after(inno_code, "install", rf"{APP.upper()}\ ;C:\x") == rf"{APP.upper()}\ ;C:\x"
 
 
+def test_a_path_that_is_not_a_string_is_left_as_it_is(inno_code: Path) -> None:
+    """RegQueryStringValue fails on a Path of another type: setup must not replace it with its folder alone."""
+    odd = {(ENV, "Path"): ("REG_BINARY", "433a5c78")}
+    _, after = run(inno_code, "install", odd)
+    assert after == odd
+
+
 def test_uninstall_takes_only_its_folder_off_the_path(inno_code: Path) -> None:
     """Every entry naming the folder goes; the rest stays as written; a Path left empty is deleted."""
     assert path_after(inno_code, "uninstall", rf"C:\x;{APP};;%HOME%\y") == r"C:\x;;%HOME%\y"

@@ -39,13 +39,14 @@ def _step_run(name: str) -> str:
     """The shell of the release job's step ``name`` as the runner gets it (a ``>-`` block folded)."""
     lines = WORKFLOW.read_text().split("\n  release:\n", 1)[1].splitlines()
     at = next(index for index, line in enumerate(lines) if line.strip() == f"- name: {name}")
-    run = next(line for line in lines[at + 1 :] if line.strip().startswith("run:"))
+    run_at = next(index for index in range(at + 1, len(lines)) if lines[index].strip().startswith("run:"))
+    run = lines[run_at]
     value = run.split("run:", 1)[1].strip()
     if value != ">-":
         return value
     indent = len(run) - len(run.lstrip()) + 2
     block = []
-    for line in lines[lines.index(run) + 1 :]:
+    for line in lines[run_at + 1 :]:  # this step's, not the first line like it
         if line.strip() and len(line) - len(line.lstrip()) < indent:
             break
         block.append(line.strip())
@@ -59,7 +60,9 @@ INSTALLERS = (
 )  # fmt: skip
 
 
-def _release(tmp_path: Path, files: tuple[str, ...]) -> tuple[subprocess.CompletedProcess[str], Path]:
+def _release(
+    tmp_path: Path, files: tuple[str, ...], tag: str = "v1.2.3"
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     """Run the release job's two shell steps on ``files`` as the runner would (bash -e, in dist/ first),
     with a double of gh that fails on a missing file as gh does and records its arguments."""
     dist = tmp_path / "dist"
@@ -74,7 +77,7 @@ def _release(tmp_path: Path, files: tuple[str, ...]) -> tuple[subprocess.Complet
         'printf "%s\\n" "$@" > "$GH_CALLED"\n'
     )  # fmt: skip
     (bin_dir / "gh").chmod(0o755)
-    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "GH_CALLED": str(tmp_path / "gh-args"), "TAG": "v1.2.3",
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "GH_CALLED": str(tmp_path / "gh-args"), "TAG": tag,
            "GH_TOKEN": "t", "GITHUB_REPOSITORY": "owner/algomesh-tray"}  # fmt: skip
     checksums = _step_run("Checksums (each pattern must match, or the step fails)")
     result = subprocess.run(["bash", "-e", "-c", checksums], cwd=dist, env=env, capture_output=True, text=True)
@@ -89,13 +92,28 @@ def test_a_version_tag_publishes_every_installer_and_their_checksums(tmp_path: P
     result, root = _release(tmp_path, INSTALLERS)
     assert result.returncode == 0, result.stderr
     args = (root / "gh-args").read_text().splitlines()
-    assert args[:3] == ["release", "create", "v1.2.3"] and "--verify-tag" in args
+    assert args[:3] == ["release", "create", "v1.2.3"] and "--verify-tag" in args and "--prerelease" not in args
     assert args[args.index("--title") + 1] == "AlgoMesh Tray 1.2.3"
     assert sorted(arg for arg in args if arg.startswith("dist/")) == sorted(
         f"dist/{name}" for name in (*INSTALLERS, "SHA256SUMS")
     )
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=root / "dist", capture_output=True, text=True)
     assert check.returncode == 0 and check.stdout.count(": OK") == len(INSTALLERS)
+
+
+def test_a_tag_of_another_version_than_the_one_built_publishes_nothing(tmp_path: Path) -> None:
+    """v1.2.4 pushed on a tree still at 1.2.3: the installers' names say 1.2.3, the checksum step fails."""
+    result, root = _release(tmp_path, INSTALLERS, tag="v1.2.4")
+    assert result.returncode != 0
+    assert not (root / "gh-args").exists()
+
+
+def test_a_release_candidate_is_published_as_a_prerelease(tmp_path: Path) -> None:
+    """A version with letters (1.2.3rc1, 2.0.0b2) is a pre-release; 1.2.3 is not."""
+    candidate = tuple(name.replace("1.2.3", "1.2.3rc1") for name in INSTALLERS)
+    result, root = _release(tmp_path, candidate, tag="v1.2.3rc1")
+    assert result.returncode == 0, result.stderr
+    assert "--prerelease" in (root / "gh-args").read_text().splitlines()
 
 
 def test_a_missing_installer_stops_the_release(tmp_path: Path) -> None:
