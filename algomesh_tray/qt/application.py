@@ -206,6 +206,8 @@ class Application(QObject):
         self.tasks.spawn(self.bridges.configure(effective), name="configuring bridges")
         self.pipeline.start()
         self._watch(effective)
+        if self.autostart.platform == "darwin":  # a login agent for where the app was: follow it here
+            self.tasks.spawn(self._follow_the_app(), name="updating start at login")
         self._tell_start_up_problems()
         self.model.fetchMore()  # the newest trades, for the window and the rules' preview
 
@@ -477,6 +479,13 @@ class Application(QObject):
         dialog.show()
         dialog.raise_()
         dialog.activateWindow()
+
+    async def _follow_the_app(self) -> None:
+        try:
+            if await asyncio.to_thread(self.autostart.follow_the_app):
+                log.info("start at login now opens the app where it is")
+        except OSError as error:
+            log.warning("start at login could not follow the app: %s", error)
 
     async def _set_start_at_login(self, enabled: bool) -> None:
         try:

@@ -104,3 +104,12 @@ class Autostart:
         if self._entry is None:
             raise OSError(f"start at login is not supported on {self.platform}")
         self._entry.set_enabled(enabled, command or launch_command(executable=self.executable, platform=self.platform))
+
+    def follow_the_app(self) -> bool:
+        """macOS: write the login agent again if the app was moved since it was written (see
+        LaunchAgent.follow_the_app); elsewhere nothing to do. Whether it was rewritten."""
+        if not isinstance(self._entry, LaunchAgent):
+            return False
+        bundled = mac_app_bundle(self.executable) is not None or None  # a .app's executable is a frozen app
+        command = launch_command(executable=self.executable, frozen=bundled, platform=self.platform)
+        return self._entry.follow_the_app(command)

@@ -99,3 +99,28 @@ class LaunchAgent:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(launch_agent_plist(command, app=mac_app_bundle(self.executable), agent=path))
+
+    def written_for(self) -> Path | None:
+        """The .app the agent's login program was written for; None without one (an older version's
+        agent, a pip install's, or none at all)."""
+        import plistlib
+
+        try:
+            program = plistlib.loads(self.entry_path.read_bytes()).get("ProgramArguments")
+        except (OSError, ValueError):  # plistlib.InvalidFileException is a ValueError
+            return None
+        if isinstance(program, list) and len(program) == 7 and program[:2] == ["/bin/sh", "-c"]:
+            return Path(str(program[5]))
+        return None
+
+    def follow_the_app(self, command: list[str]) -> bool:
+        """At start: an agent written for the .app where it was when the box was ticked is written
+        again for where it is now (moved since, or an older version's agent), else it would delete
+        itself at the next login. Whether it was rewritten."""
+        app = mac_app_bundle(self.executable)
+        if app is None or translocation_problem(self.executable) or not self.is_enabled():
+            return False
+        if self.written_for() == app:
+            return False
+        self.set_enabled(True, command)
+        return True

@@ -146,3 +146,23 @@ def test_launch_agent_keeps_odd_paths_intact() -> None:
     data = launch_agent_plist([path])
     assert b"a&amp;b/&lt;Apps&gt;" in data
     assert plistlib.loads(data)["ProgramArguments"] == [path]
+
+
+def test_an_agent_written_for_where_the_app_was_follows_it_at_start(tmp_path: Path) -> None:
+    """Ticked in /Applications, the app then moved to ~/Apps: at start the agent is written again for
+    the new place (else it would delete itself at the next login); once there, nothing is written.
+    Not ticked, or a translocated copy: nothing is written."""
+    moved = "/Users/ann/Apps/AlgoMesh Tray.app/Contents/MacOS/AlgoMesh Tray"
+    before = Autostart(platform="darwin", home=tmp_path, executable=BUNDLED)
+    before.set_enabled(True, launch_command(executable=BUNDLED, frozen=True, platform="darwin"))
+    after = Autostart(platform="darwin", home=tmp_path, executable=moved)
+    entry = after._entry
+    assert entry is not None and entry.written_for() == Path("/Applications/AlgoMesh Tray.app")  # type: ignore[attr-defined]
+    assert after.follow_the_app()
+    assert entry.written_for() == Path("/Users/ann/Apps/AlgoMesh Tray.app")  # type: ignore[attr-defined]
+    assert not after.follow_the_app()  # written for here already
+    translocated = "/private/var/folders/x/AppTranslocation/1/d/AlgoMesh Tray.app/Contents/MacOS/AlgoMesh Tray"
+    assert not Autostart(platform="darwin", home=tmp_path, executable=translocated).follow_the_app()
+    after.set_enabled(False)
+    assert not after.follow_the_app() and not after.is_enabled()  # not ticked: stays off
+    assert not Autostart(platform="linux", home=tmp_path).follow_the_app()
