@@ -21,7 +21,6 @@ from .feed.engines import (
     PATH_PATTERN,
     Engine,
     EngineError,
-    address_problem,
     check_engines,
     clash,
     engine_from_url,
@@ -38,7 +37,7 @@ __all__ = [
     "MAX_ENGINE_ALERT_SECONDS",
     "Settings",
     "SettingsError",
-    "engines_after_save",
+    "in_effect_after_save",
     "is_loopback",
     "load_settings",
     "save_settings",
@@ -210,13 +209,11 @@ def _shortened(host: str) -> str:
     return host if len(host) <= 60 else host[:59] + "…"
 
 
-def engines_after_save(old: Settings, new: Settings) -> tuple[Engine, ...] | None:
-    """The engines to watch once ``new`` is saved over ``old``; None: keep those in use.
-
-    Only a changed list of engines moves the listeners, so a run on the demo engines or on
-    --engine keeps its engines when the user saves, say, a new rule.
-    """
-    return None if new.engines == old.engines else new.watched
+def in_effect_after_save(old: Settings, new: Settings, effective: Settings) -> Settings:
+    """The settings that run once ``new`` is saved over ``old`` while ``effective`` runs: ``new``,
+    with this run's engines (--engine, --demo) kept while the saved list of engines is unchanged,
+    so such a run keeps its engines when the user saves, say, a new rule."""
+    return new if new.engines != old.engines else replace(new, engines=effective.engines)
 
 
 def unencrypted_warning(engine: Engine) -> str | None:
@@ -316,12 +313,10 @@ def _engines_in(data: dict[str, Any]) -> tuple[tuple[Engine, ...], str | None]:
 def _the_one_engine(data: dict[str, Any]) -> Engine:
     """The address of a file from before there were several engines, as the engine "AlgoMesh"."""
     default = Engine()
-    engine = Engine(**{key: data.get(key, getattr(default, key)) for key in _ONE_ENGINE_KEYS})
-    if problem := address_problem(engine.host, engine.port, engine.path):
-        raise SettingsError(problem)
-    if not isinstance(engine.secure, bool):
-        raise SettingsError(f"'secure' should be true or false, not {engine.secure!r}")
-    return engine
+    try:
+        return Engine(**{key: data.get(key, getattr(default, key)) for key in _ONE_ENGINE_KEYS}).validated()
+    except EngineError as error:
+        raise SettingsError(str(error)) from None
 
 
 #: The keys of an engine in a settings file.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .engines import Engine
@@ -79,8 +79,6 @@ class EngineFleet:
                 log.info("engine %s moved: connecting to %s", name, engine.url)
                 watched.engine = engine
                 watched.listener.set_url(engine.url)
-            else:
-                watched.engine = replace(watched.engine, enabled=engine.enabled)
         for watched in self.engines.values():
             watched.alerts.named = named
 
@@ -135,10 +133,6 @@ class EngineFleet:
     def last_frame_at(self, engine: str) -> float | None:
         watched = self.engines.get(engine)
         return None if watched is None else watched.listener.last_frame_at
-
-    @property
-    def statuses(self) -> list[ListenerStatus]:
-        return [watched.listener.status for watched in self]
 
     @property
     def down(self) -> list[str]:

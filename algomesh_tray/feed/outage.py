@@ -40,10 +40,6 @@ class EngineAlert:
     #: The engine it is about (feed/engines.py).
     engine: str = DEFAULT_ENGINE_NAME
 
-    def text(self) -> str:
-        """One message for a bridge (Telegram, Discord, webhook)."""
-        return f"{self.title}\n{self.body}"
-
 
 class EngineAlerts:
     """The outage policy. Call ``status_changed`` with each ListenerStatus and ``signal_received`` on

@@ -26,7 +26,7 @@ from ..feed.status import ConnectionState, ListenerStatus, feed_text
 from ..notify.rules import quiet_hours_end
 from ..platform.autostart import Autostart
 from ..platform.paths import AppPaths
-from ..settings import Settings, engines_after_save, unencrypted_warning
+from ..settings import Settings, unencrypted_warning
 from ..util.tasks import BackgroundTasks
 from ..util.workers import worker_pool
 from .actions import AppActions
@@ -331,12 +331,11 @@ class Application(QObject):
         self.tray.set_pause(paused, until)
 
     def _on_settings_changed(self, old: Settings, new: Settings) -> None:
-        if (engines := engines_after_save(old, new)) is not None:
-            self._watch(self.settings.effective)
-            before = set(old.engines)
-            for engine in engines:
-                if engine not in before and (warning := unencrypted_warning(engine)):
-                    self.tell_user(warning)
+        watched_before = {watched.engine for watched in self.engines}
+        self._watch(self.settings.effective)  # only the engines that changed reconnect
+        for engine in self.settings.effective.watched:
+            if engine not in watched_before and (warning := unencrypted_warning(engine)):
+                self.tell_user(warning)
         self.notifications.apply(new)
         self.engines.set_alert_after(new.engine_alert_seconds)
         self.escalation.set_after(new.escalate_after_seconds)

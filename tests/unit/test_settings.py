@@ -15,7 +15,7 @@ from algomesh_tray.settings import (
     MAX_ENGINE_ALERT_SECONDS,
     Settings,
     SettingsError,
-    engines_after_save,
+    in_effect_after_save,
     is_loopback,
     load_settings,
     save_settings,
@@ -312,12 +312,16 @@ def test_saving_moves_the_listeners_only_when_the_engines_changed() -> None:
     """A demo or --engine run keeps its engines when a rule is saved; a changed list is followed at once,
     with only the engines switched on."""
     saved = Settings()
-    assert engines_after_save(saved, replace(saved, rules="silent paper")) is None
+    this_run = Settings(engines=(Engine("Demo", port=1),))
+    rules = replace(saved, rules="silent paper")
+    assert in_effect_after_save(saved, rules, this_run) == replace(rules, engines=this_run.engines)
     moved = one_engine(port=52001)
-    assert engines_after_save(saved, moved) == (Engine(port=52001),)
+    assert in_effect_after_save(saved, moved, this_run).watched == (Engine(port=52001),)
     two = Settings(engines=(Engine(), Engine("VPS", "203.0.113.5", enabled=False)))
-    assert engines_after_save(saved, two) == (Engine(),)  # the list changed; the engine watched did not
-    assert engines_after_save(two, two) is None
+    assert in_effect_after_save(saved, two, this_run).watched == (
+        Engine(),
+    )  # the list changed; the engine watched did not
+    assert in_effect_after_save(two, two, this_run).engines == this_run.engines
 
 
 def test_notification_and_engine_alert_defaults() -> None:

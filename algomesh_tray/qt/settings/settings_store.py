@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ...settings import Settings, save_settings
+from ...settings import Settings, in_effect_after_save, save_settings
 from ...util.tasks import BackgroundTasks
 
 __all__ = ["SettingsStore"]
@@ -40,8 +39,7 @@ class SettingsStore(QObject):
     def accept(self, new: Settings) -> None:
         """The user saved ``new``: it is in effect at once and written to the file in the background."""
         old, self.saved = self.saved, new
-        # This run's engines (--engine, --demo) stay until the saved list of engines changes.
-        self.effective = new if new.engines != old.engines else replace(new, engines=self.effective.engines)
+        self.effective = in_effect_after_save(old, new, self.effective)
         self._tasks.spawn(self._save(new), name="saving settings")
         self.changed.emit(old, new)
 
