@@ -336,11 +336,12 @@ class Application(QObject):
         for engine in self.settings.effective.watched:
             if engine not in watched_before and (warning := unencrypted_warning(engine)):
                 self.tell_user(warning)
-        self.notifications.apply(new)
-        self.engines.set_alert_after(new.engine_alert_seconds)
-        self.escalation.set_after(new.escalate_after_seconds)
+        effective = self.settings.effective  # ``new`` with this run's engines: whether messages name them
+        self.notifications.apply(effective)
+        self.engines.set_alert_after(effective.engine_alert_seconds)
+        self.escalation.set_after(effective.escalate_after_seconds)
         self.tray.refresh()  # quiet hours may have changed
-        self.tasks.spawn(self.bridges.configure(new), name="configuring bridges")
+        self.tasks.spawn(self.bridges.configure(effective), name="configuring bridges")
 
     def _on_start_at_login_changed(self, enabled: bool) -> None:
         self.tasks.spawn(self._set_start_at_login(enabled), name="changing start at login")

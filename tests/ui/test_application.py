@@ -490,3 +490,39 @@ def test_the_first_run_says_once_where_the_icon_lives_and_what_comes_next(qapp: 
     shown, text = seen[True]
     assert shown and "system tray" in text and "ws://127.0.0.1:" in text and "shown once" in text
     assert seen[False] == (False, "")
+
+
+def test_a_rule_saved_during_a_run_on_two_engines_keeps_popups_naming_them(qapp: QApplication, tmp_path: Path) -> None:
+    """--engine Desk=… --engine VPS=… with one engine saved: saving a rule keeps both engines watched,
+    and popups and bridge messages still name their engine."""
+    seen: list[tuple[bool, int]] = []
+
+    async def main() -> None:
+        desk, vps = SimulatedEngine(port=0, rate=1, seed=1), SimulatedEngine(port=0, rate=1, seed=2)
+        await desk.start()
+        await vps.start()
+        saved = Settings()
+        this_run = saved.with_engines([engine_from_url("Desk", desk.url), engine_from_url("VPS", vps.url)])
+        instance = SingleInstance(tmp_path / "data")
+        assert instance.claim()
+        application = Application(paths=AppPaths.resolve(tmp_path / "data"), saved=saved, effective=this_run,
+                                  instance=instance)  # fmt: skip
+        running = asyncio.get_running_loop().create_task(application.run())
+        try:
+            await wait_until_async(lambda: _connected(application) and len(application.engines) == 2, 10)
+            seen.append((application.notifications.dispatcher.name_engines, len(application.engines)))
+            application.settings.accept(replace(saved, rules="trade paper: silent"))
+            await wait_until_async(lambda: application.notifications.dispatcher.rules != (), what="rules applied")
+            seen.append((application.notifications.dispatcher.name_engines, len(application.engines)))
+        finally:
+            application.quit()
+            await asyncio.wait_for(running, 15)
+            await desk.close()
+            await vps.close()
+
+    loop = BatchingEventLoop(qapp)
+    try:
+        loop.run_until_complete(main())
+    finally:
+        loop.close()
+    assert seen == [(True, 2), (True, 2)]
