@@ -19,6 +19,7 @@ from . import __version__
 from .feed.engines import EngineError, engine_from_argument
 from .platform.paths import AppPaths, PrivateRotatingFileHandler, make_private_folder
 from .settings import Settings, SettingsError, load_settings
+from .util.openssl import import_asyncio_without_ssl, import_hashlib_without_openssl
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
@@ -81,6 +82,7 @@ def _apply_overrides(settings: Settings, arguments: argparse.Namespace) -> Setti
 def run_app(arguments: argparse.Namespace) -> int:
     """Run the tray app until Quit; returns the exit code."""
     started = time.monotonic()
+    import_hashlib_without_openssl()  # OpenSSL (4.4 MB) only once a connection is encrypted
     paths = AppPaths.resolve(arguments.data_dir)
     problems = paths.make_private()  # a year of someone's trading is theirs alone: 0700 folders, 0600 files
     problems += [p for p in [_setup_logging(paths.log_file, verbose=arguments.verbose)] if p]
@@ -122,6 +124,7 @@ def run_app(arguments: argparse.Namespace) -> int:
         _route_signals_to(application.quit)
         return await application.run()
 
+    import_asyncio_without_ssl()
     import asyncio
 
     from .qt.event_loop import BatchingEventLoop

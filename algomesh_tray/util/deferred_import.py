@@ -12,26 +12,41 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import Any
 
-__all__ = ["imported_without"]
+__all__ = ["imported_without", "stand_in_until_used"]
 
-_SWAPPING = threading.Lock()
+_SWAPPING = threading.RLock()  # re-entered if loading one module asks another stand-in
 
 
 class _StandIn(ModuleType):
     """Takes a module's place; the first attribute asked of it loads the real module and answers from it."""
 
+    def __init__(self, name: str, loaded: Callable[[ModuleType], None] | None = None) -> None:
+        super().__init__(name)
+        self._loaded = loaded
+
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):  # __spec__, __path__ and the like: a stand-in has none
             raise AttributeError(attribute)
-        with _SWAPPING:  # two threads asking at once: one takes the stand-in out, once
+        with _SWAPPING:  # two threads asking at once: one loads the real module and hands it on, once
             if sys.modules.get(self.__name__) is self:
                 del sys.modules[self.__name__]
+                real = importlib.import_module(self.__name__)
+                if self._loaded is not None:
+                    self._loaded(real)
         return getattr(importlib.import_module(self.__name__), attribute)
+
+
+def stand_in_until_used(name: str, loaded: Callable[[ModuleType], None]) -> ModuleType:
+    """``import name`` gets a stand-in (returned) from now on, until something asks it for an
+    attribute: the real module is loaded then, and ``loaded`` called with it before anyone uses it."""
+    stand_in = _StandIn(name, loaded)
+    sys.modules[name] = stand_in
+    return stand_in
 
 
 @contextmanager

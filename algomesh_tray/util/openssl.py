@@ -1,0 +1,65 @@
+"""OpenSSL loaded when a connection is encrypted, not at start. No Qt.
+
+asyncio imports ``ssl`` and hashlib imports ``_hashlib``, and either one maps OpenSSL's libcrypto:
+4.4 MB of the idle app's 67 MB (libcrypto, libssl, ``_ssl`` and ``ssl``'s enums), for an app
+that watches ``ws://localhost`` and encrypts nothing. Here the hashes come from Python's own
+SHA-1/SHA-2/MD5/BLAKE2 (the ones hashlib documents as always present; websockets' handshake and the
+single-instance name need no more), and asyncio is imported as on a Python built without ``ssl``,
+which it supports. Whatever first uses ``ssl`` loads it through a stand-in, which hands it to asyncio
+before anyone uses it: httpx as a bridge's client is made, the listener as it makes a ``wss://``
+engine's TLS context (asyncio, handed ``ssl=True``, would make it itself, and fail).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+
+from .deferred_import import stand_in_until_used
+
+__all__ = ["import_asyncio_without_ssl", "import_hashlib_without_openssl"]
+
+
+@contextmanager
+def _unavailable(name: str) -> Iterator[None]:
+    """``import name`` fails while the block runs, as on a Python built without it."""
+    sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not available"
+    try:
+        yield
+    finally:
+        del sys.modules[name]
+
+
+def import_hashlib_without_openssl() -> None:
+    """hashlib and hmac on Python's built-in hashes. A later ``import _hashlib`` still works."""
+    if "hashlib" in sys.modules or "_hashlib" in sys.modules:
+        return  # too late: left as they are
+    with _unavailable("_hashlib"):
+        importlib.import_module("hashlib")
+        importlib.import_module("hmac")
+
+
+def import_asyncio_without_ssl() -> None:
+    """asyncio, with ``ssl`` loaded at its first use by anyone but asyncio."""
+    if "asyncio" in sys.modules or "ssl" in sys.modules:
+        return  # too late: left as they are
+    with _unavailable("ssl"):
+        importlib.import_module("asyncio")
+    without = [module for name, module in list(sys.modules.items())
+               if name.startswith("asyncio.") and getattr(module, "ssl", False) is None]  # fmt: skip
+
+    def give_to_asyncio(ssl: ModuleType) -> None:
+        """What asyncio's modules would have bound had ``ssl`` been there when they were imported:
+        ``ssl`` itself, and sslproto's ``SSLAgainErrors``."""
+        for module in without:
+            module.ssl = ssl  # type: ignore[attr-defined]
+        sslproto = sys.modules["asyncio.sslproto"]
+        if not hasattr(sslproto, "SSLAgainErrors"):
+            sslproto.SSLAgainErrors = (ssl.SSLWantReadError, ssl.SSLSyscallError)  # type: ignore[attr-defined]
+
+    # asyncio keeps None until then: it asks ssl whether each socket it is handed is an SSLSocket
+    # (every sock_connect: the D-Bus connection's first), which would load it for nothing.
+    stand_in_until_used("ssl", give_to_asyncio)

@@ -1,0 +1,202 @@
+"""OpenSSL loaded at the first encrypted connection, not at start.
+
+Each case runs the app's start-up imports in a fresh interpreter (this one has ssl loaded long
+ago), and reads that process's memory map for libcrypto. The ``wss://`` engine is a real
+websockets server with TLS, in this process, so that nothing in the app's process loads ssl
+before its listener does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import ipaddress
+import json
+import ssl
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.server import ServerConnection, serve
+
+from ..conftest import example_frame
+
+STARTUP = """
+import sys
+from algomesh_tray.util.openssl import import_asyncio_without_ssl, import_hashlib_without_openssl
+
+def openssl_mapped():
+    return 'libcrypto' in open('/proc/self/maps').read()
+
+def asyncio_modules_whose_ssl(check):
+    return sorted(n for n, m in sys.modules.items() if n.startswith('asyncio.') and hasattr(m, 'ssl') and check(m.ssl))
+
+import_hashlib_without_openssl()
+import_asyncio_without_ssl()
+import asyncio, hashlib, hmac
+import algomesh_tray.feed.listener  # websockets: its handshake hashes with SHA-1, its client imports ssl
+"""
+
+
+def run(code: str, **env: str) -> list[str]:
+    result = subprocess.run([sys.executable, "-c", STARTUP + code], capture_output=True, text=True, timeout=60,
+                            env={"PATH": "/usr/bin:/bin", **env})  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def test_the_started_app_has_no_openssl_and_hashes_as_before() -> None:
+    """Python's own SHA-1/SHA-256/MD5 and HMAC give the digests OpenSSL's gave (websockets' accept
+    key, the single-instance name); asyncio holds no ssl until one is needed."""
+    lines = run(
+        "loaded = [name for name in ('ssl', '_ssl', '_hashlib') if type(sys.modules.get(name)).__name__ == 'module']\n"
+        "print(openssl_mapped(), loaded)\n"
+        "print(hashlib.sha1(b'AlgoMesh').hexdigest(), hashlib.sha256(b'AlgoMesh').hexdigest()[:16],\n"
+        "      hashlib.md5(b'AlgoMesh').hexdigest(), hmac.new(b'k', b'AlgoMesh', 'sha256').hexdigest()[:16])\n"
+        "print(asyncio_modules_whose_ssl(lambda ssl: ssl is None))\n"
+    )  # fmt: skip
+    import hashlib
+    import hmac
+
+    text = b"AlgoMesh"
+    expected = [hashlib.sha1(text).hexdigest(), hashlib.sha256(text).hexdigest()[:16], hashlib.md5(text).hexdigest(),
+                hmac.new(b"k", text, "sha256").hexdigest()[:16]]  # fmt: skip
+    assert lines[0] == "False []"
+    assert lines[1].split() == expected
+    assert {"asyncio.base_events", "asyncio.selector_events", "asyncio.sslproto"} <= set(eval(lines[2]))
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost and 127.0.0.1: (certificate, key) files."""
+    folder = tmp_path_factory.mktemp("tls")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    built = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+             .not_valid_after(now + datetime.timedelta(days=1))
+             .add_extension(x509.SubjectAlternativeName(names), critical=False)
+             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+             .sign(key, hashes.SHA256()))  # fmt: skip
+    certificate_file, key_file = folder / "engine.pem", folder / "engine.key"
+    certificate_file.write_bytes(built.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))  # fmt: skip
+    return certificate_file, key_file
+
+
+@pytest.fixture
+def secure_engine(certificate: tuple[Path, Path]) -> Iterator[str]:
+    """An engine behind TLS on loopback that sends one signal to each client; its wss:// URL."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+
+    def one_signal(connection: ServerConnection) -> None:
+        connection.send(example_frame())
+        with contextlib.suppress(ConnectionClosed):
+            connection.recv()  # until the client goes
+
+    with serve(one_signal, "127.0.0.1", 0, ssl=context) as server:
+        import threading
+
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        yield f"wss://localhost:{server.socket.getsockname()[1]}/connect"
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def test_a_secure_engine_loads_openssl_at_its_first_connection_and_its_signals_arrive(
+    secure_engine: str, certificate: tuple[Path, Path]
+) -> None:
+    """The listener's wss:// connection loads ssl through the stand-in, which hands it to asyncio
+    first: the TLS handshake and the encrypted frames go through asyncio's ssl protocol as usual."""
+    lines = run(
+        "from algomesh_tray.feed.listener import EngineListener\n"
+        "print(openssl_mapped())\n"
+        "async def main():\n"
+        "    received = []\n"
+        f"    listener = EngineListener({secure_engine!r}, on_signal=received.append)\n"
+        "    listener.start()\n"
+        "    try:\n"
+        "        async with asyncio.timeout(30):\n"
+        "            while not received:\n"
+        "                await asyncio.sleep(0.01)\n"  # a look each turn of the loop, up to the deadline
+        "    finally:\n"
+        "        await listener.stop()\n"
+        "    return received[0].signal.symbol\n"
+        "print(asyncio.run(main()), openssl_mapped())\n"
+        "print(asyncio_modules_whose_ssl(lambda ssl: ssl is not sys.modules['ssl']))\n",
+        SSL_CERT_FILE=str(certificate[0]),
+    )  # fmt: skip
+    assert lines == ["False", f"{json.loads(example_frame())['symbol']} True", "[]"]
+
+
+def test_nothing_changes_when_asyncio_and_hashlib_were_imported_before() -> None:
+    """Too late to leave OpenSSL out: both are left as they are, ssl the real module."""
+    code = (
+        "import asyncio, hashlib\n"
+        "from algomesh_tray.util.openssl import import_asyncio_without_ssl, import_hashlib_without_openssl\n"
+        "import_hashlib_without_openssl(); import_asyncio_without_ssl()\n"
+        "import sys, asyncio.base_events\n"
+        "ssl = sys.modules['ssl']\n"
+        "print(type(ssl).__name__, asyncio.base_events.ssl is ssl, hashlib.sha1.__module__)\n"
+    )  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.split() == ["module", "True", "_hashlib"]
+
+
+@pytest.fixture
+def secure_web_service(certificate: tuple[Path, Path]) -> Iterator[str]:
+    """An HTTPS service on loopback answering every POST with {"ok": true}, as a bridge's would."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"ok": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://localhost:{server.server_address[1]}/bot/sendMessage"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def test_a_bridge_switched_on_later_reaches_its_service_over_https(
+    secure_web_service: str, certificate: tuple[Path, Path]
+) -> None:
+    """httpx, imported when a bridge is switched on, gets ssl through the stand-in; its TLS runs on
+    the same asyncio loop as the app's."""
+    lines = run(
+        "import httpx\n"
+        "print(openssl_mapped())\n"
+        "async def main():\n"
+        "    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0), follow_redirects=False) as client:\n"
+        f"        return (await client.post({secure_web_service!r}, json={{'text': 'BUY BTCUSDT'}})).json()\n"
+        "print(asyncio.run(main()), openssl_mapped())\n",
+        SSL_CERT_FILE=str(certificate[0]),
+    )  # fmt: skip
+    assert lines == ["False", "{'ok': True} True"]
