@@ -36,7 +36,7 @@ __all__ = [
     "FeedCounters",
     "ListenerStatus",
     "proxy_option",
-    "tls_option",
+    "tls_context",
 ]
 
 log = logging.getLogger(__name__)
@@ -51,11 +51,11 @@ TRANSPORT_MAX_BYTES = 16 * 1024 * 1024
 YIELD_EVERY = 200
 
 
-def tls_option(url: str) -> dict[str, ssl.SSLContext]:
-    """websockets' ``ssl`` for a ``wss://`` engine: the default context (system certificates, host
-    name checked), as websockets would have asked asyncio to make. Made here, it loads ssl, which
+def tls_context(url: str) -> ssl.SSLContext | None:
+    """websockets' ``ssl``: for a ``wss://`` engine the default context (system certificates, host
+    name checked), which websockets would have asked asyncio to make. Made here, it loads ssl, which
     the app loads only for an encrypted connection (util/openssl.py)."""
-    return {"ssl": ssl.create_default_context()} if urlsplit(url).scheme == "wss" else {}
+    return ssl.create_default_context() if urlsplit(url).scheme == "wss" else None
 
 
 def proxy_option(
@@ -197,7 +197,7 @@ class EngineListener:
                     close_timeout=1.0,
                     max_size=TRANSPORT_MAX_BYTES,
                     proxy=proxy_option(os.environ, host=urlsplit(self._url).hostname),
-                    **tls_option(self._url),
+                    ssl=tls_context(self._url),
                 ) as connection:
                     self._connection = connection  # for reconnect_now
                     delays = self._delays()  # a good connection resets the back-off
