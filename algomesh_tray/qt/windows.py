@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox
 
 from ..settings import Settings
@@ -128,9 +128,7 @@ class Windows(QObject):
     def show_about(self, text: str) -> None:
         """The About box; kept, not rebuilt: a parentless box with no Python reference would vanish."""
         if self._about is None:
-            self._about = QMessageBox(QMessageBox.Icon.NoIcon, "About AlgoMesh Tray", "")
-            self._about.setTextFormat(Qt.TextFormat.PlainText)
-            self._about.setIconPixmap(app_icon().pixmap(64, 64))
+            self._about = _plain_box("About AlgoMesh Tray")
         self._about.setText(text)
         self._about.show()
         self._about.raise_()
@@ -145,9 +143,7 @@ class Windows(QObject):
         from ..platform.first_run import WELCOME_TITLE
 
         if self._welcome is None:
-            self._welcome = QMessageBox(QMessageBox.Icon.NoIcon, WELCOME_TITLE, "")
-            self._welcome.setTextFormat(Qt.TextFormat.PlainText)
-            self._welcome.setIconPixmap(app_icon().pixmap(64, 64))
+            self._welcome = _plain_box(WELCOME_TITLE)
         self._welcome.setText(text)
         self._welcome.show()
         self._welcome.raise_()
@@ -179,3 +175,13 @@ class Windows(QObject):
         for widget in (self._trades, self._dialog, self._about, self._welcome):
             if widget is not None:
                 widget.hide()
+
+
+def _plain_box(title: str) -> QMessageBox:
+    """A message box with the app's icon, showing its text as plain text."""
+    from PySide6.QtCore import Qt  # here, not at the top: the idle app never builds PySide's Qt namespace (1.9 MB)
+
+    box = QMessageBox(QMessageBox.Icon.NoIcon, title, "")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setIconPixmap(app_icon().pixmap(64, 64))
+    return box

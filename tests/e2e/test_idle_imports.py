@@ -1,8 +1,10 @@
-"""What the app's first minute imports: the installed app started for real under ``python -X
-importtime`` on the virtual desktop, connected, one signal shown as a popup, no bridge on, no proxy."""
+"""What the app's first minute imports and builds: the installed app started for real (under
+``python -X importtime``, or asked what PySide built) on the virtual desktop, connected, signals
+shown as popups, no bridge on, no proxy."""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from ..waiting import wait_until
 from .desktop import VirtualDesktop
 from .helpers import start_engine
+from .qt_namespace_asked import ANSWER
 
 pytestmark = pytest.mark.e2e
 
@@ -52,3 +55,37 @@ def test_the_idle_app_imports_no_bridge_backend_window_or_export_code_and_shows_
     # and ssl): its first submodule's line tells when it was imported.
     asyncio_imported = min(index for name, index in imported.items() if name.split(".")[0] == "asyncio")
     assert tray_shown < asyncio_imported < imported["algomesh_tray.qt.application"]
+
+
+def test_the_idle_app_never_builds_pysides_qt_namespace_and_a_window_may(
+    desktop: VirtualDesktop, start_program: Any, tmp_path: Path
+) -> None:
+    """PySide builds its ``Qt`` namespace (93 enum classes, 1.9 MB) at its first use, which a bare
+    tray icon never makes: neither does the app, connected, three signals popped up, its timers
+    run (a popup's D-Bus call waits with one). Opening the trades window may build it: the answer
+    is read from the app, not assumed."""
+    _engine, port = start_engine(start_program, "--rate", "10", "--count", "3", "--seed", "5")
+    already = len(desktop.notifications())
+    fifo = tmp_path / "ask"
+    os.mkfifo(fifo)
+    arguments = ("--data-dir", str(tmp_path / "data"), "--host", "127.0.0.1", "--port", str(port))
+    app = start_program("algomesh-tray", *arguments, env={**desktop.env, "QT_NAMESPACE_FIFO": str(fifo)},
+                        prefix=(sys.executable, str(Path(__file__).with_name("qt_namespace_asked.py"))))  # fmt: skip
+    app.wait_for_line("engine connected")
+    ours = lambda: [n for n in desktop.notifications()[already:] if n.app_name == "AlgoMesh Tray"]  # noqa: E731
+    wait_until(lambda: len(ours()) == 3, 20, "the three signals' popups on the session bus")
+
+    def built() -> bool:
+        answers = sum(1 for line in app.lines if line.startswith(ANSWER))
+        with fifo.open("w") as ask:
+            ask.write("built?\n")
+        wait_until(lambda: sum(1 for line in app.lines if line.startswith(ANSWER)) > answers, 10, "the app's answer")
+        return [line for line in app.lines if line.startswith(ANSWER)][-1] == f"{ANSWER}True"
+
+    assert not built()
+    second = start_program("algomesh-tray", *arguments, env=desktop.env)  # as a user would: the window opens
+    assert second.process.wait(timeout=20) == 0
+    wait_until(lambda: any(w.name == "AlgoMesh Tray — Trades" and desktop.is_viewable(w.id) for w in desktop.windows()),
+               20, "the trades window")  # fmt: skip
+    assert built()
+    assert app.stop() == 0

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from algomesh_tray.qt.event_loop import BatchingEventLoop
 
@@ -73,3 +74,28 @@ def test_closing_drops_what_waits_to_run(qapp: QApplication) -> None:
     assert ran == [] and loop.is_closed()
     with pytest.raises(RuntimeError, match="closed"):
         loop.call_soon(ran.append, "after close")
+
+
+def test_timers_run_after_their_delay_in_deadline_order_and_a_cancelled_one_never(loop: BatchingEventLoop) -> None:
+    """call_later and call_at, as asyncio: not before the delay, soonest first, cancel honoured."""
+    ran: list[tuple[str, float]] = []
+    done = loop.create_future()
+    start = loop.time()
+    loop.call_later(0.06, lambda: (ran.append(("last", loop.time() - start)), done.set_result(None)))
+    loop.call_at(start + 0.03, lambda: ran.append(("at", loop.time() - start)))
+    loop.call_later(0.01, lambda: ran.append(("first", loop.time() - start)))
+    loop.call_later(0.02, ran.append, ("cancelled", 0)).cancel()
+    loop.run_until_complete(asyncio.wait_for(done, 5))
+    assert [name for name, _ in ran] == ["first", "at", "last"]
+    assert [round(at, 2) >= due for (_, at), due in zip(ran, (0.01, 0.03, 0.06), strict=True)] == [True] * 3
+
+
+def test_closing_drops_the_timers_still_waiting(qapp: QApplication, qtbot: QtBot) -> None:
+    loop = BatchingEventLoop(qapp)
+    ran: list[str] = []
+    loop.call_later(0.01, ran.append, "never")
+    loop.close()
+    fired: list[bool] = []
+    QTimer.singleShot(50, lambda: fired.append(True))  # started after it: once it fires, the timer had its turn
+    qtbot.waitUntil(lambda: fired == [True], timeout=5000)
+    assert ran == []

@@ -20,13 +20,13 @@ from dataclasses import replace
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, Final
 
+from PySide6 import QtCore
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
-    Qt,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -41,12 +41,17 @@ if TYPE_CHECKING:
     from ...log.reader import TradeLogReader
 
 __all__ = [
+    "ALIGNMENT_ROLE",
     "BOLD_COLUMN",
+    "DISPLAY_ROLE",
+    "FONT_ROLE",
+    "FOREGROUND_ROLE",
     "LIVE_ROWS_INTERVAL_MS",
     "RECORD_ROLE",
     "RIGHT_ALIGNED_COLUMNS",
     "SIZE_TYPE_CHARS",
     "SORT_ROLE",
+    "TOOLTIP_ROLE",
     "Column",
     "TradeFilterProxy",
     "TradeSortProxy",
@@ -57,8 +62,18 @@ __all__ = [
     "raw_value",
 ]
 
-SORT_ROLE: Final = Qt.ItemDataRole.UserRole + 1
-RECORD_ROLE: Final = Qt.ItemDataRole.UserRole + 2
+# Qt's numbers, which Qt never changes (tests/ui/trades/test_trade_model.py checks them), for the
+# idle app, which holds this model: naming ``Qt`` at import (or in anything the idle app runs) makes
+# PySide build its whole ``Qt`` namespace, 93 enum classes (1.9 MB). Methods only a view calls use
+# ``QtCore.Qt``.
+DISPLAY_ROLE: Final = 0  # Qt.ItemDataRole.DisplayRole, and so on
+TOOLTIP_ROLE: Final = 3
+FONT_ROLE: Final = 6
+ALIGNMENT_ROLE: Final = 7
+FOREGROUND_ROLE: Final = 9
+SORT_ROLE: Final = 257  # Qt.ItemDataRole.UserRole + 1
+RECORD_ROLE: Final = 258  # Qt.ItemDataRole.UserRole + 2
+_RIGHT: Final = 0x82  # int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 #: Longest text shown in a cell; the tooltip holds more.
 CELL_CHARS: Final = 80
@@ -66,9 +81,8 @@ TOOLTIP_CHARS: Final = 1000
 #: Longest size type shown beside an amount ("percent", ...).
 SIZE_TYPE_CHARS: Final = 20
 
-_BUY_BRUSH: Final = QBrush(QColor("#15803d"))
-_SELL_BRUSH: Final = QBrush(QColor("#b91c1c"))
-_RIGHT: Final = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_BUY_COLOUR: Final = "#15803d"
+_SELL_COLOUR: Final = "#b91c1c"
 
 _Index = QModelIndex | QPersistentModelIndex
 log = logging.getLogger(__name__)
@@ -139,7 +153,13 @@ def cell_colour(record: TradeRecord, column: int) -> QBrush | None:
     action = record.signal.action
     if column != Column.ACTION or action not in ("BUY", "SELL"):
         return None
-    return _BUY_BRUSH if action == "BUY" else _SELL_BRUSH
+    return _brush(_BUY_COLOUR if action == "BUY" else _SELL_COLOUR)
+
+
+@cache
+def _brush(colour: str) -> QBrush:
+    """Made on first use (a view's): QBrush's constructor names Qt.BrushStyle (see SORT_ROLE)."""
+    return QBrush(QColor(colour))
 
 
 @cache
@@ -161,13 +181,13 @@ def _alignment(record: TradeRecord, column: int) -> int | None:
 #: What the model answers, by role: text, sort key and record; the action's colour and weight,
 #: numbers aligned right. Tooltips are escaped: Qt may read them as rich text.
 _ANSWERS: Final[dict[int, Callable[[TradeRecord, int], Any]]] = {
-    Qt.ItemDataRole.DisplayRole: display_text,
+    DISPLAY_ROLE: display_text,
     SORT_ROLE: raw_value,
     RECORD_ROLE: lambda record, column: record,
-    Qt.ItemDataRole.ToolTipRole: _tooltip,
-    Qt.ItemDataRole.ForegroundRole: cell_colour,
-    Qt.ItemDataRole.FontRole: _weight,
-    Qt.ItemDataRole.TextAlignmentRole: _alignment,
+    TOOLTIP_ROLE: _tooltip,
+    FOREGROUND_ROLE: cell_colour,
+    FONT_ROLE: _weight,
+    ALIGNMENT_ROLE: _alignment,
 }
 
 
@@ -224,12 +244,12 @@ class TradeTableModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+    def headerData(self, section: int, orientation: QtCore.Qt.Orientation, role: int = DISPLAY_ROLE) -> Any:
+        if orientation == QtCore.Qt.Orientation.Horizontal and role == DISPLAY_ROLE:
             return Column.HEADERS[section]
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: _Index, role: int = DISPLAY_ROLE) -> Any:
         # Called for every role of every visible cell at each repaint: one lookup answers the
         # roles the table leaves empty (most of them), before anything else is asked of Qt.
         answer = _ANSWERS.get(role)
@@ -449,13 +469,16 @@ class TradeSortProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: QtCore.Qt.SortOrder | None = None) -> None:
+        """``order``: ascending if not given, as Qt's own default (not named here: see SORT_ROLE)."""
+        ascending = QtCore.Qt.SortOrder.AscendingOrder
+        order = ascending if order is None else order
         model = self.sourceModel()
         if column == Column.TIME and isinstance(model, TradeTableModel) and model.reader is not None:
-            model.set_oldest_first(order == Qt.SortOrder.AscendingOrder)
-            column, order = -1, Qt.SortOrder.AscendingOrder  # the log's order, as the model reads it
-        elif column == Column.TIME and order == Qt.SortOrder.DescendingOrder:
-            column, order = -1, Qt.SortOrder.AscendingOrder  # the source order, as it is
+            model.set_oldest_first(order == ascending)
+            column, order = -1, ascending  # the log's order, as the model reads it
+        elif column == Column.TIME and order != ascending:
+            column, order = -1, ascending  # the source order, as it is
         super().sort(column, order)
 
 

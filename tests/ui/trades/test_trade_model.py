@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from algomesh_tray.feed.records import TradeRecord
 from algomesh_tray.log.query import TradeQuery
+from algomesh_tray.qt.trades import trade_model
 from algomesh_tray.qt.trades.trade_model import (
     LIVE_BATCH_MAX,
     RECORD_ROLE,
@@ -38,6 +39,18 @@ def cell(model: TradeTableModel, record: TradeRecord, column: int, role: int = D
     row = model.row_of(record)
     assert row is not None
     return model.data(model.index(row, column), role)
+
+
+def test_the_numbers_the_model_uses_for_qt_s_roles_and_alignment_are_qt_s() -> None:
+    """The module names them as numbers, not through ``Qt`` (the idle app would build that namespace)."""
+    roles = Qt.ItemDataRole
+    ours = {"display": trade_model.DISPLAY_ROLE, "tooltip": trade_model.TOOLTIP_ROLE, "font": trade_model.FONT_ROLE,
+            "alignment": trade_model.ALIGNMENT_ROLE, "foreground": trade_model.FOREGROUND_ROLE, "sort": SORT_ROLE,
+            "record": RECORD_ROLE, "right": trade_model._RIGHT}  # fmt: skip
+    assert ours == {"display": roles.DisplayRole, "tooltip": roles.ToolTipRole, "font": roles.FontRole,
+                    "alignment": roles.TextAlignmentRole, "foreground": roles.ForegroundRole,
+                    "sort": roles.UserRole + 1, "record": roles.UserRole + 2,
+                    "right": int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)}  # fmt: skip
 
 
 def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, make_record: RecordFactory) -> None:
