@@ -124,6 +124,11 @@ class Outbox:
         (count,) = self._db.execute("SELECT count(*) FROM outbox WHERE bridge = ?", (bridge,)).fetchone()
         return int(count)
 
+    def has_messages(self) -> bool:
+        """Whether any bridge has a message waiting."""
+        (found,) = self._db.execute("SELECT EXISTS (SELECT 1 FROM outbox)").fetchone()
+        return bool(found)
+
     def drop(self, bridge: str) -> int:
         """Forget what ``bridge`` had to deliver (it was switched off); how many messages that was."""
         with self._db:

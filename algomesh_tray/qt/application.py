@@ -124,9 +124,7 @@ class Application(QObject):
 
     def _build_parts(self) -> None:
         """The parts behind the tray: the trades table and windows, popups, the feed's seam, bridges."""
-        from ..bridges.pushover import PUSHOVER_API
         from ..bridges.service import BridgeService
-        from ..bridges.telegram import TELEGRAM_API
         from .feed_signals import FeedSignals
         from .popups import Notifications
         from .trades.trade_model import LIVE_ROWS_INTERVAL_MS, TradeTableModel
@@ -139,8 +137,8 @@ class Application(QObject):
         # Tests (and people behind a proxy) point the Telegram and Pushover bridges elsewhere.
         self.bridges = BridgeService(
             credentials=self._credentials,
-            telegram_api=os.environ.get(TELEGRAM_API_ENV, TELEGRAM_API),
-            pushover_api=os.environ.get(PUSHOVER_API_ENV, PUSHOVER_API),
+            telegram_api=os.environ.get(TELEGRAM_API_ENV),
+            pushover_api=os.environ.get(PUSHOVER_API_ENV),
             on_status=self._on_bridge_status,
             on_problem=self.tell_user,
         )

@@ -22,7 +22,6 @@ from ..feed.records import TradeRecord
 from ..notify.choice import Backend, fallback_backend, preferred_backend, support_sentence
 from ..notify.dispatcher import NotificationDispatcher
 from ..notify.notification import Notification, Notifier
-from ..notify.plyer_backend import PlyerNotifier
 from ..notify.rules import parse_quiet_hours, parse_rules
 from ..notify.sound import SOUNDS, SoundPlayer, own_sound_file
 from ..platform.resources import notification_icon, resource_path
@@ -212,6 +211,8 @@ class Notifications(QObject):
                 on_acknowledged=self.acknowledged.emit,
                 on_failed=lambda reason, notification: self._on_failed(backend, reason, notification),
             )
+        from ..notify.plyer_backend import PlyerNotifier  # only when chosen: the desktop's own service seldom is
+
         return PlyerNotifier(
             app_name=APP_TITLE,
             app_icon=notification_icon(),

@@ -19,10 +19,15 @@ from .qt_namespace_asked import ANSWER
 
 pytestmark = pytest.mark.e2e
 
-#: Modules only a bridge (httpx, keyring), a chosen backend (plyer), a window or an export needs.
+#: Modules only a bridge (httpx, keyring, the hub and each service's module), a chosen backend (plyer),
+#: another platform (macOS, Windows), a window or an export needs.
 NOT_AT_IDLE = ("httpx", "httpcore", "keyring", "plyer", "PySide6.QtSvg", "PySide6.QtNetwork", "importlib.metadata",
                "urllib.request", "email", "html.entities", "csv", "algomesh_tray.log.export",
-               "algomesh_tray.qt.trades.trades_window")  # fmt: skip
+               "algomesh_tray.qt.trades.trades_window", "algomesh_tray.bridges.hub", "algomesh_tray.bridges.delivery",
+               "algomesh_tray.bridges.request", "algomesh_tray.bridges.telegram", "algomesh_tray.bridges.discord",
+               "algomesh_tray.bridges.webhook", "algomesh_tray.bridges.ntfy", "algomesh_tray.bridges.pushover",
+               "algomesh_tray.bridges.gotify", "algomesh_tray.notify.plyer_backend",
+               "algomesh_tray.platform.autostart.macos", "algomesh_tray.platform.autostart.windows")  # fmt: skip
 _IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| *(\S+)$")
 
 

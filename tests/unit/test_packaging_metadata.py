@@ -12,7 +12,8 @@ import PySide6
 import pytest
 
 from algomesh_tray import __version__, startup
-from algomesh_tray.platform import autostart, instance_lock
+from algomesh_tray.platform import instance_lock
+from algomesh_tray.platform.autostart import windows
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -36,7 +37,7 @@ def test_inno_setup_script_has_shortcut_id_autostart_and_paths() -> None:
     assert "AppVersion=1.2.3\n" in script
     assert f'AppUserModelID: "{startup.APP_USER_MODEL_ID}"' in script
     assert metadata.APP_USER_MODEL_ID == startup.APP_USER_MODEL_ID
-    assert f'Subkey: "{autostart.RUN_KEY}"' in script and f'ValueName: "{autostart.RUN_VALUE}"' in script
+    assert f'Subkey: "{windows.RUN_KEY}"' in script and f'ValueName: "{windows.RUN_VALUE}"' in script
     assert 'Source: "C:\\b\\dist\\algomesh-tray\\*"' in script
     assert "SetupIconFile=C:\\b\\i.ico\n" in script
     assert "{uninstallexe}" in script and "PrivilegesRequired=lowest" in script
@@ -107,7 +108,7 @@ def test_start_at_login_is_a_first_install_task_and_the_path_change_is_announced
 def test_pascal_strings_double_their_quotes() -> None:
     """A quote in a name cannot end the Pascal string early."""
     assert metadata.pascal_string("O'Brien's Tray") == "'O''Brien''s Tray'"
-    assert metadata.RUN_KEY == autostart.RUN_KEY and metadata.STARTUP_APPROVED_KEY == autostart.STARTUP_APPROVED_KEY
+    assert metadata.RUN_KEY == windows.RUN_KEY and metadata.STARTUP_APPROVED_KEY == windows.STARTUP_APPROVED_KEY
 
 
 def test_windows_has_a_console_twin_in_the_wheel_the_spec_and_the_installer() -> None:

@@ -3,7 +3,7 @@
 
 Linux: an XDG autostart entry (linux.py). Windows: the Run value and its Startup apps twin
 (windows.py). macOS: a LaunchAgent that opens the app by its bundle id (macos.py). The entry
-itself is the state: there is nothing to keep in settings.
+itself is the state: there is nothing to keep in settings. Only this platform's module is imported.
 """
 
 from __future__ import annotations
@@ -14,24 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .linux import APP_ID, XdgAutostart, desktop_exec, xdg_autostart_entry
-from .macos import LAUNCH_AGENT_LABEL, LaunchAgent, launch_agent_plist, mac_app_bundle, translocation_problem
-from .windows import RUN_KEY, RUN_VALUE, STARTUP_APPROVED_KEY, RunValue, startup_approved_disabled
 
-__all__ = [
-    "APP_ID",
-    "LAUNCH_AGENT_LABEL",
-    "RUN_KEY",
-    "RUN_VALUE",
-    "STARTUP_APPROVED_KEY",
-    "Autostart",
-    "desktop_exec",
-    "launch_agent_plist",
-    "launch_command",
-    "mac_app_bundle",
-    "startup_approved_disabled",
-    "translocation_problem",
-    "xdg_autostart_entry",
-]
+__all__ = ["APP_ID", "Autostart", "desktop_exec", "launch_command", "xdg_autostart_entry"]
 
 
 class _Entry(Protocol):
@@ -55,8 +39,11 @@ def launch_command(
     """
     executable = executable or sys.executable
     if getattr(sys, "frozen", False) if frozen is None else frozen:
-        if platform == "darwin" and mac_app_bundle(executable) is not None:
-            return ["/usr/bin/open", "-b", LAUNCH_AGENT_LABEL]
+        if platform == "darwin":
+            from .macos import LAUNCH_AGENT_LABEL, mac_app_bundle
+
+            if mac_app_bundle(executable) is not None:
+                return ["/usr/bin/open", "-b", LAUNCH_AGENT_LABEL]
         return [executable]
     script = shutil.which(APP_ID, path=str(Path(sys.executable).parent)) or shutil.which(APP_ID)
     return [script] if script else [sys.executable, "-m", "algomesh_tray"]
@@ -85,8 +72,12 @@ class Autostart:
         if self.platform.startswith("linux") or self.platform.startswith("freebsd"):
             return XdgAutostart(self.home)
         if self.platform == "darwin":
+            from .macos import LaunchAgent
+
             return LaunchAgent(self.home, self.executable)
         if self.platform == "win32":
+            from .windows import RunValue
+
             return RunValue(registry)
         return None
 
@@ -108,6 +99,10 @@ class Autostart:
     def follow_the_app(self) -> bool:
         """macOS: write the login agent again if the app was moved since it was written (see
         LaunchAgent.follow_the_app); elsewhere nothing to do. Whether it was rewritten."""
+        if self.platform != "darwin":
+            return False
+        from .macos import LaunchAgent, mac_app_bundle
+
         if not isinstance(self._entry, LaunchAgent):
             return False
         bundled = mac_app_bundle(self.executable) is not None or None  # a .app's executable is a frozen app

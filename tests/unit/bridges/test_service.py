@@ -109,6 +109,55 @@ def test_a_down_and_an_up_alert_reach_every_bridge_with_feed_text_escaped(servic
     assert "raw" not in down  # not shaped like a trade: a dashboard tells them apart by "type"
 
 
+def test_without_a_bridge_on_or_a_message_waiting_no_hub_is_built_until_one_is_switched_on(
+    service: FakeService, tmp_path: Path
+) -> None:
+    """The idle app's case: nothing is routed or announced and the hub (with every service's module)
+    is not built; a bridge switched on later gets the signals from then on."""
+    hubs: list[object] = []
+
+    async def main() -> None:
+        desk = Desk(tmp_path / "trades.sqlite3")
+        bridges = BridgeService(credentials=Credentials(backend=PlaintextKeyring()), telegram_api=service.url)
+        bridges.attach(desk.pipeline.outbox, Settings())
+        desk.pipeline.route, desk.pipeline.after_write = bridges.route, bridges.wake
+        await bridges.configure(Settings())
+        bridges.announce(DOWN, Settings())
+        await desk.log(signal())
+        hubs.append(bridges.hub)
+        assert await desk.waiting("telegram") == 0
+        bridges._secrets = secrets(service)  # as the keyring would give them
+        await bridges.configure(ALL_ON)
+        await desk.log(signal(symbol="ETHUSDT"))
+        await wait_until(lambda: len(service.seen) == 3, 10, what="the second trade on three bridges")
+        await bridges.close()
+        await desk.close()
+
+    asyncio.run(main())
+    assert hubs == [None]
+    assert [p["text"].split("</b>")[0] for p in payloads(service, TELEGRAM)] == ["<b>BUY ETHUSDT"]
+
+
+def test_a_message_left_for_a_bridge_switched_off_since_is_forgotten_at_start(tmp_path: Path) -> None:
+    """Telegram was switched off in the settings file while the app was not running: its waiting
+    message is dropped at the first configure, as when it is switched off in Settings."""
+    waiting: list[int] = []
+
+    async def main() -> None:
+        desk = Desk(tmp_path / "trades.sqlite3", route=lambda signal: ("telegram",))
+        await desk.log(signal())
+        bridges = BridgeService(credentials=Credentials(backend=PlaintextKeyring()))
+        bridges.attach(desk.pipeline.outbox, Settings())
+        waiting.append(await desk.waiting("telegram"))
+        await bridges.configure(Settings())
+        waiting.append(await desk.waiting("telegram"))
+        await bridges.close()
+        await desk.close()
+
+    asyncio.run(main())
+    assert waiting == [1, 0]
+
+
 def test_a_bridge_with_its_engine_status_switch_off_gets_no_alert(service: FakeService, tmp_path: Path) -> None:
     """Telegram's switch off: Discord and the webhook get the alert, Telegram only the trades."""
     settings = replace(ALL_ON, telegram_engine_status=False)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import pytest
 
-from algomesh_tray.platform.paths import APP_NAME, DATA_DIR_ENV, AppPaths
+from algomesh_tray.platform.paths import APP_NAME, DATA_DIR_ENV, AppPaths, PrivateRotatingFileHandler
 
 
 @pytest.fixture
@@ -90,3 +91,24 @@ def test_aside_path_never_overwrites_an_earlier_copy(tmp_path: Path) -> None:
     first.write_text("one")
     second = aside_path(original)
     assert second != first and second.name.startswith(first.name) and not second.exists()
+
+
+def test_the_log_file_rotates_as_logging_handlers_does_keeping_the_newest_lines(tmp_path: Path) -> None:
+    """Before a line would take it to maxBytes the file moves to .1 (.1 to .2); the oldest beyond
+    backupCount goes, and what is kept is the newest lines, in order, none lost between files."""
+    path = tmp_path / "algomesh-tray.log"
+    handler = PrivateRotatingFileHandler(path, maxBytes=100, backupCount=2, encoding="utf-8")
+    logger = logging.getLogger("test_paths_rotation")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for number in range(40):
+            logger.warning("line %02d", number)  # 8 characters with its newline
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    files = [Path(f"{path}.2"), Path(f"{path}.1"), path]
+    assert not Path(f"{path}.3").exists()
+    kept = [line for file in files for line in file.read_text().splitlines()]
+    assert kept == [f"line {number:02d}" for number in range(40 - len(kept), 40)]
+    assert [len(file.read_text()) for file in files[:2]] == [96, 96]  # 12 lines: a 13th would reach 104

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from algomesh_tray.platform.autostart import (
+from algomesh_tray.platform.autostart import Autostart, launch_command
+from algomesh_tray.platform.autostart.macos import (
+    BUNDLE_ID,
     LAUNCH_AGENT_LABEL,
-    Autostart,
+    OPEN_OR_RETIRE,
     launch_agent_plist,
-    launch_command,
     mac_app_bundle,
     translocation_problem,
 )
-from algomesh_tray.platform.autostart.macos import BUNDLE_ID, OPEN_OR_RETIRE
 
 
 def test_launch_agent_runs_at_load_with_the_command() -> None:

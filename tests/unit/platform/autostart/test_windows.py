@@ -3,10 +3,8 @@ that fails as the real API does."""
 
 from __future__ import annotations
 
-from algomesh_tray.platform.autostart import (
-    Autostart,
-    startup_approved_disabled,
-)
+from algomesh_tray.platform.autostart import Autostart
+from algomesh_tray.platform.autostart.windows import startup_approved_disabled
 
 from ....windows_doubles import Registry
 
