@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import logging.handlers
 import signal
 import socket
 import sys

@@ -27,7 +27,8 @@ NOT_AT_IDLE = ("httpx", "httpcore", "keyring", "plyer", "PySide6.QtSvg", "PySide
                "algomesh_tray.bridges.request", "algomesh_tray.bridges.telegram", "algomesh_tray.bridges.discord",
                "algomesh_tray.bridges.webhook", "algomesh_tray.bridges.ntfy", "algomesh_tray.bridges.pushover",
                "algomesh_tray.bridges.gotify", "algomesh_tray.notify.plyer_backend",
-               "algomesh_tray.platform.autostart.macos", "algomesh_tray.platform.autostart.windows")  # fmt: skip
+               "algomesh_tray.platform.autostart.macos", "algomesh_tray.platform.autostart.windows",
+               "logging.handlers", "pickle")  # fmt: skip
 _IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| *(\S+)$")
 
 
