@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from .. import __version__
 from ..feed.status import ConnectionState, ListenerStatus, feed_text
@@ -36,13 +36,17 @@ from .single_instance import SingleInstance
 from .tray import APP_TITLE, TrayIcon
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QMessageBox
+
     from ..bridges.credentials import Credentials
     from ..bridges.escalation import Escalations
     from ..bridges.service import BridgeService
     from ..feed.engines import Engine
     from ..feed.fleet import EngineFleet
     from ..feed.outage import EngineAlert
-    from ..feed.protocol import RejectedSignal
+    from ..feed.protocol import RejectedSignal, StrategySignal
     from ..feed.records import TradeRecord
     from ..feed.simulator import SimulatedEngine
     from ..log.pipeline import SignalPipeline
@@ -63,6 +67,8 @@ TELEGRAM_API_ENV = "ALGOMESH_TRAY_TELEGRAM_API"
 PUSHOVER_API_ENV = "ALGOMESH_TRAY_PUSHOVER_API"
 #: How long Quit waits for a settings save, a login item or a keyring write to finish.
 DRAIN_SECONDS = 5.0
+#: How long Settings waits for the trade log's newest trades (its rules' preview) before opening.
+FIRST_PAGE_SECONDS = 5.0
 NO_TRAY_MESSAGE = (
     "This desktop has no system tray, so AlgoMesh Tray keeps its window open. "
     "On GNOME, the AppIndicator extension adds a tray. Closing the window quits the app."
@@ -73,7 +79,6 @@ class Application(QObject):
     """Build with the start-up's results, then ``await run()``; ``quit()`` ends it cleanly."""
 
     # Built in start(), once the tray is on screen: importing them takes longer than the tray.
-    model: TradeTableModel
     windows: Windows
     notifications: Notifications
     feed: FeedSignals
@@ -114,6 +119,8 @@ class Application(QObject):
         self._quit_requested = asyncio.Event()
         self._demo_engines: list[SimulatedEngine] = []
         self._reader: TradeLogReader | None = None
+        self._trade_log_path: Path | None = None  # once start() has opened it
+        self._model: TradeTableModel | None = None
         self._no_tray_box: QMessageBox | None = None
         self.tasks = BackgroundTasks()
         self.autostart = Autostart()
@@ -127,11 +134,9 @@ class Application(QObject):
         from ..bridges.service import BridgeService
         from .feed_signals import FeedSignals
         from .popups import Notifications
-        from .trades.trade_model import LIVE_ROWS_INTERVAL_MS, TradeTableModel
         from .windows import Windows
 
-        self.model = TradeTableModel(live_interval_ms=LIVE_ROWS_INTERVAL_MS)
-        self.windows = Windows(self.model, self.actions, hide_on_close=self.tray.available)
+        self.windows = Windows(lambda: self.model, self.actions, hide_on_close=self.tray.available)
         self.notifications = Notifications(self.tray, self.settings.effective)
         self.feed = FeedSignals()
         # Tests (and people behind a proxy) point the Telegram and Pushover bridges elsewhere.
@@ -172,11 +177,9 @@ class Application(QObject):
         )
         if trade_log_problem:
             self._problems.append(trade_log_problem)
-        if trade_log.path is not None:  # reads (window, dashboard, export) on their own connection
-            from ..log.reader import TradeLogReader
-
-            self._reader = TradeLogReader(trade_log.path)
-            self.model.attach_reader(self._reader)
+        self._trade_log_path = trade_log.path
+        if self._model is not None:  # a window asked for it while the log was being opened
+            self._attach_reader(self._model)
         from ..bridges.escalation import Escalations
         from ..feed.fleet import EngineFleet
         from ..log.pipeline import SignalPipeline
@@ -207,7 +210,6 @@ class Application(QObject):
         if self.autostart.platform == "darwin":  # a login agent for where the app was: follow it here
             self.tasks.spawn(self._follow_the_app(), name="updating start at login")
         self._tell_start_up_problems()
-        self.model.fetchMore()  # the newest trades, for the window and the rules' preview
 
     def _connect(self) -> None:
         """Every flow in the app, in one place."""
@@ -218,13 +220,11 @@ class Application(QObject):
         # The feed: status, then signals (already in the trade log) to the table, popups, bridges.
         self.feed.status_changed.connect(self._on_feed_status_changed)
         self.feed.trades_recorded.connect(self._show_feed_counts)  # first: the rows going in show the texts
-        self.feed.trades_recorded.connect(self.model.add_records)
         self.feed.trades_recorded.connect(self.notifications.dispatch)
         self.feed.trades_recorded.connect(self._note_last_signal)
         self.feed.frame_rejected.connect(self._on_feed_frame_rejected)
         self.feed.rejected_recorded.connect(self.windows.add_rejected)
         self.feed.log_failed.connect(self.tell_user)
-        self.model.page_loaded.connect(self._on_model_page_loaded)
         # The tray and its menu (the trades window's toolbar shares the actions).
         self.tray.status_text_changed.connect(self.windows.set_connection_text)
         self.tray.message_clicked.connect(self.windows.show_trade)
@@ -398,6 +398,52 @@ class Application(QObject):
             action.setText(f"{', '.join(alert.engine for alert in waiting)} down: I'm on it")
         action.setVisible(bool(waiting))
 
+    @property
+    def model(self) -> TradeTableModel:
+        """The trades table, built when first asked for (the window, the rules' preview), not at
+        start: with its reader thread and connection, 1.2 MB that the idle app does without. The
+        log keeps every trade meanwhile; the table reads its newest page as it is built."""
+        if self._model is None:
+            from .trades.trade_model import LIVE_ROWS_INTERVAL_MS, TradeTableModel
+
+            model = TradeTableModel(live_interval_ms=LIVE_ROWS_INTERVAL_MS)
+            model.page_loaded.connect(self._on_model_page_loaded)
+            self.feed.trades_recorded.connect(model.add_records)
+            self._model = model
+            self._attach_reader(model)
+        return self._model
+
+    def _attach_reader(self, model: TradeTableModel) -> None:
+        """Reads (window, dashboard, export) on their own connection, once the log is open."""
+        if self._trade_log_path is None or self._reader is not None:
+            return
+        from ..log.reader import TradeLogReader
+
+        self._reader = TradeLogReader(self._trade_log_path)
+        model.attach_reader(self._reader)
+        model.fetchMore()  # the newest trades
+
+    async def _recent_signals(self, count: int) -> list[StrategySignal]:
+        """The newest ``count`` trades' signals, for the rules' preview: the table's, once its
+        first page is in (a table just built reads it from the log)."""
+        model = self.model
+        if model.reader is not None and not self._history_loaded:
+            loaded: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+            def first_page(rows: int) -> None:
+                if not loaded.done():
+                    loaded.set_result(rows)
+
+            model.page_loaded.connect(first_page)
+            try:
+                await asyncio.wait_for(loaded, FIRST_PAGE_SECONDS)
+            except TimeoutError:
+                log.warning("the trade log did not answer within %s s: the preview shows this session's trades",
+                            FIRST_PAGE_SECONDS)  # fmt: skip
+            finally:
+                model.page_loaded.disconnect(first_page)
+        return [model.record_at(row).signal for row in range(min(count, model.rowCount()))]
+
     def _on_model_page_loaded(self, rows: int) -> None:
         if not self._history_loaded:  # the first page: what the window shows when it opens
             self._history_loaded = True
@@ -443,6 +489,8 @@ class Application(QObject):
             self._problems.append(NO_TRAY_MESSAGE)
             window = self.windows.trades_window()
             window.show()
+            from PySide6.QtWidgets import QMessageBox
+
             self._no_tray_box = QMessageBox(QMessageBox.Icon.Information, APP_TITLE, NO_TRAY_MESSAGE, parent=window)
             self._no_tray_box.show()
         elif self._first_run:  # else the window and the box above say where the app is
@@ -467,7 +515,7 @@ class Application(QObject):
         secrets = await self.bridges.secrets()
         start_at_login = await asyncio.to_thread(self.autostart.is_enabled)
         dialog = self.windows.settings_dialog()
-        recent = [self.model.record_at(row).signal for row in range(min(100, self.model.rowCount()))]
+        recent = await self._recent_signals(100)
         running = tuple(watched.engine for watched in self.engines)
         dialog.load(self.settings.saved, running, start_at_login=start_at_login, secrets=secrets,
                     recent=recent)  # fmt: skip

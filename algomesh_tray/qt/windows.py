@@ -7,17 +7,18 @@ message) and forwards their requests as its own signals, so the app connects the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QMessageBox
 
 from ..settings import Settings
 from .actions import AppActions
 from .icons import app_icon
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QMessageBox
+
     from ..feed.records import RejectedRecord, TradeRecord
     from .settings.settings_dialog import SettingsDialog
     from .trades.trade_model import TradeTableModel
@@ -40,8 +41,14 @@ class Windows(QObject):
     sound_test_requested = Signal(str)  # Settings' "Test sound", with the sound picked
 
     def __init__(
-        self, model: TradeTableModel, actions: AppActions, *, hide_on_close: bool, parent: QObject | None = None
+        self,
+        model: Callable[[], TradeTableModel],
+        actions: AppActions,
+        *,
+        hide_on_close: bool,
+        parent: QObject | None = None,
     ) -> None:
+        """``model``: the trades table, asked for when the trades window is first built."""
         super().__init__(parent)
         self._model = model
         self._actions = actions
@@ -77,7 +84,7 @@ class Windows(QObject):
             from .trades.trades_window import TradesWindow
 
             actions = self._actions
-            window = TradesWindow(self._model, [actions.settings, actions.pause, actions.reconnect], app_icon())
+            window = TradesWindow(self._model(), [actions.settings, actions.pause, actions.reconnect], app_icon())
             window.hide_on_close = self._hide_on_close
             window.close_requested.connect(self.close_requested)
             window.set_connection_text(self._connection_text)
@@ -180,6 +187,7 @@ class Windows(QObject):
 def _plain_box(title: str) -> QMessageBox:
     """A message box with the app's icon, showing its text as plain text."""
     from PySide6.QtCore import Qt  # here, not at the top: the idle app never builds PySide's Qt namespace (1.9 MB)
+    from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.NoIcon, title, "")
     box.setTextFormat(Qt.TextFormat.PlainText)

@@ -20,7 +20,7 @@ from .qt_namespace_asked import ANSWER
 pytestmark = pytest.mark.e2e
 
 #: Modules only a bridge (httpx, keyring, the hub and each service's module), a chosen backend (plyer),
-#: another platform (macOS, Windows), a window or an export needs.
+#: another platform (macOS, Windows), a window (the trades table and its reader too) or an export needs.
 NOT_AT_IDLE = ("httpx", "httpcore", "keyring", "plyer", "PySide6.QtSvg", "PySide6.QtNetwork", "importlib.metadata",
                "urllib.request", "email", "html.entities", "csv", "algomesh_tray.log.export",
                "algomesh_tray.qt.trades.trades_window", "algomesh_tray.bridges.hub", "algomesh_tray.bridges.delivery",
@@ -28,7 +28,8 @@ NOT_AT_IDLE = ("httpx", "httpcore", "keyring", "plyer", "PySide6.QtSvg", "PySide
                "algomesh_tray.bridges.webhook", "algomesh_tray.bridges.ntfy", "algomesh_tray.bridges.pushover",
                "algomesh_tray.bridges.gotify", "algomesh_tray.notify.plyer_backend",
                "algomesh_tray.platform.autostart.macos", "algomesh_tray.platform.autostart.windows",
-               "logging.handlers", "pickle")  # fmt: skip
+               "logging.handlers", "pickle", "algomesh_tray.qt.trades.trade_model", "algomesh_tray.log.reader",
+               "algomesh_tray.log.query", "algomesh_tray.qt.future_relay")  # fmt: skip
 _IMPORT_LINE = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| *(\S+)$")
 
 

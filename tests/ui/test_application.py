@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import re
+import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import replace
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog
 from algomesh_tray.bridges.credentials import Credentials
 from algomesh_tray.feed.engines import engine_from_url
 from algomesh_tray.feed.simulator import SimulatedEngine
+from algomesh_tray.log.read_only import read_recent
 from algomesh_tray.notify.notification import Notification
 from algomesh_tray.notify.sound import SOUND_FILE
 from algomesh_tray.platform.paths import AppPaths
@@ -105,6 +107,10 @@ def _connected(application: Application) -> bool:
     """Every engine watched is connected."""
     engines = getattr(application, "engines", None)
     return engines is not None and len(engines) > 0 and not engines.down
+
+
+def _with_a_tray(application: Application) -> None:
+    application.tray.available = True  # the offscreen platform has none; a desktop does
 
 
 def _listening_to(application: Application) -> list[str]:
@@ -477,16 +483,13 @@ def test_the_first_run_says_once_where_the_icon_lives_and_what_comes_next(qapp: 
     a window says where the icon is and what happens next; later runs say nothing."""
     seen: dict[bool, tuple[bool, str]] = {}
 
-    def with_a_tray(application: Application) -> None:
-        application.tray.available = True  # the offscreen platform has none; a desktop does
-
     for first_run in (True, False):
 
         async def scenario(application: Application, engine: SimulatedEngine, first_run: bool = first_run) -> None:
             box = application.windows.welcome_box
             seen[first_run] = (box is not None and box.isVisible(), box.text() if box is not None else "")
 
-        run_application(qapp, tmp_path / str(first_run), scenario, prepare=with_a_tray, first_run=first_run)
+        run_application(qapp, tmp_path / str(first_run), scenario, prepare=_with_a_tray, first_run=first_run)
     shown, text = seen[True]
     assert shown and "system tray" in text and "ws://127.0.0.1:" in text and "shown once" in text
     assert seen[False] == (False, "")
@@ -526,3 +529,44 @@ def test_a_rule_saved_during_a_run_on_two_engines_keeps_popups_naming_them(qapp:
     finally:
         loop.close()
     assert seen == [(True, 2), (True, 2)]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", "systemTrayWindowChanged")
+def test_the_trades_table_is_built_when_first_needed_and_a_clicked_trade_is_selected(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    """The idle app logs each signal but builds no table (nor its reader thread); a click on a
+    signal's message builds it, and the trade is selected once the log's newest rows are in."""
+    selected: list[int | None] = []
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        log_file = application._paths.trade_log
+        await wait_until_async(lambda: len(read_recent(log_file, 5)) == 5, what="5 signals logged")
+        assert application._model is None
+        assert not any(thread.name.startswith("trade-log-reader") for thread in threading.enumerate())
+        newest = read_recent(log_file, 1)[0]
+        application.windows.show_trade(newest)  # as a click on its tray message does
+        window = application.windows.trades_window()
+        await wait_until_async(lambda: window.selected_record() is not None, what="the trade selected")
+        record = window.selected_record()
+        selected.append(None if record is None else record.id)
+        assert selected == [newest.id]
+
+    run_application(qapp, tmp_path, scenario, prepare=_with_a_tray)
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", "systemTrayWindowChanged")
+def test_the_rules_preview_reads_the_logs_newest_trades_when_no_table_was_built(
+    qapp: QApplication, tmp_path: Path
+) -> None:
+    """Settings opened first thing: the preview waits for the log's newest trades, not an empty table."""
+
+    async def scenario(application: Application, engine: SimulatedEngine) -> None:
+        await wait_until_async(lambda: len(read_recent(application._paths.trade_log, 5)) == 5, what="5 signals logged")
+        assert application._model is None
+        application.open_settings()
+        dialog = application.windows.settings_dialog()
+        await wait_until_async(dialog.isVisible, what="the Settings window")
+        assert len(dialog.rules._recent) >= 5
+
+    run_application(qapp, tmp_path, scenario, prepare=_with_a_tray)

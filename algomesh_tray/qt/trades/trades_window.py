@@ -228,6 +228,9 @@ class TradesWindow(QMainWindow):
             self.table.sortByColumn(Column.TIME, Qt.SortOrder.DescendingOrder)
             self._pending_record = record
             return
+        if row is None and self.model.fetching:  # the table is reading the log (built just now): the
+            self._pending_record = record  # trade once its rows arrive
+            return
         if row is None:
             log.info("trade %s is no longer in the table", record.id)
             return
