@@ -6,7 +6,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 
 from . import __version__
 from .platform.paths import DATA_DIR_ENV  # the app's start-up needs paths anyway; `history` imports the rest itself
@@ -38,6 +37,8 @@ def _count(text: str) -> int:
 def _when(text: str) -> tuple[float, bool]:
     """A --since/--until in local time: (Unix time, whether a whole day was given)."""
     try:
+        from datetime import datetime  # here: the app's start-up has no use for it before its tray shows
+
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date such as 2026-03-31 (or 2026-03-31 14:30)") from None

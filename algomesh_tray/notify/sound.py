@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = [
     "MACOS_SOUND",
@@ -130,6 +133,8 @@ class SoundPlayer:
         if command is None:
             self._missing(MISSING_PLAYER)
             return
+        import subprocess  # here: asyncio imports it after start-up, and the tray shows before
+
         try:
             child = subprocess.Popen(
                 command,

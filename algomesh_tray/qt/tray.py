@@ -9,18 +9,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from ..feed.engines import DEFAULT_ENGINE_NAME
-from ..feed.records import TradeRecord
 from ..feed.status import ConnectionState, EngineState, ListenerStatus, engines_text, short_state
-from ..notify.notification import Notification
 from ..util.formatting import escape_markup
 from .actions import AppActions
 from .icons import message_icon, tray_icon
+
+if TYPE_CHECKING:  # imported after the tray shows: it is on screen sooner
+    from ..feed.records import TradeRecord
+    from ..notify.notification import Notification
 
 __all__ = ["APP_TITLE", "TrayIcon", "tray_messages_pile_up", "tray_messages_read_markup"]
 

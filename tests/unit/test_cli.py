@@ -360,8 +360,8 @@ def test_a_trade_edited_into_nonsense_gives_one_line_and_exit_1(tmp_path: Path) 
 def test_engines_for_one_run_replace_the_saved_ones_and_host_port_move_the_first_alone() -> None:
     """--engine NAME=URL (repeated) is this run's engines; --host/--port/--path move the saved first
     engine and watch it alone; both together, or a bad --engine, are refused with the reason."""
-    from algomesh_tray.feed.engines import Engine
-    from algomesh_tray.settings import Settings, SettingsError
+    from algomesh_tray.feed.engines import Engine, EngineError
+    from algomesh_tray.settings import Settings
     from algomesh_tray.startup import _apply_overrides
 
     saved = Settings(engines=(Engine("Desk", port=52001), Engine("VPS", "203.0.113.5", enabled=False)))
@@ -377,10 +377,23 @@ def test_engines_for_one_run_replace_the_saved_ones_and_host_port_move_the_first
         (("--demo", "--engine", "A=ws://127.0.0.1:1/connect"), "--demo watches its own two engines"),
         (("--demo", "--port", "7"), "--demo watches its own"),
     ]:
-        with pytest.raises(SettingsError, match=reason):
+        with pytest.raises(EngineError, match=reason):
             _apply_overrides(saved, parse(*argv))
 
 
 def test_a_bad_engine_on_the_command_line_exits_2_with_the_reason(tmp_path: Path) -> None:
     result = tray("--data-dir", str(tmp_path / "data"), "--engine", "VPS=http://127.0.0.1:1/connect")
     assert result.returncode == 2 and "must start with ws:// or wss://" in result.stderr
+
+
+def test_a_bad_host_exits_2_before_qt_is_loaded_naming_the_option(tmp_path: Path) -> None:
+    """Refused before anything shows (no Qt imported): the settings file, read once the tray is up,
+    is not needed to say what is wrong with --host/--port/--path."""
+    result = tray(
+        "--data-dir", str(tmp_path / "data"), "--host", "bad host", prefix=(sys.executable, "-X", "importtime")
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "algomesh-tray: --host/--port/--path: 'bad host' is not a valid host name or IP address."
+    )
+    assert "PySide6" not in result.stderr
