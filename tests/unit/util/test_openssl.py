@@ -8,24 +8,15 @@ before its listener does.
 
 from __future__ import annotations
 
-import contextlib
-import datetime
-import ipaddress
 import json
-import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-from websockets.exceptions import ConnectionClosed
-from websockets.sync.server import ServerConnection, serve
 
+from ...tls import make_certificate, secure_engine, server_context
 from ..conftest import example_frame
 
 STARTUP = """
@@ -75,48 +66,18 @@ def test_the_started_app_has_no_openssl_and_hashes_as_before() -> None:
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate for localhost and 127.0.0.1: (certificate, key) files."""
-    folder = tmp_path_factory.mktemp("tls")
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.UTC)
-    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    built = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-             .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
-             .not_valid_after(now + datetime.timedelta(days=1))
-             .add_extension(x509.SubjectAlternativeName(names), critical=False)
-             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-             .sign(key, hashes.SHA256()))  # fmt: skip
-    certificate_file, key_file = folder / "engine.pem", folder / "engine.key"
-    certificate_file.write_bytes(built.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
-    return certificate_file, key_file
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
-def secure_engine(certificate: tuple[Path, Path]) -> Iterator[str]:
-    """An engine behind TLS on loopback that sends one signal to each client; its wss:// URL."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*certificate)
-
-    def one_signal(connection: ServerConnection) -> None:
-        connection.send(example_frame())
-        with contextlib.suppress(ConnectionClosed):
-            connection.recv()  # until the client goes
-
-    with serve(one_signal, "127.0.0.1", 0, ssl=context) as server:
-        import threading
-
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield f"wss://localhost:{server.socket.getsockname()[1]}/connect"
-        server.shutdown()
-        thread.join(timeout=10)
+def secure_engine_url(certificate: tuple[Path, Path]) -> Iterator[str]:
+    """An engine behind TLS on loopback that sends one signal to each client."""
+    with secure_engine(certificate, lambda: [example_frame()]) as url:
+        yield url
 
 
 def test_a_secure_engine_loads_openssl_at_its_first_connection_and_its_signals_arrive(
-    secure_engine: str, certificate: tuple[Path, Path]
+    secure_engine_url: str, certificate: tuple[Path, Path]
 ) -> None:
     """The listener's wss:// connection loads ssl through the stand-in, which hands it to asyncio
     first: the TLS handshake and the encrypted frames go through asyncio's ssl protocol as usual."""
@@ -125,7 +86,7 @@ def test_a_secure_engine_loads_openssl_at_its_first_connection_and_its_signals_a
         "print(openssl_mapped())\n"
         "async def main():\n"
         "    received = []\n"
-        f"    listener = EngineListener({secure_engine!r}, on_signal=received.append)\n"
+        f"    listener = EngineListener({secure_engine_url!r}, on_signal=received.append)\n"
         "    listener.start()\n"
         "    try:\n"
         "        async with asyncio.timeout(30):\n"
@@ -174,10 +135,8 @@ def secure_web_service(certificate: tuple[Path, Path]) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*certificate)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.socket = server_context(certificate).wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"https://localhost:{server.server_address[1]}/bot/sendMessage"
