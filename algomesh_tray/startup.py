@@ -117,12 +117,16 @@ def run_app(arguments: argparse.Namespace) -> int:
 
     first_run = _claim_first_run(paths)
     actions, tray = _show_tray(app)
-    from .settings import load_settings
+    from .settings import SettingsError, load_settings
 
     saved, settings_problem = load_settings(paths.settings_file)
     if settings_problem:
         problems.append(settings_problem)
-    effective = _apply_overrides(saved, arguments)  # checked above: the same values, on the saved engine
+    try:
+        effective = _apply_overrides(saved, arguments)  # checked above: the same values, on the saved engine
+    except (EngineError, SettingsError) as error:
+        print(f"algomesh-tray: {error}", file=sys.stderr)
+        return 2
 
     async def main() -> int:
         from .qt.application import Application

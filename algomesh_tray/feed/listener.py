@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import ssl
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -36,7 +35,6 @@ __all__ = [
     "FeedCounters",
     "ListenerStatus",
     "proxy_option",
-    "tls_context",
 ]
 
 log = logging.getLogger(__name__)
@@ -49,13 +47,6 @@ TRANSPORT_MAX_BYTES = 16 * 1024 * 1024
 #: During a burst, websockets hands over buffered frames without returning to the event loop;
 #: the listener steps aside every this many frames so the UI stays responsive.
 YIELD_EVERY = 200
-
-
-def tls_context(url: str) -> ssl.SSLContext | None:
-    """websockets' ``ssl``: for a ``wss://`` engine the default context (system certificates, host
-    name checked), which websockets would have asked asyncio to make. Made here, it loads ssl, which
-    the app loads only for an encrypted connection (util/openssl.py)."""
-    return ssl.create_default_context() if urlsplit(url).scheme == "wss" else None
 
 
 def proxy_option(
@@ -197,7 +188,6 @@ class EngineListener:
                     close_timeout=1.0,
                     max_size=TRANSPORT_MAX_BYTES,
                     proxy=proxy_option(os.environ, host=urlsplit(self._url).hostname),
-                    ssl=tls_context(self._url),
                 ) as connection:
                     self._connection = connection  # for reconnect_now
                     delays = self._delays()  # a good connection resets the back-off

@@ -165,9 +165,12 @@ class PrivateRotatingFileHandler(logging.FileHandler):
             self.handleError(record)
 
     def _full(self, record: logging.LogRecord) -> bool:
-        """Whether ``record`` would take the file to ``maxBytes`` (never for what is not a regular file)."""
-        if self.maxBytes <= 0 or self.stream is None or not os.path.isfile(self.baseFilename):
+        """Whether ``record`` would take the file to ``maxBytes`` (never for something there that is not
+        a regular file, such as /dev/null; a file deleted or moved meanwhile is written anew)."""
+        if self.maxBytes <= 0 or self.stream is None:
             return False  # (no stream: just rotated, FileHandler opens a new one)
+        if os.path.exists(self.baseFilename) and not os.path.isfile(self.baseFilename):
+            return False
         self.stream.seek(0, os.SEEK_END)
         return self.stream.tell() + len(self.format(record)) + 1 >= self.maxBytes
 
@@ -178,7 +181,7 @@ class PrivateRotatingFileHandler(logging.FileHandler):
         for number in range(self.backupCount - 1, 0, -1):
             if os.path.exists(older := f"{self.baseFilename}.{number}"):
                 os.replace(older, f"{self.baseFilename}.{number + 1}")
-        if self.backupCount > 0:
+        if self.backupCount > 0 and os.path.exists(self.baseFilename):
             os.replace(self.baseFilename, f"{self.baseFilename}.1")
 
 

@@ -178,8 +178,6 @@ class Application(QObject):
         if trade_log_problem:
             self._problems.append(trade_log_problem)
         self._trade_log_path = trade_log.path
-        if self._model is not None:  # a window asked for it while the log was being opened
-            self._attach_reader(self._model)
         from ..bridges.escalation import Escalations
         from ..feed.fleet import EngineFleet
         from ..log.pipeline import SignalPipeline
@@ -424,24 +422,26 @@ class Application(QObject):
         model.fetchMore()  # the newest trades
 
     async def _recent_signals(self, count: int) -> list[StrategySignal]:
-        """The newest ``count`` trades' signals, for the rules' preview: the table's, once its
-        first page is in (a table just built reads it from the log)."""
+        """The newest ``count`` trades' signals, for the rules' preview: the table's, once the page it
+        is reading is in (a table just built reads the log's newest)."""
         model = self.model
-        if model.reader is not None and not self._history_loaded:
-            loaded: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        if model.fetching:
+            answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
-            def first_page(rows: int) -> None:
-                if not loaded.done():
-                    loaded.set_result(rows)
+            def answer(*_: object) -> None:  # page_loaded(rows) or fetch_failed(text)
+                if not answered.done():
+                    answered.set_result(None)
 
-            model.page_loaded.connect(first_page)
+            model.page_loaded.connect(answer)
+            model.fetch_failed.connect(answer)  # the log could not be read: the trades of this session
             try:
-                await asyncio.wait_for(loaded, FIRST_PAGE_SECONDS)
+                await asyncio.wait_for(answered, FIRST_PAGE_SECONDS)
             except TimeoutError:
                 log.warning("the trade log did not answer within %s s: the preview shows this session's trades",
                             FIRST_PAGE_SECONDS)  # fmt: skip
             finally:
-                model.page_loaded.disconnect(first_page)
+                model.page_loaded.disconnect(answer)
+                model.fetch_failed.disconnect(answer)
         return [model.record_at(row).signal for row in range(min(count, model.rowCount()))]
 
     def _on_model_page_loaded(self, rows: int) -> None:

@@ -6,13 +6,14 @@ that watches ``ws://localhost`` and encrypts nothing. Here the hashes come from 
 SHA-1/SHA-2/MD5/BLAKE2 (the ones hashlib documents as always present; websockets' handshake and the
 single-instance name need no more), and asyncio is imported as on a Python built without ``ssl``,
 which it supports. Whatever first uses ``ssl`` loads it through a stand-in, which hands it to asyncio
-before anyone uses it: httpx as a bridge's client is made, the listener as it makes a ``wss://``
-engine's TLS context (asyncio, handed ``ssl=True``, would make it itself, and fail).
+before anyone uses it: httpx as a bridge's client is made, asyncio's TLS protocol as a ``wss://``
+engine connects (websockets hands it ``ssl=True``).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,10 +34,18 @@ def _unavailable(name: str) -> Iterator[None]:
         del sys.modules[name]
 
 
+#: Python's own hash modules, which hashlib falls back on. Some builds leave them out and rely on
+#: OpenSSL alone (RHEL's: ``--with-builtin-hashlib-hashes=blake2``): there hashlib keeps OpenSSL.
+BUILT_IN_HASHES = ("_md5", "_sha1", "_sha2" if sys.version_info >= (3, 12) else "_sha256")
+
+
 def import_hashlib_without_openssl() -> None:
-    """hashlib and hmac on Python's built-in hashes. A later ``import _hashlib`` still works."""
+    """hashlib and hmac on Python's built-in hashes, where this Python has them. A later
+    ``import _hashlib`` still works."""
     if "hashlib" in sys.modules or "_hashlib" in sys.modules:
         return  # too late: left as they are
+    if not all(importlib.util.find_spec(name) for name in BUILT_IN_HASHES):
+        return
     with _unavailable("_hashlib"):
         importlib.import_module("hashlib")
         importlib.import_module("hmac")
@@ -60,6 +69,8 @@ def import_asyncio_without_ssl() -> None:
         if not hasattr(sslproto, "SSLAgainErrors"):
             sslproto.SSLAgainErrors = (ssl.SSLWantReadError, ssl.SSLSyscallError)  # type: ignore[attr-defined]
 
-    # asyncio keeps None until then: it asks ssl whether each socket it is handed is an SSLSocket
-    # (every sock_connect: the D-Bus connection's first), which would load it for nothing.
-    stand_in_until_used("ssl", give_to_asyncio)
+    # Its TLS protocol gets the stand-in now: handed ``ssl=True`` (websockets for a wss:// engine or
+    # through an https:// proxy, any library), it makes the context itself. The rest keeps None
+    # until then: it asks ssl whether each socket it is handed is an SSLSocket (every sock_connect:
+    # the D-Bus connection's first), which would load it for nothing.
+    sys.modules["asyncio.sslproto"].ssl = stand_in_until_used("ssl", give_to_asyncio)  # type: ignore[attr-defined]

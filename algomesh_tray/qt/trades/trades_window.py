@@ -322,8 +322,15 @@ class TradesWindow(QMainWindow):
     def _on_model_page_loaded(self, rows: int) -> None:
         self._count_timer.start()
         record, self._pending_record = self._pending_record, None
-        if record is not None and self.model.row_of(record) is not None:
+        if record is None:
+            return
+        if self.model.row_of(record) is not None:
             self.show_record(record)
+        elif self.model.canFetchMore() and self.model.rowCount() < self.model.max_rows:
+            # Older than the rows read so far (a popup clicked long after it came, the table
+            # built just now): the next page, as far as the table keeps live trades.
+            self._pending_record = record
+            self.model.fetchMore()
 
     def _on_model_more_to_fetch(self) -> None:
         """Live trades went to the log past a full tail (oldest first): at the table's end, fetch them

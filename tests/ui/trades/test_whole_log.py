@@ -494,6 +494,21 @@ def test_a_popup_of_a_trade_not_paged_to_shows_the_newest_with_it_selected(
     assert window.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
 
 
+def test_a_popup_clicked_long_after_selects_its_trade_in_a_table_built_just_then(
+    qtbot: QtBot, reader: TradeLogReader
+) -> None:
+    """The table is built at the click (the idle app has none): its first page holds the newest
+    500 trades; the clicked trade, 3,000 older, is paged to and selected."""
+    older = reader.page(TradeQuery(), after=None, limit=3_001).result()[-1]
+    model = TradeTableModel(reader=reader)
+    model.fetchMore()  # as the app builds it
+    window = TradesWindow(model, [], app_icon())
+    qtbot.addWidget(window)
+    window.show_record(older)
+    qtbot.waitUntil(lambda: window.selected_record() == older, timeout=WAIT_MS)
+    assert FIRST_PAGE < model.rowCount() <= model.max_rows
+
+
 @pytest.mark.qt_log_ignore("This plugin does not support raise")
 def test_an_unidentified_tray_message_shows_the_logs_newest_first_with_nothing_selected(
     qtbot: QtBot, window: TradesWindow, reader: TradeLogReader

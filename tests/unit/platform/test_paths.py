@@ -112,3 +112,23 @@ def test_the_log_file_rotates_as_logging_handlers_does_keeping_the_newest_lines(
     kept = [line for file in files for line in file.read_text().splitlines()]
     assert kept == [f"line {number:02d}" for number in range(40 - len(kept), 40)]
     assert [len(file.read_text()) for file in files[:2]] == [96, 96]  # 12 lines: a 13th would reach 104
+
+
+def test_a_log_file_deleted_while_the_app_runs_is_written_anew_at_the_next_rotation(tmp_path: Path) -> None:
+    """Deleted (or moved) by hand, the file is not written to forever, unseen: the rotation that
+    comes due opens a new one, as the standard library's handler does."""
+    path = tmp_path / "algomesh-tray.log"
+    handler = PrivateRotatingFileHandler(path, maxBytes=100, backupCount=2, encoding="utf-8")
+    logger = logging.getLogger("test_paths_deleted")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        logger.warning("line 00")
+        path.unlink()
+        for number in range(1, 20):
+            logger.warning("line %02d", number)
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    assert path.read_text().splitlines()[-1] == "line 19"
+    assert oct(path.stat().st_mode & 0o777) == "0o600"

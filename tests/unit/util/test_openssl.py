@@ -51,7 +51,8 @@ def test_the_started_app_has_no_openssl_and_hashes_as_before() -> None:
         "print(openssl_mapped(), loaded)\n"
         "print(hashlib.sha1(b'AlgoMesh').hexdigest(), hashlib.sha256(b'AlgoMesh').hexdigest()[:16],\n"
         "      hashlib.md5(b'AlgoMesh').hexdigest(), hmac.new(b'k', b'AlgoMesh', 'sha256').hexdigest()[:16])\n"
-        "print(asyncio_modules_whose_ssl(lambda ssl: ssl is None))\n"
+        "print(asyncio_modules_whose_ssl(lambda ssl: ssl is None),\n"
+        "      asyncio_modules_whose_ssl(lambda ssl: ssl is sys.modules['ssl']))\n"
     )  # fmt: skip
     import hashlib
     import hmac
@@ -61,7 +62,9 @@ def test_the_started_app_has_no_openssl_and_hashes_as_before() -> None:
                 hmac.new(b"k", text, "sha256").hexdigest()[:16]]  # fmt: skip
     assert lines[0] == "False []"
     assert lines[1].split() == expected
-    assert {"asyncio.base_events", "asyncio.selector_events", "asyncio.sslproto"} <= set(eval(lines[2]))
+    without, stand_in = lines[2].split("] [")
+    assert {"asyncio.base_events", "asyncio.selector_events"} <= set(eval(without + "]"))
+    assert eval("[" + stand_in) == ["asyncio.sslproto"]  # its TLS protocol: ssl=True loads ssl
 
 
 @pytest.fixture(scope="module")
@@ -159,3 +162,36 @@ def test_a_bridge_switched_on_later_reaches_its_service_over_https(
         SSL_CERT_FILE=str(certificate[0]),
     )  # fmt: skip
     assert lines == ["False", "{'ok': True} True"]
+
+
+def test_asyncio_handed_ssl_true_loads_openssl_itself(secure_engine_url: str, certificate: tuple[Path, Path]) -> None:
+    """As websockets does for an engine behind an https:// proxy, or any library: asyncio makes
+    the default context itself, through the stand-in, and the TLS handshake goes through."""
+    port = int(secure_engine_url.rsplit(":", 1)[1].split("/")[0])
+    lines = run(
+        "print(openssl_mapped())\n"
+        "async def main():\n"
+        f"    reader, writer = await asyncio.open_connection('127.0.0.1', {port}, ssl=True,\n"
+        "                                                   server_hostname='localhost')\n"
+        "    cipher = writer.get_extra_info('cipher') is not None\n"
+        "    writer.close()\n"
+        "    return cipher\n"
+        "print(asyncio.run(main()), openssl_mapped())\n",
+        SSL_CERT_FILE=str(certificate[0]),
+    )  # fmt: skip
+    assert lines == ["False", "True True"]
+
+
+def test_a_python_built_without_its_own_sha1_keeps_openssls_hashes() -> None:
+    """Some builds (RHEL's) carry no _sha1/_sha256 and rely on OpenSSL: hashlib is left to it,
+    so websockets' handshake and the single-instance name still hash."""
+    code = (
+        "import sys\n"
+        "sys.modules['_sha1'] = None  # as on a build without it\n"
+        "from algomesh_tray.util.openssl import import_hashlib_without_openssl\n"
+        "import_hashlib_without_openssl()\n"
+        "import hashlib\n"
+        "print(hashlib.sha1(b'x').hexdigest(), type(sys.modules.get('_hashlib')).__name__)\n"
+    )  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert result.stdout.split() == ["11f6ad8ec52a2984abaafd7c3b516503785c2072", "module"]
