@@ -85,6 +85,12 @@ def _apply_overrides(settings: Settings, arguments: argparse.Namespace) -> Setti
     return settings if engines is None else settings.with_engines(engines)
 
 
+def _refused(error: Exception) -> int:
+    """Arguments that cannot work: the reason, and exit code 2 (as argparse's own refusals)."""
+    print(f"algomesh-tray: {error}", file=sys.stderr)
+    return 2
+
+
 def run_app(arguments: argparse.Namespace) -> int:
     """Run the tray app until Quit; returns the exit code."""
     started = time.monotonic()
@@ -96,8 +102,7 @@ def run_app(arguments: argparse.Namespace) -> int:
     try:  # before anything shows: the settings' first engine is not read yet, the values are checked alone
         _engines_for_this_run(Engine(name="--host/--port/--path"), arguments)
     except EngineError as error:
-        print(f"algomesh-tray: {error}", file=sys.stderr)
-        return 2
+        return _refused(error)
     log.info("AlgoMesh Tray %s starting; data: %s", __version__, paths.trade_log.parent)
 
     if sys.platform == "win32":
@@ -125,8 +130,7 @@ def run_app(arguments: argparse.Namespace) -> int:
     try:
         effective = _apply_overrides(saved, arguments)  # checked above: the same values, on the saved engine
     except (EngineError, SettingsError) as error:
-        print(f"algomesh-tray: {error}", file=sys.stderr)
-        return 2
+        return _refused(error)
 
     async def main() -> int:
         from .qt.application import Application

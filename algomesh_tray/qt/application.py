@@ -407,19 +407,14 @@ class Application(QObject):
             model = TradeTableModel(live_interval_ms=LIVE_ROWS_INTERVAL_MS)
             model.page_loaded.connect(self._on_model_page_loaded)
             self.feed.trades_recorded.connect(model.add_records)
+            if self._trade_log_path is not None:  # reads (window, dashboard, export) on their own connection
+                from ..log.reader import TradeLogReader
+
+                self._reader = TradeLogReader(self._trade_log_path)
+                model.attach_reader(self._reader)
+                model.fetchMore()  # the newest trades
             self._model = model
-            self._attach_reader(model)
         return self._model
-
-    def _attach_reader(self, model: TradeTableModel) -> None:
-        """Reads (window, dashboard, export) on their own connection, once the log is open."""
-        if self._trade_log_path is None or self._reader is not None:
-            return
-        from ..log.reader import TradeLogReader
-
-        self._reader = TradeLogReader(self._trade_log_path)
-        model.attach_reader(self._reader)
-        model.fetchMore()  # the newest trades
 
     async def _recent_signals(self, count: int) -> list[StrategySignal]:
         """The newest ``count`` trades' signals, for the rules' preview: the table's, once the page it

@@ -3,8 +3,8 @@
 asyncio imports ``ssl`` and hashlib imports ``_hashlib``, and either one maps OpenSSL's libcrypto:
 4.4 MB of the idle app's 67 MB (libcrypto, libssl, ``_ssl`` and ``ssl``'s enums), for an app
 that watches ``ws://localhost`` and encrypts nothing. Here the hashes come from Python's own
-SHA-1/SHA-2/MD5/BLAKE2 (the ones hashlib documents as always present; websockets' handshake and the
-single-instance name need no more), and asyncio is imported as on a Python built without ``ssl``,
+SHA-1/SHA-2/MD5/BLAKE2 where this Python has them (websockets' handshake and the single-instance
+name need no more), and asyncio is imported as on a Python built without ``ssl``,
 which it supports. Whatever first uses ``ssl`` loads it through a stand-in, which hands it to asyncio
 before anyone uses it: httpx as a bridge's client is made, asyncio's TLS protocol as a ``wss://``
 engine connects (websockets hands it ``ssl=True``).
@@ -52,7 +52,7 @@ def import_hashlib_without_openssl() -> None:
 
 
 def import_asyncio_without_ssl() -> None:
-    """asyncio, with ``ssl`` loaded at its first use by anyone but asyncio."""
+    """asyncio, with ``ssl`` loaded at its first use (asyncio's TLS protocol's included)."""
     if "asyncio" in sys.modules or "ssl" in sys.modules:
         return  # too late: left as they are
     with _unavailable("ssl"):
