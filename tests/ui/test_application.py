@@ -8,7 +8,7 @@ import csv
 import re
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -95,12 +95,17 @@ def run_application(
             await asyncio.wait_for(running, 15)
             await engine.close()
 
-    loop = BatchingEventLoop(qapp)  # the app's own loop
+    on_the_apps_loop(qapp, main())
+    return holder[0]
+
+
+def on_the_apps_loop(qapp: QApplication, scenario: Coroutine[Any, Any, None]) -> None:
+    """Run ``scenario`` to its end on the app's own event loop, then close the loop."""
+    loop = BatchingEventLoop(qapp)
     try:
-        loop.run_until_complete(main())
+        loop.run_until_complete(scenario)
     finally:
         loop.close()
-    return holder[0]
 
 
 def _connected(application: Application) -> bool:
@@ -458,11 +463,7 @@ def test_two_engines_each_signal_logged_with_its_engine_and_one_outage_named(
             await asyncio.wait_for(running, 15)
             await desk.close()
 
-    loop = BatchingEventLoop(qapp)
-    try:
-        loop.run_until_complete(main())
-    finally:
-        loop.close()
+    on_the_apps_loop(qapp, main())
     titles = seen["titles"]
     assert isinstance(titles, list) and all(re.match(r"(Desk|VPS): (BUY|SELL) ", title) for title in titles)
     outages = [n for n in recorder.shown if n.record is None]
@@ -523,11 +524,7 @@ def test_a_rule_saved_during_a_run_on_two_engines_keeps_popups_naming_them(qapp:
             await desk.close()
             await vps.close()
 
-    loop = BatchingEventLoop(qapp)
-    try:
-        loop.run_until_complete(main())
-    finally:
-        loop.close()
+    on_the_apps_loop(qapp, main())
     assert seen == [(True, 2), (True, 2)]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,20 +95,27 @@ def test_aside_path_never_overwrites_an_earlier_copy(tmp_path: Path) -> None:
     assert second != first and second.name.startswith(first.name) and not second.exists()
 
 
+@contextlib.contextmanager
+def rotating_log(path: Path, name: str) -> Iterator[logging.Logger]:
+    """A logger of its own writing to ``path`` through the app's handler (100 bytes, 2 kept), closed after."""
+    handler = PrivateRotatingFileHandler(path, maxBytes=100, backupCount=2, encoding="utf-8")
+    logger = logging.getLogger(name)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield logger
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+
 def test_the_log_file_rotates_as_logging_handlers_does_keeping_the_newest_lines(tmp_path: Path) -> None:
     """Before a line would take it to maxBytes the file moves to .1 (.1 to .2); the oldest beyond
     backupCount goes, and what is kept is the newest lines, in order, none lost between files."""
     path = tmp_path / "algomesh-tray.log"
-    handler = PrivateRotatingFileHandler(path, maxBytes=100, backupCount=2, encoding="utf-8")
-    logger = logging.getLogger("test_paths_rotation")
-    logger.propagate = False
-    logger.addHandler(handler)
-    try:
+    with rotating_log(path, "test_paths_rotation") as logger:
         for number in range(40):
             logger.warning("line %02d", number)  # 8 characters with its newline
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
     files = [Path(f"{path}.2"), Path(f"{path}.1"), path]
     assert not Path(f"{path}.3").exists()
     kept = [line for file in files for line in file.read_text().splitlines()]
@@ -118,17 +127,10 @@ def test_a_log_file_deleted_while_the_app_runs_is_written_anew_at_the_next_rotat
     """Deleted (or moved) by hand, the file is not written to forever, unseen: the rotation that
     comes due opens a new one, as the standard library's handler does."""
     path = tmp_path / "algomesh-tray.log"
-    handler = PrivateRotatingFileHandler(path, maxBytes=100, backupCount=2, encoding="utf-8")
-    logger = logging.getLogger("test_paths_deleted")
-    logger.propagate = False
-    logger.addHandler(handler)
-    try:
+    with rotating_log(path, "test_paths_deleted") as logger:
         logger.warning("line 00")
         path.unlink()
         for number in range(1, 20):
             logger.warning("line %02d", number)
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
     assert path.read_text().splitlines()[-1] == "line 19"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
